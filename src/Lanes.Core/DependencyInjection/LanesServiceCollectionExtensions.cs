@@ -1,0 +1,79 @@
+using Lanes;
+using Lanes.Diagnostics;
+using Lanes.Discovery;
+using Lanes.Identity;
+using Lanes.Propagation;
+using Lanes.Routing;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.ServiceDiscovery;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the parts of traffic lanes that do not depend on ASP.NET Core.</summary>
+public static class LanesServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds Lanes' core services: options from the <c>Lanes</c> section (validated on start), the instance's
+    /// own lane, the embedded configuration discovery, lane-aware routing and propagation handlers.
+    /// Safe to call more than once. ASP.NET Core applications call <c>AddTrafficLanes()</c>, which includes this.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    public static IServiceCollection AddTrafficLanesCore(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(static d => d.ServiceType == typeof(LanesMarker)))
+        {
+            return services;
+        }
+
+        services.AddSingleton<LanesMarker>();
+        return services
+            .AddLanesOptions()
+            .AddLanesTelemetry()
+            .AddLanesIdentity()
+            .AddLanesDiscovery()
+            .AddLanesRouting();
+    }
+
+    private static IServiceCollection AddLanesOptions(this IServiceCollection services)
+    {
+        services.AddOptions<LanesOptions>().BindConfiguration(LanesOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LanesOptions>, LanesOptionsValidator>());
+        return services;
+    }
+
+    private static IServiceCollection AddLanesTelemetry(this IServiceCollection services)
+    {
+        services.AddMetrics();
+        services.TryAddSingleton<LanesMetrics>();
+        return services;
+    }
+
+    private static IServiceCollection AddLanesIdentity(this IServiceCollection services)
+    {
+        services.TryAddSingleton(static sp => InstanceLaneResolver.Resolve(
+            sp.GetRequiredService<IOptions<LanesOptions>>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(InstanceLane).FullName!)));
+        return services;
+    }
+
+    private static IServiceCollection AddLanesDiscovery(this IServiceCollection services)
+    {
+        services.AddServiceDiscoveryCore();
+        services.TryAddSingleton<ConfiguredServiceCatalog>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceEndpointProviderFactory, ConfiguredServiceEndpointProviderFactory>());
+        return services;
+    }
+
+    private static IServiceCollection AddLanesRouting(this IServiceCollection services)
+    {
+        services.TryAddSingleton<LaneRouter>();
+        services.TryAddTransient<LanePropagationHandler>();
+        services.TryAddTransient<LaneRoutingHandler>();
+        return services;
+    }
+
+    private sealed class LanesMarker;
+}

@@ -1,0 +1,108 @@
+using System.Text;
+
+namespace Lanes.Identity;
+
+/// <summary>
+/// Reads the pod labels file written by the Kubernetes downward API (one <c>key="value"</c> per line,
+/// values quoted and escaped like Go's <c>%q</c>) and finds the lane MSE's conventions put there.
+/// </summary>
+internal static class PodLabels
+{
+    /// <summary>The label MSE reads for an instance's lane.</summary>
+    public const string ServiceTagLabel = "alicloud.service.tag";
+
+    /// <summary>The OpenSergo label prefix: <c>opensergo.io/canary-&lt;lane&gt;: &lt;lane&gt;</c> marks a lane instance.</summary>
+    public const string CanaryLabelPrefix = "opensergo.io/canary-";
+
+    /// <summary>Parses the labels file; malformed lines are skipped and counted.</summary>
+    public static Dictionary<string, string> Parse(string content, out int malformedLines)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        malformedLines = 0;
+        foreach (var rawLine in content.AsSpan().EnumerateLines())
+        {
+            var line = rawLine.Trim();
+            if (line.IsEmpty)
+            {
+                continue;
+            }
+
+            var equals = line.IndexOf('=');
+            if (equals <= 0 || !TryUnquote(line[(equals + 1)..], out var value))
+            {
+                malformedLines++;
+                continue;
+            }
+
+            labels[line[..equals].ToString()] = value;
+        }
+
+        return labels;
+    }
+
+    /// <summary>
+    /// The lane the labels give, with the label that gave it: <c>alicloud.service.tag</c> first, then
+    /// <c>opensergo.io/canary-&lt;lane&gt;</c>. Returns <see langword="null"/> when neither is set (a base pod).
+    /// </summary>
+    public static (string Value, string Label)? FindLane(IReadOnlyDictionary<string, string> labels)
+    {
+        if (labels.TryGetValue(ServiceTagLabel, out var tag) && tag.Length > 0)
+        {
+            return (tag, ServiceTagLabel);
+        }
+
+        foreach (var (key, value) in labels)
+        {
+            if (key.StartsWith(CanaryLabelPrefix, StringComparison.Ordinal) && key.Length > CanaryLabelPrefix.Length && value.Length > 0)
+            {
+                return (value, key);
+            }
+        }
+
+        return null;
+    }
+
+    private static bool TryUnquote(ReadOnlySpan<char> quoted, out string value)
+    {
+        value = string.Empty;
+        if (quoted.Length < 2 || quoted[0] != '"' || quoted[^1] != '"')
+        {
+            return false;
+        }
+
+        var inner = quoted[1..^1];
+        if (!inner.Contains('\\'))
+        {
+            value = inner.ToString();
+            return true;
+        }
+
+        var builder = new StringBuilder(inner.Length);
+        for (var i = 0; i < inner.Length; i++)
+        {
+            var c = inner[i];
+            if (c != '\\')
+            {
+                builder.Append(c);
+                continue;
+            }
+
+            if (++i == inner.Length)
+            {
+                return false;
+            }
+
+            switch (inner[i])
+            {
+                case '"': builder.Append('"'); break;
+                case '\\': builder.Append('\\'); break;
+                case 'n': builder.Append('\n'); break;
+                case 't': builder.Append('\t'); break;
+                default: return false;
+            }
+        }
+
+        value = builder.ToString();
+        return true;
+    }
+}

@@ -1,0 +1,4 @@
+namespace Lanes.Routing;
+
+/// <summary>The instance chosen for one request and why.</summary>
+internal readonly record struct RouteSelection(RouteTarget Target, RouteReason Reason);

@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Lanes.Discovery;
+using Microsoft.Extensions.ServiceDiscovery;
+
+namespace Lanes.Routing;
+
+/// <summary>
+/// One selectable instance with everything the request rewrite needs computed once, when the
+/// endpoint set changes, so a pick costs no parsing.
+/// </summary>
+internal sealed class RouteTarget
+{
+    private readonly string? _fixedPrefix;   // scheme://authority/path-prefix of a UriEndPoint
+    private readonly string? _authority;     // host:port of an IP or DNS endpoint; scheme comes from the request
+
+    private RouteTarget(ServiceEndpoint endpoint, ServiceInstance? instance, string? fixedPrefix, string? authority)
+    {
+        Endpoint = endpoint;
+        Lane = instance?.Lane ?? Lane.Base;
+        Weight = instance?.Weight ?? 1;
+        Healthy = instance?.Healthy ?? true;
+        HostHeader = endpoint.Features.Get<IHostNameFeature>()?.HostName;
+        _fixedPrefix = fixedPrefix;
+        _authority = authority;
+    }
+
+    public ServiceEndpoint Endpoint { get; }
+
+    public Lane Lane { get; }
+
+    public double Weight { get; }
+
+    public bool Healthy { get; }
+
+    public string? HostHeader { get; }
+
+    /// <summary>Creates the target, or returns <see langword="null"/> for an endpoint type requests cannot be sent to.</summary>
+    public static RouteTarget? Create(ServiceEndpoint endpoint)
+    {
+        var instance = ServiceInstance.From(endpoint);
+        switch (endpoint.EndPoint)
+        {
+            case UriEndPoint { Uri: var uri }:
+                var prefix = string.Concat(uri.GetLeftPart(UriPartial.Authority), uri.AbsolutePath.AsSpan().TrimEnd('/'));
+                return new RouteTarget(endpoint, instance, prefix, authority: null);
+            case IPEndPoint ip:
+                var host = ip.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{ip.Address}]" : ip.Address.ToString();
+                return new RouteTarget(endpoint, instance, null, string.Create(CultureInfo.InvariantCulture, $"{host}:{ip.Port}"));
+            case DnsEndPoint dns:
+                var authority = dns.Port > 0 ? string.Create(CultureInfo.InvariantCulture, $"{dns.Host}:{dns.Port}") : dns.Host;
+                return new RouteTarget(endpoint, instance, null, authority);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The request URI with the service's authority replaced by this instance's.</summary>
+    public Uri Rewrite(Uri serviceUri)
+    {
+        var pathAndQuery = serviceUri.PathAndQuery;
+        if (_fixedPrefix is not null)
+        {
+            return new Uri(string.Concat(_fixedPrefix, pathAndQuery));
+        }
+
+        return new Uri(string.Concat(FirstScheme(serviceUri.Scheme), Uri.SchemeDelimiter, _authority, pathAndQuery));
+    }
+
+    // "https+http://svc" asks for https first; an instance address carries no scheme of its own.
+    private static string FirstScheme(string scheme)
+    {
+        var plus = scheme.IndexOf('+', StringComparison.Ordinal);
+        return plus switch
+        {
+            < 0 => scheme,
+            _ when scheme.StartsWith("https+", StringComparison.Ordinal) => Uri.UriSchemeHttps,
+            _ when scheme.StartsWith("http+", StringComparison.Ordinal) => Uri.UriSchemeHttp,
+            _ => scheme[..plus],
+        };
+    }
+
+    public override string ToString() => Endpoint.ToString() ?? string.Empty;
+}
