@@ -1,0 +1,64 @@
+namespace Lanes.Nacos.Client;
+
+/// <summary>
+/// The configured servers and which one is in use. A failure moves every caller to the next server;
+/// concurrent failures of the same server move it only once.
+/// </summary>
+internal sealed class NacosServerList
+{
+    private readonly Uri[] _servers;
+    private int _current;
+
+    public NacosServerList(IReadOnlyList<string> addresses, string contextPath)
+    {
+        var servers = new List<Uri>(addresses.Count);
+        var path = contextPath.Trim('/');
+        foreach (var address in addresses)
+        {
+            if (TryParseAddress(address, out var uri))
+            {
+                // Every request path is relative to http://host:port/<context>/.
+                servers.Add(new Uri(uri, path.Length == 0 ? "/" : "/" + path + "/"));
+            }
+        }
+
+        if (servers.Count == 0)
+        {
+            throw new InvalidOperationException($"{NacosOptions.SectionName}:ServerAddresses: no valid Nacos server address is configured.");
+        }
+
+        _servers = [.. servers];
+    }
+
+    public int Count => _servers.Length;
+
+    /// <summary>The index of the server in use; pass it back to <see cref="Failed"/>.</summary>
+    public int CurrentIndex => Volatile.Read(ref _current);
+
+    public Uri this[int index] => _servers[index];
+
+    /// <summary>Moves away from <paramref name="index"/> unless another caller already did.</summary>
+    public void Failed(int index) =>
+        Interlocked.CompareExchange(ref _current, (index + 1) % _servers.Length, index);
+
+    /// <summary>Accepts <c>http://host:port</c>, <c>https://host</c> or a bare <c>host:port</c> (taken as http).</summary>
+    public static bool TryParseAddress(string? address, out Uri uri)
+    {
+        uri = null!;
+        if (string.IsNullOrWhiteSpace(address))
+        {
+            return false;
+        }
+
+        var candidate = address.Contains("://", StringComparison.Ordinal) ? address : "http://" + address;
+        if (!Uri.TryCreate(candidate, UriKind.Absolute, out var parsed)
+            || (parsed.Scheme != Uri.UriSchemeHttp && parsed.Scheme != Uri.UriSchemeHttps)
+            || string.IsNullOrEmpty(parsed.Host) || !string.IsNullOrEmpty(parsed.Query))
+        {
+            return false;
+        }
+
+        uri = new Uri(parsed.GetLeftPart(UriPartial.Authority));
+        return true;
+    }
+}

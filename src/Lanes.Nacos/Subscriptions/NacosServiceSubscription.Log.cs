@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Logging;
+
+namespace Lanes.Nacos.Subscriptions;
+
+internal sealed partial class NacosServiceSubscription
+{
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Nacos service '{ServiceName}' now has {Count} instances (from {Source}).", EventName = "NacosInstancesChanged")]
+        public static partial void ListChanged(ILogger logger, string serviceName, ServiceInfoSource source, int count);
+
+        [LoggerMessage(2, LogLevel.Warning, "Ignored an instance list of Nacos service '{ServiceName}' from {Source} and kept the last good one: {Reason}.", EventName = "NacosInstancesRejected")]
+        public static partial void ListRejected(ILogger logger, string serviceName, ServiceInfoSource source, string reason);
+
+        [LoggerMessage(3, LogLevel.Warning, "Could not refresh Nacos service '{ServiceName}'; still routing to the {Count} instances last known: {Reason}", EventName = "NacosRefreshFailed")]
+        public static partial void RefreshFailed(ILogger logger, string serviceName, int count, string reason);
+
+        [LoggerMessage(4, LogLevel.Warning, "No Nacos server answered for '{ServiceName}'; starting from the {Count} instances of the failover cache.", EventName = "NacosFailoverCacheUsed")]
+        public static partial void FailoverCacheUsed(ILogger logger, string serviceName, int count);
+
+        [LoggerMessage(5, LogLevel.Debug, "Ignored a push for Nacos service '{ServiceName}' older than the list in use ({PushRefTime} < {CurrentRefTime}).", EventName = "NacosStalePushIgnored")]
+        public static partial void StalePushIgnored(ILogger logger, string serviceName, long pushRefTime, long currentRefTime);
+
+        [LoggerMessage(6, LogLevel.Warning, "Ignored an empty instance list of Nacos service '{ServiceName}' from {Source} (PushEmptyProtection).", EventName = "NacosEmptyListIgnored")]
+        public static partial void EmptyListIgnored(ILogger logger, string serviceName, ServiceInfoSource source);
+
+        [LoggerMessage(7, LogLevel.Warning, "{Count} instances of Nacos service '{ServiceName}' carry a lane tag that is not a valid lane; they receive no traffic.", EventName = "NacosInvalidLaneTags")]
+        public static partial void InvalidLanes(ILogger logger, string serviceName, int count);
+    }
+}

@@ -1,0 +1,185 @@
+using Lanes.Nacos.Client;
+using Lanes.Nacos.Discovery;
+using Microsoft.Extensions.Logging;
+
+namespace Lanes.Nacos.Subscriptions;
+
+/// <summary>
+/// Keeps one service's instance list: polled at the server's <c>cacheMillis</c> (bounded by the options),
+/// updated at once by UDP pushes, seeded from the failover cache when no server answers at start.
+/// A list that is malformed, partial or unchanged leaves the current one and its change token alone.
+/// </summary>
+internal sealed partial class NacosServiceSubscription
+{
+    private readonly NacosServiceCatalog _catalog;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private readonly TaskCompletionSource _firstLoad = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile ServiceSnapshot _snapshot = new([], 0, hasData: false, fromFailoverCache: false);
+    private long _lastRefTime;
+    private long _cacheMillis;
+
+    public NacosServiceSubscription(NacosServiceName name, NacosServiceCatalog catalog, ILogger logger)
+    {
+        Name = name;
+        _catalog = catalog;
+        _logger = logger;
+    }
+
+    public NacosServiceName Name { get; }
+
+    public ServiceSnapshot Current => _snapshot;
+
+    /// <summary>Completes once the first poll answered, or failed and the failover cache was consulted.</summary>
+    public Task FirstLoad => _firstLoad.Task;
+
+    /// <summary>Offers a <c>ServiceInfo</c> JSON document to the subscription.</summary>
+    public ApplyResult Apply(ReadOnlySpan<byte> json, ServiceInfoSource source)
+    {
+        if (!ServiceInfoParser.TryReadHeader(json, out var header, out var error))
+        {
+            Log.ListRejected(_logger, Name.Grouped, source, error!);
+            return ApplyResult.Rejected;
+        }
+
+        ServiceSnapshot previous;
+        ServiceSnapshot next;
+        lock (_gate)
+        {
+            previous = _snapshot;
+            if (source == ServiceInfoSource.Push && previous.HasData && header.LastRefTime > 0 && header.LastRefTime < _lastRefTime)
+            {
+                Log.StalePushIgnored(_logger, Name.Grouped, header.LastRefTime, _lastRefTime);
+                return ApplyResult.Ignored;
+            }
+
+            if (source != ServiceInfoSource.FailoverCache)
+            {
+                _lastRefTime = Math.Max(_lastRefTime, header.LastRefTime);
+                if (header.CacheMillis > 0)
+                {
+                    _cacheMillis = header.CacheMillis;
+                }
+            }
+
+            if (previous.HasData && header.HostsHash == previous.HostsHash)
+            {
+                return ApplyResult.Unchanged;
+            }
+
+            var hosts = json.Slice(header.HostsStart, header.HostsLength);
+            if (!ServiceInfoParser.TryReadHosts(hosts, _catalog.LaneMetadata, out var endpoints, out var invalidLanes, out error))
+            {
+                Log.ListRejected(_logger, Name.Grouped, source, error!);
+                return ApplyResult.Rejected;
+            }
+
+            if (endpoints.Length == 0 && previous.Endpoints.Length > 0 && _catalog.Options.PushEmptyProtection)
+            {
+                Log.EmptyListIgnored(_logger, Name.Grouped, source);
+                return ApplyResult.Ignored;
+            }
+
+            if (invalidLanes > 0)
+            {
+                Log.InvalidLanes(_logger, Name.Grouped, invalidLanes);
+            }
+
+            next = new ServiceSnapshot(endpoints, header.HostsHash, hasData: true, fromFailoverCache: source == ServiceInfoSource.FailoverCache);
+            _snapshot = next;
+        }
+
+        Log.ListChanged(_logger, Name.Grouped, source, next.Endpoints.Length);
+        _catalog.Metrics.Changed(source);
+        previous.Changed.Cancel();
+        previous.Changed.Dispose();
+        if (source != ServiceInfoSource.FailoverCache)
+        {
+            _catalog.FailoverCache.Write(Name, json);
+        }
+
+        return ApplyResult.Changed;
+    }
+
+    /// <summary>Polls until <paramref name="cancellationToken"/> is cancelled; never throws otherwise.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var options = _catalog.Options;
+        var failures = 0;
+        try
+        {
+            if (!await RefreshAsync(cancellationToken).ConfigureAwait(false))
+            {
+                failures = 1;
+                LoadFailoverCache();
+            }
+        }
+        finally
+        {
+            _firstLoad.TrySetResult();
+        }
+
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            TimeSpan delay;
+            if (failures == 0)
+            {
+                var cacheMillis = Interlocked.Read(ref _cacheMillis);
+                delay = cacheMillis > 0 ? TimeSpan.FromMilliseconds(cacheMillis) : options.MaxRefreshInterval;
+                delay = TimeSpan.FromTicks(Math.Clamp(delay.Ticks, options.MinRefreshInterval.Ticks, options.MaxRefreshInterval.Ticks));
+            }
+            else
+            {
+                delay = TimeSpan.FromTicks(Math.Min(options.MinRefreshInterval.Ticks << Math.Min(failures, 16), options.MaxRefreshInterval.Ticks));
+            }
+
+            try
+            {
+                await Task.Delay(delay, _catalog.TimeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            failures = await RefreshAsync(cancellationToken).ConfigureAwait(false) ? 0 : Math.Min(failures + 1, 16);
+        }
+    }
+
+    /// <summary>Polls the server once; <see langword="false"/> when no good list came back.</summary>
+    public async Task<bool> RefreshAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (port, clientIp) = _catalog.PushTarget;
+            using var answer = await _catalog.Client.ListAsync(Name, port, clientIp, cancellationToken).ConfigureAwait(false);
+            _catalog.Metrics.Polled(success: true);
+            return Apply(answer.Span, ServiceInfoSource.Poll) != ApplyResult.Rejected;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Nacos is down or refused: routing keeps the last known list.
+            _catalog.Metrics.Polled(success: false);
+            Log.RefreshFailed(_logger, Name.Grouped, _snapshot.Endpoints.Length, ex.Message);
+            return false;
+        }
+    }
+
+    private void LoadFailoverCache()
+    {
+        if (_snapshot.HasData)
+        {
+            return;
+        }
+
+        using var cached = _catalog.FailoverCache.Read(Name);
+        if (cached is not null && Apply(cached.Span, ServiceInfoSource.FailoverCache) == ApplyResult.Changed)
+        {
+            Log.FailoverCacheUsed(_logger, Name.Grouped, _snapshot.Endpoints.Length);
+        }
+    }
+}
