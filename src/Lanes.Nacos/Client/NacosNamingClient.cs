@@ -54,7 +54,7 @@ internal sealed partial class NacosNamingClient : IDisposable
             // Each attempt carries its own TimeProvider-driven timeout.
             Timeout = Timeout.InfiniteTimeSpan,
         };
-        _http.DefaultRequestHeaders.UserAgent.ParseAdd(ClientVersion);
+        _http.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", ClientVersion);
         _http.DefaultRequestHeaders.TryAddWithoutValidation("Client-Version", ClientVersion);
         _http.DefaultRequestHeaders.TryAddWithoutValidation("Request-Module", "Naming");
         _http.DefaultRequestHeaders.AcceptEncoding.Add(new StringWithQualityHeaderValue("gzip"));

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+
+namespace Lanes.Nacos.Tests.Infrastructure;
+
+/// <summary>A service provider with Nacos discovery configured from an in-memory dictionary and fake logging.</summary>
+internal static class TestServices
+{
+    public static Dictionary<string, string?> Config(params string[] serverAddresses)
+    {
+        var config = new Dictionary<string, string?>
+        {
+            ["Lanes:Nacos:RetryBackoff"] = "00:00:00",
+            ["Lanes:Nacos:MaxRetries"] = "0",
+            ["Lanes:Nacos:Push:Enabled"] = "false",
+            ["Lanes:Nacos:FailoverCacheDirectory"] = Path.Combine(Path.GetTempPath(), "lanes-nacos-tests", Guid.NewGuid().ToString("N")),
+        };
+        for (var i = 0; i < serverAddresses.Length; i++)
+        {
+            config[$"Lanes:Nacos:ServerAddresses:{i}"] = serverAddresses[i];
+        }
+
+        return config;
+    }
+
+    public static ServiceProvider Build(Dictionary<string, string?> config, TimeProvider? timeProvider = null, Action<IServiceCollection>? configure = null)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(config).Build());
+        services.AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Debug));
+        if (timeProvider is not null)
+        {
+            services.AddSingleton(timeProvider);
+        }
+
+        services.AddNacosDiscovery();
+        configure?.Invoke(services);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+}
