@@ -27,6 +27,7 @@ internal sealed partial class NacosPushReceiver : IAsyncDisposable
     private Task? _loop;
     private Func<ReadOnlyMemory<byte>, bool>? _onServiceInfo;
     private Action<bool>? _onPacket;
+    private bool _disposed;
 
     public NacosPushReceiver(IOptions<NacosOptions> options, ILogger<NacosPushReceiver> logger)
     {
@@ -47,6 +48,7 @@ internal sealed partial class NacosPushReceiver : IAsyncDisposable
 
         lock (_gate)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_socket is not null)
             {
                 return true;
@@ -294,6 +296,12 @@ internal sealed partial class NacosPushReceiver : IAsyncDisposable
         Task? loop;
         lock (_gate)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
             socket = _socket;
             loop = _loop;
             _socket = null;

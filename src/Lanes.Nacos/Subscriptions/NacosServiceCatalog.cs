@@ -176,7 +176,7 @@ internal sealed partial class NacosServiceCatalog : IAsyncDisposable
             await loop.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        await _pushReceiver.DisposeAsync().ConfigureAwait(false);
+        // The receiver belongs to the container, which disposes it after this catalog.
         _stopping.Dispose();
     }
 }
