@@ -68,10 +68,10 @@ internal sealed partial class NacosRegistrationService : IHostedLifecycleService
         _instance = BuildInstance();
         await TryRegisterAsync(_instance, cancellationToken).ConfigureAwait(false);
 
-        // Started from the host's startup: keep any ambient state off the heartbeat loop.
+        // Keep any ambient state off the heartbeat loop; its first timer is armed before startup completes.
         using (ExecutionContext.SuppressFlow())
         {
-            _loop = Task.Run(() => RunAsync(_instance, _stopping.Token));
+            _loop = RunAsync(_instance, _stopping.Token);
         }
     }
 
