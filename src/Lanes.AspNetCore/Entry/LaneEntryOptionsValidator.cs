@@ -1,0 +1,14 @@
+using Microsoft.Extensions.Options;
+
+namespace Lanes.AspNetCore.Entry;
+
+/// <summary>Validates the entry rules on start; every failure names the configuration key that holds it.</summary>
+internal sealed class LaneEntryOptionsValidator(IOptions<LanesOptions> lanes) : IValidateOptions<LaneEntryOptions>
+{
+    public ValidateOptionsResult Validate(string? name, LaneEntryOptions options)
+    {
+        var errors = new List<string>();
+        _ = EntryRuleSet.Build(options, lanes.Value.Propagation.HeaderName, errors);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
