@@ -15,7 +15,8 @@ public static class TrafficLanesApplicationBuilderExtensions
     public static IApplicationBuilder UseTrafficLanes(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        if (app.ApplicationServices.GetService<EntryRuleSet>() is null)
+        // Only ask whether Lanes is registered: building its services here would validate options before start.
+        if (app.ApplicationServices.GetService<IServiceProviderIsService>()?.IsService(typeof(EntryRuleSet)) != true)
         {
             throw new InvalidOperationException(
                 "Traffic lanes are not registered: call builder.Services.AddTrafficLanes() before app.UseTrafficLanes().");

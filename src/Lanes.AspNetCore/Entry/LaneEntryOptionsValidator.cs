@@ -7,8 +7,18 @@ internal sealed class LaneEntryOptionsValidator(IOptions<LanesOptions> lanes) : 
 {
     public ValidateOptionsResult Validate(string? name, LaneEntryOptions options)
     {
+        string laneHeader;
+        try
+        {
+            laneHeader = lanes.Value.Propagation.HeaderName;
+        }
+        catch (OptionsValidationException)
+        {
+            return ValidateOptionsResult.Skip;   // the Lanes options report their own errors; one message per mistake
+        }
+
         var errors = new List<string>();
-        _ = EntryRuleSet.Build(options, lanes.Value.Propagation.HeaderName, errors);
+        _ = EntryRuleSet.Build(options, laneHeader, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
