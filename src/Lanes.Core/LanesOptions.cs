@@ -33,4 +33,7 @@ public sealed class LanesOptions
     /// (<c>Lanes:Services:&lt;service&gt;:&lt;n&gt;</c> with <c>Url</c>, <c>Lane</c>, <c>Weight</c>).
     /// </summary>
     public Dictionary<string, List<ConfiguredInstanceOptions>> Services { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Values configuration binding could not convert (it silently drops such list entries); reported on validation.</summary>
+    internal List<string> BindingErrors { get; } = [];
 }

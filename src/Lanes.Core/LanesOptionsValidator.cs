@@ -9,7 +9,7 @@ internal sealed class LanesOptionsValidator : IValidateOptions<LanesOptions>
 {
     public ValidateOptionsResult Validate(string? name, LanesOptions options)
     {
-        var errors = new List<string>();
+        var errors = new List<string>(options.BindingErrors);
         const string Section = LanesOptions.SectionName;
 
         if (!string.IsNullOrEmpty(options.Lane) && Lane.Validate(options.Lane) is var laneError and not LaneError.None)

@@ -4,6 +4,7 @@ using Lanes.Discovery;
 using Lanes.Identity;
 using Lanes.Propagation;
 using Lanes.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -39,7 +40,17 @@ public static class LanesServiceCollectionExtensions
 
     private static IServiceCollection AddLanesOptions(this IServiceCollection services)
     {
-        services.AddOptions<LanesOptions>().BindConfiguration(LanesOptions.SectionName).ValidateOnStart();
+        // Bound without an options change-token source on purpose: the options monitor would re-validate on every
+        // configuration reload and throw on the reloading thread. Reloads of Lanes:Services go through
+        // ConfiguredServiceCatalog, which keeps the last good instances instead.
+        services.AddOptions<LanesOptions>()
+            .Configure<IConfiguration>(static (options, configuration) =>
+            {
+                var section = configuration.GetSection(LanesOptions.SectionName);
+                section.Bind(options);
+                ConfiguredInstanceOptions.CheckBinding(section.GetSection("Services"), options.BindingErrors);
+            })
+            .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LanesOptions>, LanesOptionsValidator>());
         return services;
     }

@@ -1,3 +1,6 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
 namespace Lanes.Discovery;
 
 /// <summary>One instance of a service in the embedded discovery (<c>Lanes:Services:&lt;service&gt;:&lt;n&gt;</c>).</summary>
@@ -16,4 +19,29 @@ public sealed class ConfiguredInstanceOptions
     /// <summary>Whether the instance may receive traffic.</summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool Healthy { get; set; } = true;
+
+    /// <summary>
+    /// Finds instance values that cannot be converted. Configuration binding drops a list entry whose value
+    /// fails to convert without a word; this names the key instead, so startup can stop on it.
+    /// </summary>
+    internal static void CheckBinding(IConfigurationSection services, List<string> errors)
+    {
+        foreach (var service in services.GetChildren())
+        {
+            foreach (var instance in service.GetChildren())
+            {
+                var weight = instance.GetSection(nameof(Weight));
+                if (weight.Value is { } text && !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                {
+                    errors.Add($"{weight.Path}: '{text}' is not a number.");
+                }
+
+                var healthy = instance.GetSection(nameof(Healthy));
+                if (healthy.Value is { } flag && !bool.TryParse(flag, out _))
+                {
+                    errors.Add($"{healthy.Path}: '{flag}' is not true or false.");
+                }
+            }
+        }
+    }
 }

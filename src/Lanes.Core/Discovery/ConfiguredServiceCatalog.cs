@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Globalization;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -16,27 +17,25 @@ internal sealed partial class ConfiguredServiceCatalog : IDisposable
 {
     private readonly IOptionsFactory<LanesOptions> _factory;
     private readonly ILogger<ConfiguredServiceCatalog> _logger;
-    private readonly List<IDisposable> _subscriptions = [];
+    private readonly IDisposable? _subscription;
     private volatile Snapshot _current;
 
     public ConfiguredServiceCatalog(
+        IOptions<LanesOptions> options,
         IOptionsFactory<LanesOptions> factory,
-        IEnumerable<IOptionsChangeTokenSource<LanesOptions>> changeSources,
-        ILogger<ConfiguredServiceCatalog> logger)
+        ILogger<ConfiguredServiceCatalog> logger,
+        IConfiguration? configuration = null)
     {
         _factory = factory;
         _logger = logger;
-        _current = new Snapshot(Build(factory.Create(Options.DefaultName).Services, errors: null));
+        _current = new Snapshot(Build(options.Value.Services, errors: null), Fingerprint(options.Value.Services));
 
         // The catalog may be created lazily inside a request: keep that request's lane off the reload callbacks.
-        using (ExecutionContext.SuppressFlow())
+        if (configuration is not null)
         {
-            foreach (var source in changeSources)
+            using (ExecutionContext.SuppressFlow())
             {
-                if (string.Equals(source.Name, Options.DefaultName, StringComparison.Ordinal))
-                {
-                    _subscriptions.Add(ChangeToken.OnChange(source.GetChangeToken, Reload));
-                }
+                _subscription = ChangeToken.OnChange(configuration.GetReloadToken, Reload);
             }
         }
     }
@@ -114,42 +113,60 @@ internal sealed partial class ConfiguredServiceCatalog : IDisposable
     private void Reload()
     {
         FrozenDictionary<string, ServiceEndpoint[]> services;
+        string fingerprint;
         try
         {
-            var errors = new List<string>();
-            services = Build(_factory.Create(Options.DefaultName).Services, errors);
-            if (errors.Count > 0)
+            // The factory binds and validates exactly as at start, so a bad reload fails the same way.
+            var configured = _factory.Create(Options.DefaultName).Services;
+            fingerprint = Fingerprint(configured);
+            if (fingerprint == _current.Fingerprint)
             {
-                Log.ReloadRejected(_logger, string.Join(" ", errors));
-                return;
+                return;   // another part of configuration changed
             }
+
+            services = Build(configured, errors: null);
         }
         catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException)
         {
-            // Binding or validation failed: the running view stays, the operator sees why.
+            // The running view stays; the operator sees why.
             Log.ReloadRejected(_logger, ex.Message);
             return;
         }
 
         var previous = _current;
-        _current = new Snapshot(services);
+        _current = new Snapshot(services, fingerprint);
         previous.Changed.Cancel();
         Log.Reloaded(_logger, services.Count);
     }
 
     public void Dispose()
     {
-        foreach (var subscription in _subscriptions)
-        {
-            subscription.Dispose();
-        }
-
+        _subscription?.Dispose();
         _current.Changed.Dispose();
     }
 
-    private sealed class Snapshot(FrozenDictionary<string, ServiceEndpoint[]> services)
+    private static string Fingerprint(Dictionary<string, List<ConfiguredInstanceOptions>> services)
+    {
+        var builder = new System.Text.StringBuilder();
+        foreach (var (name, instances) in services.OrderBy(static s => s.Key, StringComparer.OrdinalIgnoreCase))
+        {
+            builder.Append(name.ToUpperInvariant()).Append('{');
+            foreach (var i in instances)
+            {
+                builder.Append(CultureInfo.InvariantCulture, $"{i.Url}|{i.Lane}|{i.Weight}|{i.Healthy};");
+            }
+
+            builder.Append('}');
+        }
+
+        return builder.ToString();
+    }
+
+    private sealed class Snapshot(FrozenDictionary<string, ServiceEndpoint[]> services, string fingerprint)
     {
         public FrozenDictionary<string, ServiceEndpoint[]> Services { get; } = services;
+
+        public string Fingerprint { get; } = fingerprint;
 
         public CancellationTokenSource Changed { get; } = new();
 

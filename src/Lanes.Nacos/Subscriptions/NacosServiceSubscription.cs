@@ -104,46 +104,50 @@ internal sealed partial class NacosServiceSubscription
     /// <summary>Polls until <paramref name="cancellationToken"/> is cancelled; never throws otherwise.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var options = _catalog.Options;
-        var failures = 0;
         try
         {
+            var failures = 0;
             if (!await RefreshAsync(cancellationToken).ConfigureAwait(false))
             {
                 failures = 1;
                 LoadFailoverCache();
+            }
+
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                // Arm the timer before telling waiters the first load is done, so the next poll's time is fixed by then.
+                var delay = Task.Delay(NextDelay(failures), _catalog.TimeProvider, cancellationToken);
+                _firstLoad.TrySetResult();
+                try
+                {
+                    await delay.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                failures = await RefreshAsync(cancellationToken).ConfigureAwait(false) ? 0 : Math.Min(failures + 1, 16);
             }
         }
         finally
         {
             _firstLoad.TrySetResult();
         }
+    }
 
-        while (!cancellationToken.IsCancellationRequested)
+    private TimeSpan NextDelay(int failures)
+    {
+        var options = _catalog.Options;
+        if (failures > 0)
         {
-            TimeSpan delay;
-            if (failures == 0)
-            {
-                var cacheMillis = Interlocked.Read(ref _cacheMillis);
-                delay = cacheMillis > 0 ? TimeSpan.FromMilliseconds(cacheMillis) : options.MaxRefreshInterval;
-                delay = TimeSpan.FromTicks(Math.Clamp(delay.Ticks, options.MinRefreshInterval.Ticks, options.MaxRefreshInterval.Ticks));
-            }
-            else
-            {
-                delay = TimeSpan.FromTicks(Math.Min(options.MinRefreshInterval.Ticks << Math.Min(failures, 16), options.MaxRefreshInterval.Ticks));
-            }
-
-            try
-            {
-                await Task.Delay(delay, _catalog.TimeProvider, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            failures = await RefreshAsync(cancellationToken).ConfigureAwait(false) ? 0 : Math.Min(failures + 1, 16);
+            // Back off after failures, from the shortest interval up to the longest.
+            return TimeSpan.FromTicks(Math.Min(options.MinRefreshInterval.Ticks << Math.Min(failures, 16), options.MaxRefreshInterval.Ticks));
         }
+
+        var cacheMillis = Interlocked.Read(ref _cacheMillis);
+        var delay = cacheMillis > 0 ? TimeSpan.FromMilliseconds(cacheMillis) : options.MaxRefreshInterval;
+        return TimeSpan.FromTicks(Math.Clamp(delay.Ticks, options.MinRefreshInterval.Ticks, options.MaxRefreshInterval.Ticks));
     }
 
     /// <summary>Polls the server once; <see langword="false"/> when no good list came back.</summary>

@@ -51,6 +51,7 @@ internal sealed class FakeNacos : IDisposable
         }
 
         Server.Given(Request.Create().WithPath(ListPath).WithParam("serviceName", groupedService).UsingGet())
+            .WithGuid(MappingId(ListPath + groupedService))
             .AtPriority(1)
             .RespondWith(response);
     }
@@ -63,17 +64,20 @@ internal sealed class FakeNacos : IDisposable
 
     public void GivenBeat(int code, int clientBeatInterval = 5000)
     {
-        Server.Given(Request.Create().WithPath(BeatPath).UsingPut()).AtPriority(1).RespondWith(Response.Create()
+        Server.Given(Request.Create().WithPath(BeatPath).UsingPut()).WithGuid(MappingId(BeatPath)).AtPriority(1).RespondWith(Response.Create()
             .WithHeader("Content-Type", "application/json")
             .WithBody($$"""{"clientBeatInterval":{{clientBeatInterval}},"code":{{code}},"lightBeatEnabled":true}"""));
     }
 
     public void GivenLogin(string token, int tokenTtlSeconds = 18000)
     {
-        Server.Given(Request.Create().WithPath(LoginPath).UsingPost()).AtPriority(1).RespondWith(Response.Create()
+        Server.Given(Request.Create().WithPath(LoginPath).UsingPost()).WithGuid(MappingId(LoginPath)).AtPriority(1).RespondWith(Response.Create()
             .WithHeader("Content-Type", "application/json")
             .WithBody($$"""{"accessToken":"{{token}}","tokenTtl":{{tokenTtlSeconds}},"globalAdmin":false,"username":"nacos"}"""));
     }
+
+    // Giving the same mapping again replaces it instead of adding a rival with the same priority.
+    private static Guid MappingId(string key) => new(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
 
     public IReadOnlyList<ILogEntry> Requests(string path, string? method = null)
     {

@@ -204,8 +204,7 @@ public sealed class NacosServiceSubscriptionTests
 
     private static async Task PollOnceAsync(FakeNacos nacos, FakeTimeProvider time, int expectedPolls)
     {
-        time.Advance(TimeSpan.FromSeconds(10));
-        await Eventually.AssertAsync(() => nacos.Requests(FakeNacos.ListPath).Count >= expectedPolls, $"poll {expectedPolls} reached the server");
+        await Eventually.AdvanceUntilAsync(time, TimeSpan.FromSeconds(10), () => nacos.Requests(FakeNacos.ListPath).Count >= expectedPolls, $"poll {expectedPolls} reached the server");
         await Task.Delay(50);   // let the answer be applied
     }
 }

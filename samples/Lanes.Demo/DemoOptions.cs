@@ -1,0 +1,44 @@
+using System.Globalization;
+
+namespace Lanes.Demo;
+
+/// <summary>The demo's command line.</summary>
+internal sealed record DemoOptions(bool Once, int GatewayPort, int FirstServicePort, bool Verbose)
+{
+    public const string Usage = """
+        Usage: dotnet run --project samples/Lanes.Demo -- [options]
+          --once                    print the base and gray answers, exit 0 only if both are right
+          --gateway-port <port>     the gateway's port on 127.0.0.1 (default 8080)
+          --service-port <port>     first of five consecutive ports for A, Agray, B, C, Cgray (default 18081)
+          --verbose                 show the services' own logs
+        """;
+
+    public static DemoOptions Parse(string[] args)
+    {
+        var options = new DemoOptions(Once: false, GatewayPort: 8080, FirstServicePort: 18081, Verbose: false);
+        for (var i = 0; i < args.Length; i++)
+        {
+            options = args[i] switch
+            {
+                "--once" => options with { Once = true },
+                "--verbose" => options with { Verbose = true },
+                "--gateway-port" => options with { GatewayPort = Port(args, ++i, "--gateway-port") },
+                "--service-port" => options with { FirstServicePort = Port(args, ++i, "--service-port", reserve: 4) },
+                _ => throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}"),
+            };
+        }
+
+        return options;
+    }
+
+    private static int Port(string[] args, int index, string option, int reserve = 0)
+    {
+        if (index >= args.Length || !int.TryParse(args[index], NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+            || port < 1 || port + reserve > 65535)
+        {
+            throw new ArgumentException($"{option} needs a port between 1 and {65535 - reserve}.\n{Usage}");
+        }
+
+        return port;
+    }
+}

@@ -1,0 +1,3 @@
+using Lanes.Samples.Gateway;
+
+SampleGateway.CreateApp(args).Run();

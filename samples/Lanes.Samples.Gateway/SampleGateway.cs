@@ -1,0 +1,24 @@
+namespace Lanes.Samples.Gateway;
+
+/// <summary>
+/// The entry gateway: YARP forwards everything to service A; Lanes' entry rules (appsettings.json,
+/// <c>Lanes:Entry</c>) put <c>User-Agent: xiaoming</c> into the gray lane, and Lanes picks A's instance.
+/// </summary>
+public static class SampleGateway
+{
+    /// <summary>Builds the gateway; <see cref="WebApplication.Run(string?)"/> starts it.</summary>
+    public static WebApplication CreateApp(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Services.AddTrafficLanes();
+        builder.Services.AddReverseProxy()
+            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .AddLanes();
+
+        var app = builder.Build();
+        app.UseTrafficLanes();
+        app.MapGet("/healthz", () => "ok");
+        app.MapReverseProxy();
+        return app;
+    }
+}

@@ -1,0 +1,3 @@
+using Lanes.Samples.Service;
+
+SampleService.CreateApp(args).Run();

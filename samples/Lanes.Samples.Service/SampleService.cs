@@ -1,0 +1,53 @@
+using Lanes.Identity;
+
+namespace Lanes.Samples.Service;
+
+/// <summary>
+/// One hop of the seed's chain. Configuration: <c>Sample:Name</c> (A, B or C), <c>Sample:Next</c> (the
+/// next service's URL by service name, e.g. <c>http://sample-b/b</c>; empty for the last hop),
+/// <c>Sample:ShowConfig</c> and <c>Sample:Config</c> (A prints <c>[config=...]</c>, "base" by default),
+/// plus the usual <c>Lanes</c> section.
+/// </summary>
+public static class SampleService
+{
+    /// <summary>Builds the service; <see cref="WebApplication.Run(string?)"/> starts it.</summary>
+    public static WebApplication CreateApp(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+
+        // Lanes: the whole integration is these three calls.
+        builder.Services.AddTrafficLanes();
+        builder.Services.AddHttpClient("next").AddLanes();
+        var app = builder.Build();
+        app.UseTrafficLanes();
+
+        var name = app.Configuration["Sample:Name"] ?? "A";
+        var next = app.Configuration["Sample:Next"];
+        var config = app.Configuration.GetValue("Sample:ShowConfig", false)
+            ? $"[config={app.Configuration["Sample:Config"] ?? "base"}]"
+            : string.Empty;
+
+        app.MapGet("/healthz", () => "ok");
+        app.MapGet("/" + name.ToLowerInvariant(), async (HttpContext context, InstanceLane instance, IHttpClientFactory clients) =>
+        {
+            var lane = instance.Lane.IsBase ? string.Empty : instance.Lane.Name;
+            var hop = $"{name}{lane}[{context.Connection.LocalIpAddress}:{context.Connection.LocalPort}]{config}";
+            if (string.IsNullOrEmpty(next))
+            {
+                return Results.Text(hop);
+            }
+
+            try
+            {
+                var rest = await clients.CreateClient("next").GetStringAsync(next, context.RequestAborted);
+                return Results.Text($"{hop} -> {rest}");
+            }
+            catch (HttpRequestException ex)
+            {
+                return Results.Text($"{hop} -> error: {ex.Message}", statusCode: StatusCodes.Status502BadGateway);
+            }
+        });
+
+        return app;
+    }
+}

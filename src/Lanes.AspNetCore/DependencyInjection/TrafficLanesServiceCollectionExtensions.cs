@@ -1,0 +1,29 @@
+using Lanes.AspNetCore.Entry;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers traffic lanes in an ASP.NET Core application.</summary>
+public static class TrafficLanesServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds traffic lanes: options from the <c>Lanes</c> section validated on start, the inbound lane
+    /// middleware and its entry rules (<c>Lanes:Entry</c>), this instance's lane, the embedded discovery
+    /// (<c>Lanes:Services</c>) and the outbound handlers that <c>AddLanes()</c> puts on HTTP clients.
+    /// Pair it with <c>app.UseTrafficLanes()</c>. Safe to call more than once.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    public static IServiceCollection AddTrafficLanes(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddTrafficLanesCore();
+        services.AddOptions<LaneEntryOptions>().BindConfiguration(LaneEntryOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LaneEntryOptions>, LaneEntryOptionsValidator>());
+        services.TryAddSingleton(static sp => EntryRuleSet.Build(
+            sp.GetRequiredService<IOptions<LaneEntryOptions>>().Value,
+            sp.GetRequiredService<IOptions<Lanes.LanesOptions>>().Value.Propagation.HeaderName,
+            errors: []));
+        return services;
+    }
+}

@@ -1,0 +1,155 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Lanes.Propagation;
+using Microsoft.Extensions.Primitives;
+
+namespace Lanes.Tests.Propagation;
+
+public class LaneReaderTests
+{
+    private const string Key = "x-mse-tag";
+
+    [Theory]
+    [InlineData("gray", "gray")]
+    [InlineData(" gray ", "gray")]
+    [InlineData("base", null)]
+    [InlineData("", null)]
+    [InlineData("   ", null)]
+    public void ReadHeader_AcceptsLane(string header, string? expected)
+    {
+        Assert.Equal(LaneRejection.None, LaneReader.ReadHeader(header, out var lane));
+        Assert.Equal(expected, lane.Name);
+    }
+
+    [Theory]
+    [InlineData("Gray")]
+    [InlineData("gray\r\nx-injected: 1")]
+    [InlineData("gray,blue")]
+    [InlineData("gr\0ay")]
+    public void ReadHeader_MalformedValue_IsBaseAndInvalid(string header)
+    {
+        Assert.Equal(LaneRejection.Invalid, LaneReader.ReadHeader(header, out var lane));
+        Assert.True(lane.IsBase);
+    }
+
+    [Fact]
+    public void ReadHeader_Oversized_IsTooLong()
+    {
+        Assert.Equal(LaneRejection.TooLong, LaneReader.ReadHeader(new string('a', 8193), out var lane));
+        Assert.True(lane.IsBase);
+        Assert.Equal(LaneRejection.Invalid, LaneReader.ReadHeader(new string('a', 8192), out _));
+    }
+
+    [Fact]
+    public void ReadHeader_RepeatedValues_AgreeingOrConflicting()
+    {
+        Assert.Equal(LaneRejection.None, LaneReader.ReadHeader(new StringValues(["gray", "gray"]), out var lane));
+        Assert.Equal("gray", lane.Name);
+        Assert.Equal(LaneRejection.Conflicting, LaneReader.ReadHeader(new StringValues(["gray", "blue"]), out lane));
+        Assert.True(lane.IsBase);
+    }
+
+    [Fact]
+    public void ReadHeader_ValidHeader_ReusesTheHeaderString()
+    {
+        var header = new string("gray".ToCharArray());
+
+        LaneReader.ReadHeader(header, out var lane);
+
+        Assert.Same(header, lane.Name);
+    }
+
+    [Theory]
+    [InlineData("x-mse-tag=gray", "gray")]
+    [InlineData("userId=alice, x-mse-tag = gray ;prop=1, other=x", "gray")]
+    [InlineData("x-mse-tag=blue,x-mse-tag=gray", "gray")]
+    [InlineData("x-mse-tag=gr%61y", "gray")]
+    [InlineData("other=gray", null)]
+    [InlineData("x-mse-tagx=gray", null)]
+    [InlineData("", null)]
+    [InlineData(",,,", null)]
+    public void ReadBaggage_FindsLaneMember(string baggage, string? expected)
+    {
+        Assert.Equal(LaneRejection.None, LaneReader.ReadBaggage(baggage, Key, out var lane));
+        Assert.Equal(expected, lane.Name);
+    }
+
+    [Theory]
+    [InlineData("x-mse-tag=GRAY")]
+    [InlineData("x-mse-tag=gr%6")]
+    [InlineData("x-mse-tag=gr%zzay")]
+    [InlineData("x-mse-tag=gr%C3%A4y")]
+    [InlineData("x-mse-tag=gray%0D%0A")]
+    public void ReadBaggage_MalformedMember_IsInvalid(string baggage)
+    {
+        Assert.Equal(LaneRejection.Invalid, LaneReader.ReadBaggage(baggage, Key, out var lane));
+        Assert.True(lane.IsBase);
+    }
+
+    [Fact]
+    public void ReadBaggage_SeveralHeaders_FormOneListAndLaterWins()
+    {
+        Assert.Equal(LaneRejection.None, LaneReader.ReadBaggage(new StringValues(["x-mse-tag=blue", "a=b,x-mse-tag=gray"]), Key, out var lane));
+        Assert.Equal("gray", lane.Name);
+    }
+
+    [Fact]
+    public void ReadBaggage_Oversized_IsTooLong()
+    {
+        var baggage = "x-mse-tag=gray," + string.Join(',', Enumerable.Range(0, 1000).Select(i => $"k{i}=v{i}"));
+
+        Assert.True(baggage.Length > LaneReader.MaxCarrierLength);
+        Assert.Equal(LaneRejection.TooLong, LaneReader.ReadBaggage(baggage, Key, out var lane));
+        Assert.True(lane.IsBase);
+    }
+
+    [Fact]
+    public void Read_HeaderWinsOverBaggage()
+    {
+        Assert.Equal(LaneRejection.None, LaneReader.Read("blue", "x-mse-tag=gray", Key, out var lane));
+        Assert.Equal("blue", lane.Name);
+        Assert.Equal(LaneRejection.None, LaneReader.Read(StringValues.Empty, "x-mse-tag=gray", Key, out lane));
+        Assert.Equal("gray", lane.Name);
+        Assert.Equal(LaneRejection.Invalid, LaneReader.Read("BAD", "x-mse-tag=gray", Key, out lane));
+        Assert.True(lane.IsBase);
+    }
+
+    [Property(MaxTest = 1000)]
+    public Property ReadBaggage_NeverThrows_AndOnlyYieldsValidLanes(NonNull<string> baggage)
+    {
+        var rejection = LaneReader.ReadBaggage(baggage.Get, Key, out var lane);
+
+        return (lane.IsBase || Lane.Validate(lane.Name) == LaneError.None)
+            .And(rejection == LaneRejection.None || lane.IsBase);
+    }
+
+    [Property(MaxTest = 1000)]
+    public Property ReadHeader_NeverThrows_AndOnlyYieldsValidLanes(NonNull<string> header)
+    {
+        var rejection = LaneReader.ReadHeader(header.Get, out var lane);
+
+        return (lane.IsBase || Lane.Validate(lane.Name) == LaneError.None)
+            .And(rejection == LaneRejection.None || lane.IsBase);
+    }
+
+    [Property(MaxTest = 300)]
+    public Property ReadBaggage_FindsLaneAmongOtherMembers()
+    {
+        var token = Gen.Elements("abcdefghijklmnopqrstuvwxyzABC0123456789-_".ToCharArray()).ArrayOf()
+            .Where(a => a.Length is > 0 and < 12).Select(a => new string(a)).Where(k => k != Key);
+        var member = from k in token from v in token select $"{k}={v}";
+        var lists = from before in member.ListOf()
+                    from after in member.ListOf()
+                    from name in Gen.Elements("gray", "g1", "canary-2")
+                    select (before, after, name);
+
+        return Prop.ForAll(lists.ToArbitrary(), t =>
+        {
+            var (before, after, name) = t;
+            var baggage = string.Join(" , ", before.Append($"{Key}={name};p=1").Concat(after));
+            var rejection = LaneReader.ReadBaggage(baggage, Key, out var lane);
+            return rejection == LaneRejection.None && lane.Name == name;
+        });
+    }
+}

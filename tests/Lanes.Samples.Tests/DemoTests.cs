@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+
+namespace Lanes.Samples.Tests;
+
+/// <summary>The demo as a user runs it: a separate process that starts six more.</summary>
+public class DemoTests
+{
+    private static readonly string DemoPath = typeof(DemoTests).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Lanes.Samples.Tests.DemoPath").Value!;
+
+    [Fact]
+    public async Task Once_PrintsBaseAndGrayAnswers_AndLeavesNothingRunning()
+    {
+        var (gatewayPort, servicePort) = FreePorts();
+
+        var (exitCode, output) = await RunDemoAsync("--once", "--gateway-port", gatewayPort.ToString(), "--service-port", servicePort.ToString());
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains($"A[127.0.0.1:{servicePort}][config=base] -> B[127.0.0.1:{servicePort + 2}] -> C[127.0.0.1:{servicePort + 3}]", output, StringComparison.Ordinal);
+        Assert.Contains($"Agray[127.0.0.1:{servicePort + 1}][config=base] -> B[127.0.0.1:{servicePort + 2}] -> Cgray[127.0.0.1:{servicePort + 4}]", output, StringComparison.Ordinal);
+        Assert.All(Enumerable.Range(servicePort, 5).Append(gatewayPort), port => Assert.True(IsFree(port), $"port {port} is still held after the demo exited"));
+    }
+
+    [Fact]
+    public async Task BusyPort_IsAClearError()
+    {
+        var (gatewayPort, servicePort) = FreePorts();
+        using var squatter = new TcpListener(IPAddress.Loopback, servicePort + 2);
+        squatter.Start();
+
+        var (exitCode, output) = await RunDemoAsync("--once", "--gateway-port", gatewayPort.ToString(), "--service-port", servicePort.ToString());
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"Port {servicePort + 2} on 127.0.0.1 is already in use", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownOption_PrintsUsage()
+    {
+        var (exitCode, output) = await RunDemoAsync("--bogus");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Usage:", output, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunDemoAsync(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(DemoPath);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    // A gateway port and five consecutive service ports that are free right now.
+    private static (int Gateway, int FirstService) FreePorts()
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var first = Random.Shared.Next(20_000, 60_000);
+            var gateway = first + 10;
+            if (Enumerable.Range(first, 5).Append(gateway).All(IsFree))
+            {
+                return (gateway, first);
+            }
+        }
+
+        throw new InvalidOperationException("No free loopback ports found.");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
