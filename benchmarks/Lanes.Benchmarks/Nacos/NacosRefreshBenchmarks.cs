@@ -1,0 +1,77 @@
+using BenchmarkDotNet.Attributes;
+using Lanes.Nacos;
+using Lanes.Nacos.Client;
+using Lanes.Nacos.Subscriptions;
+using Lanes.Routing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Lanes.Benchmarks.Nacos;
+
+/// <summary>
+/// A Nacos poll answer of 10,000 instances applied to a subscription (parse, endpoints, snapshot swap,
+/// change token) and its lane partitions rebuilt, as routing does on the next request. Target: &lt; 10 ms, &lt; 10 MB.
+/// </summary>
+[MemoryDiagnoser]
+public class NacosRefreshBenchmarks
+{
+    private byte[][] _changed = null!;
+    private byte[] _unchanged = null!;
+    private NacosServiceSubscription _subscription = null!;
+    private NacosServiceCatalog _catalog = null!;
+    private int _next;
+
+    /// <summary>Instances in the list.</summary>
+    [Params(10_000)]
+    public int Instances { get; set; }
+
+    /// <summary>Builds the answers and a subscription that reads them without any server.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        _changed = [InstanceListJson.Build("orders", Instances, 0, 1), InstanceListJson.Build("orders", Instances, 1, 2)];
+        _unchanged = InstanceListJson.Build("orders", Instances, 1, 3);
+        var options = Options.Create(new NacosOptions { ServerAddresses = ["http://127.0.0.1:1"], FailoverCacheEnabled = false });
+        var client = new NacosNamingClient(options, new NacosAuthenticator(options, TimeProvider.System, NullLogger<NacosAuthenticator>.Instance), TimeProvider.System, NullLogger<NacosNamingClient>.Instance);
+        _catalog = new NacosServiceCatalog(
+            options,
+            client,
+            new NacosPushReceiver(options, NullLogger<NacosPushReceiver>.Instance),
+            new FailoverCache(options, NullLogger<FailoverCache>.Instance),
+            new NacosMetrics(new NoMeterFactory()),
+            TimeProvider.System,
+            NullLoggerFactory.Instance);
+        _subscription = new NacosServiceSubscription(new NacosServiceName("DEFAULT_GROUP", "orders"), _catalog, NullLogger.Instance);
+        _ = _subscription.Apply(_changed[1], ServiceInfoSource.Poll);
+    }
+
+    /// <summary>A changed list: parsed, swapped in, partitioned by lane.</summary>
+    [Benchmark(Baseline = true)]
+    public int RefreshChangedListAndRebuildLanes()
+    {
+        var json = _changed[_next++ & 1];
+        if (_subscription.Apply(json, ServiceInfoSource.Poll) != ApplyResult.Changed)
+        {
+            throw new InvalidOperationException("Every other answer must be a change.");
+        }
+
+        return LaneIndex.Build(_subscription.Current.Endpoints).LaneCount;
+    }
+
+    /// <summary>The same hosts with a newer <c>lastRefTime</c>: what most polls of a real server bring.</summary>
+    [Benchmark]
+    public int RefreshUnchangedList() => (int)_subscription.Apply(_unchanged, ServiceInfoSource.Poll);
+
+    /// <summary>Releases the client.</summary>
+    [GlobalCleanup]
+    public void Cleanup() => _catalog.Client.Dispose();
+
+    private sealed class NoMeterFactory : System.Diagnostics.Metrics.IMeterFactory
+    {
+        public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options) => new(options);
+
+        public void Dispose()
+        {
+        }
+    }
+}
