@@ -15,7 +15,7 @@ internal sealed partial class NacosServiceSubscription
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly TaskCompletionSource _firstLoad = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile ServiceSnapshot _snapshot = new([], 0, hasData: false, fromFailoverCache: false);
+    private volatile ServiceSnapshot _snapshot = new([], null, 0, hasData: false, fromFailoverCache: false);
     private long _lastRefTime;
     private long _cacheMillis;
 
@@ -36,44 +36,32 @@ internal sealed partial class NacosServiceSubscription
     /// <summary>Offers a <c>ServiceInfo</c> JSON document to the subscription.</summary>
     public ApplyResult Apply(ReadOnlySpan<byte> json, ServiceInfoSource source)
     {
-        if (!ServiceInfoParser.TryReadHeader(json, out var header, out var error))
-        {
-            Log.ListRejected(_logger, Name.Grouped, source, error!);
-            return ApplyResult.Rejected;
-        }
-
+        var summary = ServiceInfoParser.Summarize(json);
         ServiceSnapshot previous;
         ServiceSnapshot next;
         lock (_gate)
         {
             previous = _snapshot;
-            if (source == ServiceInfoSource.Push && previous.HasData && header.LastRefTime > 0 && header.LastRefTime < _lastRefTime)
+            if (source == ServiceInfoSource.Push && previous.HasData && summary.LastRefTime > 0 && summary.LastRefTime < _lastRefTime)
             {
-                Log.StalePushIgnored(_logger, Name.Grouped, header.LastRefTime, _lastRefTime);
+                Log.StalePushIgnored(_logger, Name.Grouped, summary.LastRefTime, _lastRefTime);
                 return ApplyResult.Ignored;
             }
 
-            if (source != ServiceInfoSource.FailoverCache)
+            // The same bytes but for lastRefTime: most polls of a real server. Nothing to parse.
+            if (previous.HasData && summary.Hash == previous.Hash)
             {
-                _lastRefTime = Math.Max(_lastRefTime, header.LastRefTime);
-                if (header.CacheMillis > 0)
-                {
-                    _cacheMillis = header.CacheMillis;
-                }
-            }
-
-            if (previous.HasData && header.HostsHash == previous.HostsHash)
-            {
+                Remember(summary, source);
                 return ApplyResult.Unchanged;
             }
 
-            var hosts = json.Slice(header.HostsStart, header.HostsLength);
-            if (!ServiceInfoParser.TryReadHosts(hosts, _catalog.LaneMetadata, out var endpoints, out var invalidLanes, out error))
+            if (!ServiceInfoParser.TryReadInstances(json, _catalog.LaneMetadata, previous.ByHost, out var endpoints, out var byHost, out var invalidLanes, out var error))
             {
                 Log.ListRejected(_logger, Name.Grouped, source, error!);
                 return ApplyResult.Rejected;
             }
 
+            Remember(summary, source);
             if (endpoints.Length == 0 && previous.Endpoints.Length > 0 && _catalog.Options.PushEmptyProtection)
             {
                 Log.EmptyListIgnored(_logger, Name.Grouped, source);
@@ -85,7 +73,7 @@ internal sealed partial class NacosServiceSubscription
                 Log.InvalidLanes(_logger, Name.Grouped, invalidLanes);
             }
 
-            next = new ServiceSnapshot(endpoints, header.HostsHash, hasData: true, fromFailoverCache: source == ServiceInfoSource.FailoverCache);
+            next = new ServiceSnapshot(endpoints, byHost, summary.Hash, hasData: true, fromFailoverCache: source == ServiceInfoSource.FailoverCache);
             _snapshot = next;
         }
 
@@ -99,6 +87,20 @@ internal sealed partial class NacosServiceSubscription
         }
 
         return ApplyResult.Changed;
+    }
+
+    private void Remember(ServiceInfoSummary summary, ServiceInfoSource source)
+    {
+        if (source == ServiceInfoSource.FailoverCache)
+        {
+            return;
+        }
+
+        _lastRefTime = Math.Max(_lastRefTime, summary.LastRefTime);
+        if (summary.CacheMillis > 0)
+        {
+            Interlocked.Exchange(ref _cacheMillis, summary.CacheMillis);
+        }
     }
 
     /// <summary>Polls until <paramref name="cancellationToken"/> is cancelled; never throws otherwise.</summary>

@@ -1,6 +1,7 @@
-using System.Buffers;
+using System.Buffers.Text;
 using System.IO.Hashing;
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Lanes.Discovery;
@@ -11,26 +12,47 @@ namespace Lanes.Nacos.Subscriptions;
 
 /// <summary>
 /// Reads Nacos's <c>ServiceInfo</c> JSON (the <c>/v1/ns/instance/list</c> answer and the UDP push payload)
-/// straight from UTF-8 into endpoints. The header pass hashes the raw <c>hosts</c> array so an unchanged
-/// list costs no parsing; the hosts pass reads only the fields routing needs and shares one metadata
-/// dictionary between instances whose metadata is byte-for-byte the same.
+/// straight from UTF-8 into endpoints. An unchanged answer is recognised by a hash over its bytes (less the
+/// <c>lastRefTime</c> a server bumps on every answer) without parsing; a changed one is read in a single pass
+/// that picks out only the fields routing needs and shares one metadata dictionary between instances whose
+/// metadata is byte-for-byte the same.
 /// </summary>
 internal static class ServiceInfoParser
 {
     private const int MaxMetadataCacheEntries = 64;
+    private static readonly JsonReaderOptions s_readerOptions = new() { MaxDepth = 16 };
 
-    /// <summary>Reads the header; returns <see langword="false"/> with a reason when the JSON is malformed or has no <c>hosts</c>.</summary>
+    /// <summary>Hashes the answer and finds its top-level <c>lastRefTime</c> and <c>cacheMillis</c> without parsing it.</summary>
+    public static ServiceInfoSummary Summarize(ReadOnlySpan<byte> json)
+    {
+        // Nacos writes lastRefTime once, at the top level, after the hosts: find the last one.
+        var key = json.LastIndexOf("\"lastRefTime\""u8);
+        if (key < 0)
+        {
+            return new ServiceInfoSummary(XxHash3.HashToUInt64(json), 0, FindNumber(json, "\"cacheMillis\""u8));
+        }
+
+        var valueStart = SkipColon(json, key + "\"lastRefTime\"".Length);
+        var valueEnd = valueStart;
+        while (valueEnd < json.Length && json[valueEnd] is >= (byte)'0' and <= (byte)'9' or (byte)'-')
+        {
+            valueEnd++;
+        }
+
+        _ = Utf8Parser.TryParse(json[valueStart..valueEnd], out long lastRefTime, out _);
+        var hash = XxHash3.HashToUInt64(json[valueEnd..], unchecked((long)XxHash3.HashToUInt64(json[..key])));
+        return new ServiceInfoSummary(hash, lastRefTime, FindNumber(json, "\"cacheMillis\""u8));
+    }
+
+    /// <summary>Reads the service's name (for routing a push); stops as soon as it has it.</summary>
     public static bool TryReadHeader(ReadOnlySpan<byte> json, out ServiceInfoHeader header, out string? error)
     {
         header = default;
         error = null;
         string? name = null, groupName = null;
-        long cacheMillis = 0, lastRefTime = 0;
-        int hostsStart = -1, hostsLength = 0;
-        ulong hash = 0;
         try
         {
-            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
+            var reader = new Utf8JsonReader(json, s_readerOptions);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 error = "the answer is not a JSON object";
@@ -39,26 +61,7 @@ internal static class ServiceInfoParser
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (reader.ValueTextEquals("hosts"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.Null)
-                    {
-                        continue;
-                    }
-
-                    if (reader.TokenType != JsonTokenType.StartArray)
-                    {
-                        error = "'hosts' is not an array";
-                        return false;
-                    }
-
-                    hostsStart = (int)reader.TokenStartIndex;
-                    reader.Skip();
-                    hostsLength = (int)reader.BytesConsumed - hostsStart;
-                    hash = XxHash3.HashToUInt64(json.Slice(hostsStart, hostsLength));
-                }
-                else if (reader.ValueTextEquals("name"u8))
+                if (reader.ValueTextEquals("name"u8))
                 {
                     reader.Read();
                     name = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
@@ -68,26 +71,88 @@ internal static class ServiceInfoParser
                     reader.Read();
                     groupName = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
                 }
-                else if (reader.ValueTextEquals("cacheMillis"u8))
-                {
-                    reader.Read();
-                    _ = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out cacheMillis);
-                }
-                else if (reader.ValueTextEquals("lastRefTime"u8))
-                {
-                    reader.Read();
-                    _ = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out lastRefTime);
-                }
                 else
                 {
                     reader.Read();
                     reader.Skip();
                 }
+
+                if (name is not null && (groupName is not null || name.Contains("@@", StringComparison.Ordinal)))
+                {
+                    break;
+                }
+            }
+        }
+        catch (JsonException ex)
+        {
+            error = $"malformed JSON ({ex.Message})";
+            return false;
+        }
+
+        if (name is null)
+        {
+            error = "the answer names no service";
+            return false;
+        }
+
+        header = new ServiceInfoHeader(name, groupName);
+        return true;
+    }
+
+    /// <summary>
+    /// Reads a whole <c>ServiceInfo</c> in one pass into endpoints. An answer that is malformed, cut short or has no
+    /// <c>hosts</c> array is rejected (the caller keeps its last good list).
+    /// </summary>
+    public static bool TryReadInstances(
+        ReadOnlySpan<byte> json,
+        LaneMetadata laneMetadata,
+        IReadOnlyDictionary<ulong, ServiceEndpoint>? previous,
+        out ServiceEndpoint[] endpoints,
+        out Dictionary<ulong, ServiceEndpoint> byHost,
+        out int invalidLanes,
+        out string? error)
+    {
+        endpoints = [];
+        byHost = [];
+        invalidLanes = 0;
+        error = null;
+        var found = false;
+        try
+        {
+            var reader = new Utf8JsonReader(json, s_readerOptions);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                error = "the answer is not a JSON object";
+                return false;
             }
 
-            if (reader.TokenType != JsonTokenType.EndObject)
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                error = "the answer ends early";
+                if (!reader.ValueTextEquals("hosts"u8))
+                {
+                    reader.Read();
+                    reader.Skip();
+                    continue;
+                }
+
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.Null)
+                {
+                    continue;
+                }
+
+                if (reader.TokenType != JsonTokenType.StartArray || !ReadHosts(ref reader, json, laneMetadata, previous, out endpoints, out byHost, out invalidLanes, out error))
+                {
+                    error ??= "'hosts' is not an array";
+                    return false;
+                }
+
+                found = true;
+            }
+
+            if (reader.TokenType != JsonTokenType.EndObject || reader.BytesConsumed == 0 || reader.Read())
+            {
+                error = "the answer ends early or goes on after its end";
                 return false;
             }
         }
@@ -97,139 +162,170 @@ internal static class ServiceInfoParser
             return false;
         }
 
-        if (hostsStart < 0)
+        if (!found)
         {
             error = "the answer has no 'hosts' array";
             return false;
         }
 
-        header = new ServiceInfoHeader(name, groupName, cacheMillis, lastRefTime, hash, hostsStart, hostsLength);
         return true;
     }
 
-    /// <summary>
-    /// Reads the <c>hosts</c> array into endpoints. A host without <c>ip</c> or a valid <c>port</c> rejects the
-    /// whole answer (it is partial); a host whose lane tag is not a valid lane becomes unhealthy, never base.
-    /// </summary>
+    /// <summary>Reads a bare <c>hosts</c> array into endpoints.</summary>
     public static bool TryReadHosts(ReadOnlySpan<byte> hostsJson, LaneMetadata laneMetadata, out ServiceEndpoint[] endpoints, out int invalidLanes, out string? error)
     {
         endpoints = [];
         invalidLanes = 0;
         error = null;
-        var metadataCache = new Dictionary<ulong, MetadataEntry>();
-        var empty = new MetadataEntry(0, 0, EmptyMetadata.Instance, Lane.Base, Valid: true, Secure: false);
-        var result = new List<ServiceEndpoint>();
-        Span<char> ipChars = stackalloc char[64];
         try
         {
-            var reader = new Utf8JsonReader(hostsJson, new JsonReaderOptions { MaxDepth = 16 });
-            reader.Read();
-            while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            var reader = new Utf8JsonReader(hostsJson, s_readerOptions);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
             {
-                IPAddress? address = null;
-                string? host = null;
-                var port = -1;
-                var weight = 1.0;
-                bool healthy = true, enabled = true;
-                var metadata = empty;
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                error = "'hosts' is not an array";
+                return false;
+            }
+
+            return ReadHosts(ref reader, hostsJson, laneMetadata, previous: null, out endpoints, out _, out invalidLanes, out error);
+        }
+        catch (JsonException ex)
+        {
+            error = $"malformed JSON in 'hosts' ({ex.Message})";
+            return false;
+        }
+    }
+
+    // The reader is on the array's start. A host without ip or a valid port rejects the whole answer (it is
+    // partial); a host whose lane tag is not a valid lane becomes unhealthy, never base. A host whose bytes are
+    // the same as in the previous list (by 64-bit hash) keeps its endpoint: a refresh where one instance of
+    // thousands changed builds one endpoint, and routing sees the same objects for the rest.
+    private static bool ReadHosts(
+        ref Utf8JsonReader reader,
+        ReadOnlySpan<byte> json,
+        LaneMetadata laneMetadata,
+        IReadOnlyDictionary<ulong, ServiceEndpoint>? previous,
+        out ServiceEndpoint[] endpoints,
+        out Dictionary<ulong, ServiceEndpoint> byHost,
+        out int invalidLanes,
+        out string? error)
+    {
+        endpoints = [];
+        byHost = new Dictionary<ulong, ServiceEndpoint>(previous?.Count ?? 0);
+        invalidLanes = 0;
+        error = null;
+        Dictionary<ulong, MetadataEntry>? metadataCache = null;
+        var result = new List<ServiceEndpoint>(previous?.Count ?? 4);
+        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        {
+            var hostStart = (int)reader.TokenStartIndex;
+            int ipStart = -1, ipLength = 0, metadataStart = -1, metadataLength = 0;
+            var ipEscaped = false;
+            var port = -1;
+            var weight = 1.0;
+            bool healthy = true, enabled = true;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                switch (Field(ref reader))
                 {
-                    if (reader.ValueTextEquals("ip"u8))
-                    {
+                    case HostField.Ip:
                         reader.Read();
-                        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && reader.ValueSpan.Length <= ipChars.Length)
+                        if (reader.TokenType == JsonTokenType.String)
                         {
-                            var length = Encoding.UTF8.GetChars(reader.ValueSpan, ipChars);
-                            if (!IPAddress.TryParse(ipChars[..length], out address))
-                            {
-                                host = reader.GetString();
-                            }
+                            // Where the value is; parsed only if this host is new.
+                            ipStart = (int)reader.TokenStartIndex;
+                            ipLength = reader.ValueSpan.Length + 2;
+                            ipEscaped = reader.ValueIsEscaped;
                         }
-                        else if (reader.TokenType == JsonTokenType.String)
-                        {
-                            host = reader.GetString();
-                        }
-                    }
-                    else if (reader.ValueTextEquals("port"u8))
-                    {
+
+                        break;
+                    case HostField.Port:
                         reader.Read();
                         if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out port))
                         {
                             port = -1;
                         }
-                    }
-                    else if (reader.ValueTextEquals("weight"u8))
-                    {
+
+                        break;
+                    case HostField.Weight:
                         reader.Read();
                         if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out weight) || !double.IsFinite(weight))
                         {
                             weight = 0;
                         }
-                    }
-                    else if (reader.ValueTextEquals("healthy"u8))
-                    {
+
+                        break;
+                    case HostField.Healthy:
                         reader.Read();
                         healthy = reader.TokenType != JsonTokenType.False;
-                    }
-                    else if (reader.ValueTextEquals("enabled"u8))
-                    {
+                        break;
+                    case HostField.Enabled:
                         reader.Read();
                         enabled = reader.TokenType != JsonTokenType.False;
-                    }
-                    else if (reader.ValueTextEquals("metadata"u8))
-                    {
+                        break;
+                    case HostField.Metadata:
                         reader.Read();
                         if (reader.TokenType == JsonTokenType.StartObject)
                         {
-                            var start = (int)reader.TokenStartIndex;
+                            metadataStart = (int)reader.TokenStartIndex;
                             reader.Skip();
-                            var raw = hostsJson[start..(int)reader.BytesConsumed];
-                            metadata = GetMetadata(hostsJson, start, raw, metadataCache, laneMetadata);
+                            metadataLength = (int)reader.BytesConsumed - metadataStart;
                         }
                         else
                         {
                             reader.Skip();
                         }
-                    }
-                    else
-                    {
+
+                        break;
+                    default:
                         reader.Read();
                         reader.Skip();
-                    }
+                        break;
                 }
-
-                if ((address is null && string.IsNullOrEmpty(host)) || port is < 1 or > 65535)
-                {
-                    error = "an instance has no valid 'ip' or 'port'";
-                    return false;
-                }
-
-                if (!metadata.Valid)
-                {
-                    invalidLanes++;
-                }
-
-                EndPoint endPoint = metadata.Secure
-                    ? new UriEndPoint(new Uri($"https://{(address is null ? host : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString())}:{port}"))
-                    : address is not null ? new IPEndPoint(address, port) : new DnsEndPoint(host!, port);
-                var instance = new ServiceInstance(
-                    endPoint,
-                    metadata.Lane,
-                    Math.Clamp(weight, 0, ServiceInstance.MaxWeight),
-                    healthy && enabled && metadata.Valid,
-                    metadata.Metadata);
-                result.Add(instance.ToServiceEndpoint());
             }
 
-            if (reader.TokenType != JsonTokenType.EndArray)
+            var hostHash = XxHash3.HashToUInt64(json[hostStart..(int)reader.BytesConsumed]);
+            if (previous is not null && previous.TryGetValue(hostHash, out var known))
             {
-                error = "'hosts' holds something other than instances";
+                result.Add(known);
+                byHost.TryAdd(hostHash, known);
+                continue;
+            }
+
+            if (ipStart < 0 || port is < 1 or > 65535)
+            {
+                error = "an instance has no valid 'ip' or 'port'";
                 return false;
             }
+
+            ReadAddress(json.Slice(ipStart, ipLength), ipEscaped, out var address, out var host);
+            if (address is null && string.IsNullOrEmpty(host))
+            {
+                error = "an instance has an empty 'ip'";
+                return false;
+            }
+
+            var metadata = metadataStart < 0
+                ? MetadataEntry.Empty
+                : GetMetadata(json, metadataStart, metadataLength, metadataCache ??= [], laneMetadata);
+            if (!metadata.Valid)
+            {
+                invalidLanes++;
+            }
+
+            var instance = new ServiceInstance(
+                CreateEndPoint(address, host, port, metadata.Secure),
+                metadata.Lane,
+                Math.Clamp(weight, 0, ServiceInstance.MaxWeight),
+                healthy && enabled && metadata.Valid,
+                metadata.Metadata);
+            var endpoint = instance.ToServiceEndpoint();
+            result.Add(endpoint);
+            byHost.TryAdd(hostHash, endpoint);
         }
-        catch (JsonException ex)
+
+        if (reader.TokenType != JsonTokenType.EndArray)
         {
-            error = $"malformed JSON in 'hosts' ({ex.Message})";
+            error = "'hosts' holds something other than instances";
             return false;
         }
 
@@ -237,11 +333,66 @@ internal static class ServiceInfoParser
         return true;
     }
 
-    private static MetadataEntry GetMetadata(
-        ReadOnlySpan<byte> hostsJson, int start, ReadOnlySpan<byte> raw, Dictionary<ulong, MetadataEntry> cache, LaneMetadata laneMetadata)
+    // quoted: the JSON string token with its quotes.
+    private static void ReadAddress(ReadOnlySpan<byte> quoted, bool escaped, out IPAddress? address, out string? host)
     {
+        address = null;
+        host = null;
+        var value = quoted[1..^1];
+        Span<char> chars = stackalloc char[64];
+        if (!escaped && value.Length <= chars.Length && IPAddress.TryParse(chars[..Encoding.UTF8.GetChars(value, chars)], out address))
+        {
+            return;
+        }
+
+        var reader = new Utf8JsonReader(quoted);
+        reader.Read();
+        host = reader.GetString();
+    }
+
+    // Most of an instance's fields are not needed: tell the wanted ones apart by length first.
+    private static HostField Field(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped)
+        {
+            return reader.ValueTextEquals("ip"u8) ? HostField.Ip
+                : reader.ValueTextEquals("port"u8) ? HostField.Port
+                : reader.ValueTextEquals("weight"u8) ? HostField.Weight
+                : reader.ValueTextEquals("healthy"u8) ? HostField.Healthy
+                : reader.ValueTextEquals("enabled"u8) ? HostField.Enabled
+                : reader.ValueTextEquals("metadata"u8) ? HostField.Metadata
+                : HostField.Other;
+        }
+
+        var name = reader.ValueSpan;
+        return name.Length switch
+        {
+            2 when name.SequenceEqual("ip"u8) => HostField.Ip,
+            4 when name.SequenceEqual("port"u8) => HostField.Port,
+            6 when name.SequenceEqual("weight"u8) => HostField.Weight,
+            7 when name.SequenceEqual("healthy"u8) => HostField.Healthy,
+            7 when name.SequenceEqual("enabled"u8) => HostField.Enabled,
+            8 when name.SequenceEqual("metadata"u8) => HostField.Metadata,
+            _ => HostField.Other,
+        };
+    }
+
+    private static EndPoint CreateEndPoint(IPAddress? address, string? host, int port, bool secure)
+    {
+        if (secure)
+        {
+            var authority = address is null ? host : address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+            return new UriEndPoint(new Uri($"https://{authority}:{port}"));
+        }
+
+        return address is not null ? new IPEndPoint(address, port) : new DnsEndPoint(host!, port);
+    }
+
+    private static MetadataEntry GetMetadata(ReadOnlySpan<byte> json, int start, int length, Dictionary<ulong, MetadataEntry> cache, LaneMetadata laneMetadata)
+    {
+        var raw = json.Slice(start, length);
         var hash = XxHash3.HashToUInt64(raw);
-        if (cache.TryGetValue(hash, out var cached) && hostsJson.Slice(cached.Start, cached.Length).SequenceEqual(raw))
+        if (cache.TryGetValue(hash, out var cached) && json.Slice(cached.Start, cached.Length).SequenceEqual(raw))
         {
             return cached;
         }
@@ -249,7 +400,7 @@ internal static class ServiceInfoParser
         var dictionary = ReadMetadata(raw);
         var valid = laneMetadata.TryRead(dictionary, out var lane);
         var secure = dictionary.TryGetValue("secure", out var secureValue) && string.Equals(secureValue, "true", StringComparison.OrdinalIgnoreCase);
-        var entry = new MetadataEntry(start, raw.Length, dictionary, lane, valid, secure);
+        var entry = new MetadataEntry(start, length, dictionary, lane, valid, secure);
         if (cache.Count < MaxMetadataCacheEntries)
         {
             cache.TryAdd(hash, entry);
@@ -260,36 +411,72 @@ internal static class ServiceInfoParser
 
     private static IReadOnlyDictionary<string, string> ReadMetadata(ReadOnlySpan<byte> raw)
     {
-        var reader = new Utf8JsonReader(raw);
+        var reader = new Utf8JsonReader(raw, s_readerOptions);
         reader.Read();
         Dictionary<string, string>? dictionary = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var key = reader.GetString()!;
             reader.Read();
-            var value = reader.TokenType switch
+            string value;
+            switch (reader.TokenType)
             {
-                JsonTokenType.String => reader.GetString()!,
-                JsonTokenType.Null => string.Empty,
-                JsonTokenType.StartObject or JsonTokenType.StartArray => SkipAndDescribe(ref reader),
-                _ => Encoding.UTF8.GetString(reader.ValueSpan),
-            };
+                case JsonTokenType.String:
+                    value = reader.GetString()!;
+                    break;
+                case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                    // Nacos metadata is string to string; anything nested is kept out.
+                    reader.Skip();
+                    continue;
+                case JsonTokenType.Null:
+                    value = string.Empty;
+                    break;
+                default:
+                    value = Encoding.UTF8.GetString(reader.ValueSpan);
+                    break;
+            }
+
             (dictionary ??= new Dictionary<string, string>(StringComparer.Ordinal))[key] = value;
         }
 
-        return dictionary ?? EmptyMetadata.Instance;
+        return dictionary ?? MetadataEntry.Empty.Metadata;
     }
 
-    private static string SkipAndDescribe(ref Utf8JsonReader reader)
+    private static long FindNumber(ReadOnlySpan<byte> json, ReadOnlySpan<byte> key)
     {
-        reader.Skip();
-        return string.Empty;
+        var at = json.IndexOf(key);
+        if (at < 0)
+        {
+            return 0;
+        }
+
+        var start = SkipColon(json, at + key.Length);
+        return Utf8Parser.TryParse(json[start..], out long value, out _) ? value : 0;
     }
 
-    private sealed record MetadataEntry(int Start, int Length, IReadOnlyDictionary<string, string> Metadata, Lane Lane, bool Valid, bool Secure);
-
-    private static class EmptyMetadata
+    private static int SkipColon(ReadOnlySpan<byte> json, int index)
     {
-        public static readonly IReadOnlyDictionary<string, string> Instance = System.Collections.Frozen.FrozenDictionary<string, string>.Empty;
+        while (index < json.Length && json[index] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or (byte)':')
+        {
+            index++;
+        }
+
+        return index;
+    }
+
+    private enum HostField
+    {
+        Other,
+        Ip,
+        Port,
+        Weight,
+        Healthy,
+        Enabled,
+        Metadata,
+    }
+
+    private sealed record MetadataEntry(int Start, int Length, IReadOnlyDictionary<string, string> Metadata, Lane Lane, bool Valid, bool Secure)
+    {
+        public static readonly MetadataEntry Empty = new(0, 0, System.Collections.Frozen.FrozenDictionary<string, string>.Empty, Lane.Base, Valid: true, Secure: false);
     }
 }

@@ -6,10 +6,11 @@ namespace Lanes.Nacos.Subscriptions;
 /// <summary>One version of a service's instance list, with the token that fires when the next version replaces it.</summary>
 internal sealed class ServiceSnapshot
 {
-    public ServiceSnapshot(ServiceEndpoint[] endpoints, ulong hostsHash, bool hasData, bool fromFailoverCache)
+    public ServiceSnapshot(ServiceEndpoint[] endpoints, IReadOnlyDictionary<ulong, ServiceEndpoint>? byHost, ulong hash, bool hasData, bool fromFailoverCache)
     {
         Endpoints = endpoints;
-        HostsHash = hostsHash;
+        ByHost = byHost;
+        Hash = hash;
         HasData = hasData;
         FromFailoverCache = fromFailoverCache;
         ChangeToken = new CancellationChangeToken(Changed.Token);
@@ -17,8 +18,11 @@ internal sealed class ServiceSnapshot
 
     public ServiceEndpoint[] Endpoints { get; }
 
-    /// <summary>The hash of the raw <c>hosts</c> JSON this version was read from.</summary>
-    public ulong HostsHash { get; }
+    /// <summary>The endpoints by the hash of the host JSON they were read from, for reuse by the next version.</summary>
+    public IReadOnlyDictionary<ulong, ServiceEndpoint>? ByHost { get; }
+
+    /// <summary>The hash of the answer this version was read from (see <see cref="ServiceInfoParser.Summarize"/>).</summary>
+    public ulong Hash { get; }
 
     /// <summary>Whether any list was ever read (from a server, a push or the failover cache).</summary>
     public bool HasData { get; }

@@ -12,27 +12,43 @@ public sealed class ServiceInfoParserTests
     private static readonly LaneMetadata s_lanes = new(new NacosLaneMetadataOptions());
 
     [Fact]
-    public void Header_ReadsNameCacheMillisAndLastRefTime()
+    public void Header_ReadsName()
     {
-        var json = """{"name":"G@@svc","groupName":"G","cacheMillis":3000,"hosts":[],"lastRefTime":42,"checksum":""}"""u8;
-
-        Assert.True(ServiceInfoParser.TryReadHeader(json, out var header, out _));
+        Assert.True(ServiceInfoParser.TryReadHeader("""{"name":"G@@svc","groupName":"G","cacheMillis":3000,"hosts":[]}"""u8, out var header, out _));
 
         Assert.Equal("G@@svc", header.Name);
-        Assert.Equal("G", header.GroupName);
-        Assert.Equal(3000, header.CacheMillis);
-        Assert.Equal(42, header.LastRefTime);
+        Assert.Null(header.GroupName);   // a grouped name says it all: reading stops there
     }
 
     [Fact]
-    public void Header_HashIgnoresEverythingButHosts()
+    public void Summary_ReadsLastRefTimeAndCacheMillis()
     {
-        Assert.True(ServiceInfoParser.TryReadHeader("""{"lastRefTime":1,"hosts":[{"ip":"1.2.3.4","port":1}]}"""u8, out var a, out _));
-        Assert.True(ServiceInfoParser.TryReadHeader("""{"lastRefTime":2,"hosts":[{"ip":"1.2.3.4","port":1}],"cacheMillis":5}"""u8, out var b, out _));
-        Assert.True(ServiceInfoParser.TryReadHeader("""{"lastRefTime":2,"hosts":[{"ip":"1.2.3.5","port":1}]}"""u8, out var c, out _));
+        var summary = ServiceInfoParser.Summarize("""{"name":"G@@svc","cacheMillis":3000,"hosts":[],"lastRefTime": 42,"checksum":""}"""u8);
 
-        Assert.Equal(a.HostsHash, b.HostsHash);
-        Assert.NotEqual(a.HostsHash, c.HostsHash);
+        Assert.Equal(3000, summary.CacheMillis);
+        Assert.Equal(42, summary.LastRefTime);
+    }
+
+    [Fact]
+    public void Summary_HashIgnoresOnlyLastRefTime()
+    {
+        var a = ServiceInfoParser.Summarize("""{"hosts":[{"ip":"1.2.3.4","port":1}],"lastRefTime":1}"""u8);
+        var b = ServiceInfoParser.Summarize("""{"hosts":[{"ip":"1.2.3.4","port":1}],"lastRefTime":1234567}"""u8);
+        var c = ServiceInfoParser.Summarize("""{"hosts":[{"ip":"1.2.3.5","port":1}],"lastRefTime":1}"""u8);
+
+        Assert.Equal(a.Hash, b.Hash);
+        Assert.NotEqual(a.Hash, c.Hash);
+    }
+
+    [Theory]
+    [InlineData("""{"hosts":[]}x""")]
+    [InlineData("""{"hosts":[]} {}""")]
+    [InlineData("""{"hosts":[{"ip":"1.2.3.4","port":1}]""")]
+    [InlineData("""[]""")]
+    public void Instances_RejectsTruncatedOrTrailingInput(string json)
+    {
+        Assert.False(ServiceInfoParser.TryReadInstances(Encoding.UTF8.GetBytes(json), s_lanes, null, out _, out _, out _, out var error));
+        Assert.NotNull(error);
     }
 
     [Theory]
@@ -91,6 +107,20 @@ public sealed class ServiceInfoParserTests
             """), s_lanes, out var endpoints, out _, out _));
 
         Assert.Same(ServiceInstance.From(endpoints[0])!.Metadata, ServiceInstance.From(endpoints[1])!.Metadata);
+    }
+
+    [Fact]
+    public void UnchangedHosts_KeepTheirEndpoints()
+    {
+        var first = Encoding.UTF8.GetBytes("""{"hosts":[{"ip":"10.0.0.1","port":80},{"ip":"10.0.0.2","port":80}],"lastRefTime":1}""");
+        var second = Encoding.UTF8.GetBytes("""{"hosts":[{"ip":"10.0.0.1","port":80},{"ip":"10.0.0.2","port":81}],"lastRefTime":2}""");
+        Assert.True(ServiceInfoParser.TryReadInstances(first, s_lanes, null, out var before, out var byHost, out _, out _));
+
+        Assert.True(ServiceInfoParser.TryReadInstances(second, s_lanes, byHost, out var after, out _, out _, out _));
+
+        Assert.Same(before[0], after[0]);
+        Assert.NotSame(before[1], after[1]);
+        Assert.Equal(81, ((IPEndPoint)after[1].EndPoint).Port);
     }
 
     [Theory]
