@@ -13,6 +13,7 @@ namespace Lanes.Benchmarks.Nacos;
 /// change token) and its lane partitions rebuilt, as routing does on the next request. Target: &lt; 10 ms, &lt; 10 MB.
 /// </summary>
 [MemoryDiagnoser]
+[SimpleJob(warmupCount: 3, iterationCount: 15)]
 public class NacosRefreshBenchmarks
 {
     private byte[][] _changed = null!;
@@ -56,6 +57,18 @@ public class NacosRefreshBenchmarks
         }
 
         return LaneIndex.Build(_subscription.Current.Endpoints).LaneCount;
+    }
+
+    /// <summary>The first list of a service (nothing to reuse): every endpoint built, partitioned by lane.</summary>
+    [Benchmark]
+    public int FirstListAndBuildLanes()
+    {
+        if (!ServiceInfoParser.TryReadInstances(_changed[0], _catalog.LaneMetadata, null, out var endpoints, out _, out _, out _))
+        {
+            throw new InvalidOperationException("The list must parse.");
+        }
+
+        return LaneIndex.Build(endpoints).LaneCount;
     }
 
     /// <summary>The same hosts with a newer <c>lastRefTime</c>: what most polls of a real server bring.</summary>

@@ -215,110 +215,36 @@ internal static class ServiceInfoParser
         error = null;
         Dictionary<ulong, MetadataEntry>? metadataCache = null;
         var result = new List<ServiceEndpoint>(previous?.Count ?? 4);
+        var reuse = previous is { Count: > 0 };
         while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
         {
             var hostStart = (int)reader.TokenStartIndex;
-            int ipStart = -1, ipLength = 0, metadataStart = -1, metadataLength = 0;
-            var ipEscaped = false;
-            var port = -1;
-            var weight = 1.0;
-            bool healthy = true, enabled = true;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            ServiceEndpoint? endpoint;
+            ulong hostHash;
+            if (reuse)
             {
-                switch (Field(ref reader))
+                // Most hosts are unchanged: find the host's end, look it up, and read its fields only when new.
+                reader.Skip();
+                var hostEnd = (int)reader.BytesConsumed;
+                hostHash = XxHash3.HashToUInt64(json[hostStart..hostEnd]);
+                if (!previous!.TryGetValue(hostHash, out endpoint))
                 {
-                    case HostField.Ip:
-                        reader.Read();
-                        if (reader.TokenType == JsonTokenType.String)
-                        {
-                            // Where the value is; parsed only if this host is new.
-                            ipStart = (int)reader.TokenStartIndex;
-                            ipLength = reader.ValueSpan.Length + 2;
-                            ipEscaped = reader.ValueIsEscaped;
-                        }
-
-                        break;
-                    case HostField.Port:
-                        reader.Read();
-                        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out port))
-                        {
-                            port = -1;
-                        }
-
-                        break;
-                    case HostField.Weight:
-                        reader.Read();
-                        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out weight) || !double.IsFinite(weight))
-                        {
-                            weight = 0;
-                        }
-
-                        break;
-                    case HostField.Healthy:
-                        reader.Read();
-                        healthy = reader.TokenType != JsonTokenType.False;
-                        break;
-                    case HostField.Enabled:
-                        reader.Read();
-                        enabled = reader.TokenType != JsonTokenType.False;
-                        break;
-                    case HostField.Metadata:
-                        reader.Read();
-                        if (reader.TokenType == JsonTokenType.StartObject)
-                        {
-                            metadataStart = (int)reader.TokenStartIndex;
-                            reader.Skip();
-                            metadataLength = (int)reader.BytesConsumed - metadataStart;
-                        }
-                        else
-                        {
-                            reader.Skip();
-                        }
-
-                        break;
-                    default:
-                        reader.Read();
-                        reader.Skip();
-                        break;
+                    var hostReader = new Utf8JsonReader(json[hostStart..hostEnd], s_readerOptions);
+                    hostReader.Read();
+                    endpoint = ReadHost(ref hostReader, json, hostStart, laneMetadata, ref metadataCache, ref invalidLanes, out error);
                 }
             }
-
-            var hostHash = XxHash3.HashToUInt64(json[hostStart..(int)reader.BytesConsumed]);
-            if (previous is not null && previous.TryGetValue(hostHash, out var known))
+            else
             {
-                result.Add(known);
-                byHost.TryAdd(hostHash, known);
-                continue;
+                endpoint = ReadHost(ref reader, json, 0, laneMetadata, ref metadataCache, ref invalidLanes, out error);
+                hostHash = XxHash3.HashToUInt64(json[hostStart..(int)reader.BytesConsumed]);
             }
 
-            if (ipStart < 0 || port is < 1 or > 65535)
+            if (endpoint is null)
             {
-                error = "an instance has no valid 'ip' or 'port'";
                 return false;
             }
 
-            ReadAddress(json.Slice(ipStart, ipLength), ipEscaped, out var address, out var host);
-            if (address is null && string.IsNullOrEmpty(host))
-            {
-                error = "an instance has an empty 'ip'";
-                return false;
-            }
-
-            var metadata = metadataStart < 0
-                ? MetadataEntry.Empty
-                : GetMetadata(json, metadataStart, metadataLength, metadataCache ??= [], laneMetadata);
-            if (!metadata.Valid)
-            {
-                invalidLanes++;
-            }
-
-            var instance = new ServiceInstance(
-                CreateEndPoint(address, host, port, metadata.Secure),
-                metadata.Lane,
-                Math.Clamp(weight, 0, ServiceInstance.MaxWeight),
-                healthy && enabled && metadata.Valid,
-                metadata.Metadata);
-            var endpoint = instance.ToServiceEndpoint();
             result.Add(endpoint);
             byHost.TryAdd(hostHash, endpoint);
         }
@@ -331,6 +257,112 @@ internal static class ServiceInfoParser
 
         endpoints = [.. result];
         return true;
+    }
+
+    // The reader is on a host's start; offset turns its positions into positions in json.
+    private static ServiceEndpoint? ReadHost(
+        ref Utf8JsonReader reader,
+        ReadOnlySpan<byte> json,
+        int offset,
+        LaneMetadata laneMetadata,
+        ref Dictionary<ulong, MetadataEntry>? metadataCache,
+        ref int invalidLanes,
+        out string? error)
+    {
+        error = null;
+        int ipStart = -1, ipLength = 0, metadataStart = -1, metadataLength = 0;
+        var ipEscaped = false;
+        var port = -1;
+        var weight = 1.0;
+        bool healthy = true, enabled = true;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            switch (Field(ref reader))
+            {
+                case HostField.Ip:
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String)
+                    {
+                        ipStart = offset + (int)reader.TokenStartIndex;
+                        ipLength = reader.ValueSpan.Length + 2;
+                        ipEscaped = reader.ValueIsEscaped;
+                    }
+
+                    break;
+                case HostField.Port:
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out port))
+                    {
+                        port = -1;
+                    }
+
+                    break;
+                case HostField.Weight:
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out weight) || !double.IsFinite(weight))
+                    {
+                        weight = 0;
+                    }
+
+                    break;
+                case HostField.Healthy:
+                    reader.Read();
+                    healthy = reader.TokenType != JsonTokenType.False;
+                    break;
+                case HostField.Enabled:
+                    reader.Read();
+                    enabled = reader.TokenType != JsonTokenType.False;
+                    break;
+                case HostField.Metadata:
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        var start = (int)reader.TokenStartIndex;
+                        reader.Skip();
+                        metadataStart = offset + start;
+                        metadataLength = (int)reader.BytesConsumed - start;
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+
+                    break;
+                default:
+                    reader.Read();
+                    reader.Skip();
+                    break;
+            }
+        }
+
+        if (ipStart < 0 || port is < 1 or > 65535)
+        {
+            error = "an instance has no valid 'ip' or 'port'";
+            return null;
+        }
+
+        ReadAddress(json.Slice(ipStart, ipLength), ipEscaped, out var address, out var host);
+        if (address is null && string.IsNullOrEmpty(host))
+        {
+            error = "an instance has an empty 'ip'";
+            return null;
+        }
+
+        var metadata = metadataStart < 0
+            ? MetadataEntry.Empty
+            : GetMetadata(json, metadataStart, metadataLength, metadataCache ??= [], laneMetadata);
+        if (!metadata.Valid)
+        {
+            invalidLanes++;
+        }
+
+        var instance = new ServiceInstance(
+            CreateEndPoint(address, host, port, metadata.Secure),
+            metadata.Lane,
+            Math.Clamp(weight, 0, ServiceInstance.MaxWeight),
+            healthy && enabled && metadata.Valid,
+            metadata.Metadata);
+        return instance.ToServiceEndpoint();
     }
 
     // quoted: the JSON string token with its quotes.
