@@ -8,6 +8,9 @@ namespace Lanes.Nacos.Tests.Infrastructure;
 /// <summary>A service provider with Nacos discovery configured from an in-memory dictionary and fake logging.</summary>
 internal static class TestServices
 {
+    // Failover caches of this test run; removed when the run ends.
+    private static readonly string s_cacheRoot = CreateCacheRoot();
+
     public static Dictionary<string, string?> Config(params string[] serverAddresses)
     {
         var config = new Dictionary<string, string?>
@@ -15,7 +18,7 @@ internal static class TestServices
             ["Lanes:Nacos:RetryBackoff"] = "00:00:00",
             ["Lanes:Nacos:MaxRetries"] = "0",
             ["Lanes:Nacos:Push:Enabled"] = "false",
-            ["Lanes:Nacos:FailoverCacheDirectory"] = Path.Combine(Path.GetTempPath(), "lanes-nacos-tests", Guid.NewGuid().ToString("N")),
+            ["Lanes:Nacos:FailoverCacheDirectory"] = Path.Combine(s_cacheRoot, Guid.NewGuid().ToString("N")),
         };
         for (var i = 0; i < serverAddresses.Length; i++)
         {
@@ -38,5 +41,26 @@ internal static class TestServices
         services.AddNacosDiscovery();
         configure?.Invoke(services);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    private static string CreateCacheRoot()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "lanes-nacos-tests", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a file still open is left for the OS's temp cleaning.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Same.
+            }
+        };
+        return root;
     }
 }
