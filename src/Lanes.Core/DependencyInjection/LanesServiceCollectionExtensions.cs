@@ -4,6 +4,7 @@ using Lanes.Discovery;
 using Lanes.Identity;
 using Lanes.Propagation;
 using Lanes.Routing;
+using Lanes.Routing.Health;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -49,6 +50,7 @@ public static class LanesServiceCollectionExtensions
                 var section = configuration.GetSection(LanesOptions.SectionName);
                 section.Bind(options);
                 ConfiguredInstanceOptions.CheckBinding(section.GetSection("Services"), options.BindingErrors);
+                LaneRoutingOptions.CheckBinding(section.GetSection("Routing:Lanes"), options.BindingErrors);
             })
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LanesOptions>, LanesOptionsValidator>());
@@ -80,6 +82,8 @@ public static class LanesServiceCollectionExtensions
 
     private static IServiceCollection AddLanesRouting(this IServiceCollection services)
     {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<EndpointHealthRegistry>();
         services.TryAddSingleton<LaneRouter>();
         services.TryAddTransient<LanePropagationHandler>();
         services.TryAddTransient<LaneRoutingHandler>();
