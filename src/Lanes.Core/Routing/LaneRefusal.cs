@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Lanes.Routing;
@@ -10,5 +11,8 @@ internal sealed record LaneRefusal(string Title, int Status, string Detail, stri
     public static LaneRefusal From(LaneRoutingException refusal) =>
         new("No instance may take this request.", 503, refusal.Message, refusal.ServiceName, refusal.Lane.ToString());
 
-    public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, JsonSerializerOptions.Web);
+    // Problem JSON is not embedded in HTML: keep quotes in names readable instead of \u0027.
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerOptions.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, s_json);
 }

@@ -25,7 +25,7 @@ internal sealed partial class LaneRouter
     private readonly ILogger<LaneRouter> _logger;
     private readonly string? _baseLane;
     private readonly LaneFallback _defaultFallback;
-    private readonly FrozenDictionary<string, LaneFallback> _fallbacks;
+    private readonly FrozenDictionary<string, (LaneFallback Fallback, FrozenSet<string>? Services)> _fallbacks;
     private readonly bool _passiveHealth;
     private readonly int _failureThreshold;
     private readonly long _ejectionDuration;
@@ -46,12 +46,12 @@ internal sealed partial class LaneRouter
         var routing = options.Value.Routing;
         _baseLane = string.IsNullOrEmpty(routing.BaseLane) ? null : routing.BaseLane;
         _defaultFallback = routing.DefaultFallback;
-        var fallbacks = new Dictionary<string, LaneFallback>(StringComparer.Ordinal);
+        var fallbacks = new Dictionary<string, (LaneFallback, FrozenSet<string>?)>(StringComparer.Ordinal);
         foreach (var (lane, policy) in routing.Lanes)
         {
             if (policy.Fallback is { } fallback)
             {
-                fallbacks[lane] = fallback;
+                fallbacks[lane] = (fallback, policy.Services.Count == 0 ? null : policy.Services.ToFrozenSet(StringComparer.OrdinalIgnoreCase));
             }
         }
 
@@ -124,7 +124,7 @@ internal sealed partial class LaneRouter
             index = _indexes.GetValue(source, s => BuildIndex(serviceName, s));
         }
 
-        var fallback = lane.IsBase || _fallbacks.Count == 0 ? _defaultFallback : _fallbacks.GetValueOrDefault(lane.Name!, _defaultFallback);
+        var fallback = FallbackFor(serviceName, lane);
         var now = _passiveHealth ? _time.GetTimestamp() : 0;
         var target = index.Pick(lane, fallback, now, tried, out var reason);
         Explain(serviceName, lane, target, reason);
@@ -138,6 +138,16 @@ internal sealed partial class LaneRouter
         }
 
         return new RouteSelection(serviceName, lane, target, reason);
+    }
+
+    private LaneFallback FallbackFor(string serviceName, Lane lane)
+    {
+        if (lane.IsBase || _fallbacks.Count == 0 || !_fallbacks.TryGetValue(lane.Name!, out var policy))
+        {
+            return _defaultFallback;
+        }
+
+        return policy.Services is null || policy.Services.Contains(serviceName) ? policy.Fallback : _defaultFallback;
     }
 
     private void Explain(string serviceName, Lane lane, RouteTarget? target, RouteReason reason)

@@ -45,6 +45,29 @@ public class RoutingPolicyTests
     }
 
     [Fact]
+    public async Task StrictLane_AppliesOnlyToItsMemberServices()
+    {
+        var configuration = Orders((5001, null));
+        foreach (var (key, value) in TestHosts.Instances("payments", ("http://127.0.0.1:6001", null, 1)))
+        {
+            configuration[key] = value;
+        }
+
+        configuration["Lanes:Routing:Lanes:gray:Fallback"] = "Strict";
+        configuration["Lanes:Routing:Lanes:gray:Services:0"] = "payments";
+        var script = new ScriptedHandler();
+        using var host = await StartAsync(configuration, script);
+
+        using (LaneContext.Enter(Gray))
+        {
+            await Client(host).GetAsync("http://orders/");   // not a member: loose, to base
+            await Assert.ThrowsAsync<LaneUnavailableException>(() => Client(host).GetAsync("http://payments/"));
+        }
+
+        Assert.Equal([5001], script.Ports);
+    }
+
+    [Fact]
     public async Task DefaultFallback_CanBeStrict()
     {
         var configuration = Orders((5001, null), (5002, "gray"));
