@@ -7,6 +7,7 @@ using Lanes.Routing;
 using Lanes.Routing.Health;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.ServiceDiscovery;
@@ -86,6 +87,8 @@ public static class LanesServiceCollectionExtensions
         services.TryAddSingleton<EndpointHealthRegistry>();
         services.TryAddSingleton<LaneRouter>();
         services.TryAddTransient<LanePropagationHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LaneBreakDetector>());
+        services.TryAddSingleton(static sp => new LaneMessageCarrier(sp.GetRequiredService<IOptions<LanesOptions>>(), sp.GetRequiredService<LanesMetrics>()));
         services.TryAddTransient<LaneRoutingHandler>();
         return services;
     }

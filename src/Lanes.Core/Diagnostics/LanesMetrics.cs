@@ -10,6 +10,7 @@ internal sealed class LanesMetrics
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _decisions;
     private readonly Counter<long> _ejections;
+    private readonly Counter<long> _breaks;
 
     public LanesMetrics(IMeterFactory meterFactory)
     {
@@ -26,6 +27,18 @@ internal sealed class LanesMetrics
             "lanes.routing.ejections",
             unit: "{instance}",
             description: "Instances taken out of rotation by passive health after failed calls.");
+        _breaks = meter.CreateCounter<long>(
+            "lanes.propagation.breaks",
+            unit: "{request}",
+            description: "Outbound HTTP requests made inside a lane without the lane header, by target host.");
+    }
+
+    public void PropagationBreak(string host, bool repaired)
+    {
+        if (_breaks.Enabled)
+        {
+            _breaks.Add(1, new KeyValuePair<string, object?>("host", host), new KeyValuePair<string, object?>("repaired", repaired));
+        }
     }
 
     public void RouteDecision(string service, Lane lane, RouteReason reason)
