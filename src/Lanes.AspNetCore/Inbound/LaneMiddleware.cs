@@ -45,7 +45,7 @@ internal sealed partial class LaneMiddleware
     public Task InvokeAsync(HttpContext context)
     {
         var headers = context.Request.Headers;
-        if (!_entryRules.IsEmpty && _entryRules.Apply(headers) is { } rule)
+        if (!_entryRules.IsEmpty && _entryRules.Apply(context.Request) is { } rule)
         {
             Log.EntryRuleMatched(_logger, rule.Name, rule.Lane.ToString());
         }
