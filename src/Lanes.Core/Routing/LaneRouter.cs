@@ -121,7 +121,7 @@ internal sealed partial class LaneRouter
     {
         if (!_indexes.TryGetValue(source, out var index))
         {
-            index = _indexes.GetValue(source, s => BuildIndex(serviceName, s));
+            index = IndexOf(serviceName, source);
         }
 
         var fallback = FallbackFor(serviceName, lane);
@@ -174,6 +174,10 @@ internal sealed partial class LaneRouter
             trace.Add($"{serviceName}={(target is null ? "none" : target.Lane.ToString())}@{target?.Address ?? "-"} ({RouteReasons.Name(reason)})");
         }
     }
+
+    // Kept out of Select: a lambda capturing serviceName there would allocate its closure on every call.
+    private LaneIndex IndexOf(string serviceName, ServiceEndpointSource source) =>
+        _indexes.GetValue(source, s => BuildIndex(serviceName, s));
 
     private LaneIndex BuildIndex(string serviceName, ServiceEndpointSource source)
     {
