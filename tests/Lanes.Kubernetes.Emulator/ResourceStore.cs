@@ -86,6 +86,13 @@ public sealed class ResourceStore
                 throw ApiException.AlreadyExists(key);
             }
 
+            // The garbage collector would delete a dependent of a vanished owner at once; refuse it instead.
+            if (metadata["ownerReferences"] is JsonArray owners && owners.Count > 0 &&
+                !owners.Any(o => _objects.Any(p => p.Key.Namespace == ns && p.Value["metadata"]?["uid"]?.GetValue<string>() == o?["uid"]?.GetValue<string>())))
+            {
+                throw new ApiException(System.Net.HttpStatusCode.Conflict, "OwnerGone", $"the owner of {key.Type.Plural} \"{name}\" no longer exists");
+            }
+
             metadata["name"] = name;
             metadata["namespace"] = ns;
             metadata["uid"] = Guid.NewGuid().ToString();
@@ -137,7 +144,7 @@ public sealed class ResourceStore
                 next["status"] = current["status"]?.DeepClone();
                 if (!SpecEquals(current, next))
                 {
-                    newMetadata["generation"] = (currentMetadata["generation"]?.GetValue<long>() ?? 1) + 1;
+                    newMetadata["generation"] = (JsonNumbers.ReadLong(currentMetadata["generation"]) ?? 1) + 1;
                 }
             }
 
