@@ -45,6 +45,86 @@ internal sealed class TestCluster : IAsyncDisposable
             "the demo Deployments to roll out");
     }
 
+    /// <summary>Creates a Deployment <paramref name="app"/> and waits until it has rolled out.</summary>
+    public async Task ApplyAppAsync(string app, int replicas, string image)
+    {
+        Apply($$"""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: {{app}}
+            spec:
+              replicas: {{replicas}}
+              selector:
+                matchLabels:
+                  app: {{app}}
+              template:
+                metadata:
+                  labels:
+                    app: {{app}}
+                spec:
+                  containers:
+                  - name: main
+                    image: {{image}}
+            """);
+        await Eventually.WaitAsync(
+            () => Deployment(app) is { } d && JsonNumbers.ReadInt(d["status"]?["availableReplicas"]) == replicas && JsonNumbers.ReadInt(d["status"]?["replicas"]) == replicas,
+            app + " to roll out");
+    }
+
+    /// <summary>A v1alpha1 Rollout shaped like the seed's, for one app.</summary>
+    public static string SeedStyleRollout(string name, string app, string steps = "      - pause: {}\n        replicas: 1\n", string extraAnnotations = "") => $$"""
+        apiVersion: rollouts.kruise.io/v1alpha1
+        kind: Rollout
+        metadata:
+          name: {{name}}
+          annotations:
+            rollouts.kruise.io/trafficrouting: lane-traffic
+        {{extraAnnotations}}
+        spec:
+          objectRef:
+            workloadRef:
+              apiVersion: apps/v1
+              kind: Deployment
+              name: {{app}}
+          strategy:
+            canary:
+              steps:
+        {{steps}}
+              patchPodTemplateMetadata:
+                labels:
+                  alicloud.service.tag: gray
+                  opensergo.io/canary-gray: gray
+        ---
+        apiVersion: rollouts.kruise.io/v1alpha1
+        kind: TrafficRouting
+        metadata:
+          name: lane-traffic
+        spec:
+          objectRef:
+          - service: {{app}}
+            ingress:
+              classType: mse
+              name: {{app}}
+          strategy:
+            matches:
+            - headers:
+              - type: Exact
+                name: User-Agent
+                value: xiaoming
+            requestHeaderModifier:
+              set:
+              - name: x-mse-tag
+                value: gray
+        """;
+
+    public void Patch(ResourceType type, string name, Func<JsonObject, bool> change, bool statusOnly = false) =>
+        Store.Mutate(new StoredObjectKey(type, Ns, name), change, statusOnly);
+
+    public IReadOnlyList<string> PodNames(string app, bool gray) =>
+        Pods(app).Where(p => (p["metadata"]!["labels"]!["alicloud.service.tag"] is not null) == gray)
+            .Select(static p => p["metadata"]!["name"]!.GetValue<string>()).Order(StringComparer.Ordinal).ToList();
+
     public JsonObject? Rollout(string name) => Store.Get(new StoredObjectKey(ResourceType.Rollouts, Ns, name));
 
     public JsonObject? Deployment(string name) => Store.Get(new StoredObjectKey(ResourceType.Deployments, Ns, name));
