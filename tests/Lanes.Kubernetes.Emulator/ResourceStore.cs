@@ -28,6 +28,18 @@ public sealed class ResourceStore
     /// <summary>Number of writes rejected with 409 because of a stale resourceVersion.</summary>
     public int ConflictCount { get; private set; }
 
+    /// <summary>Watches currently open.</summary>
+    public int OpenWatchCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _subscriptions.Count;
+            }
+        }
+    }
+
     public long CurrentResourceVersion
     {
         get
