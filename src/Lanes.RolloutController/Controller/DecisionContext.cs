@@ -34,6 +34,9 @@ internal sealed class DecisionContext
 
     public void Add(RolloutAction action) => _actions.Add(action);
 
+    public bool Has<TAction>()
+        where TAction : RolloutAction => _actions.OfType<TAction>().Any();
+
     public void Requeue(TimeSpan after)
     {
         if (after < TimeSpan.Zero)

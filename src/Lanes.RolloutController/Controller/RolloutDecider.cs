@@ -150,7 +150,7 @@ internal static class RolloutDecider
                         continue;
                     }
 
-                    if (!w.IsHeldBy(c.Rollout.Metadata.Name, s.CanaryStatus.StableRevision))
+                    if (!w.IsHeldBy(c.Rollout.Metadata.Name, s.CanaryStatus.StableRevision) && !c.Has<HoldWorkload>())
                     {
                         c.Add(new HoldWorkload(w.Name, c.Rollout.Metadata.Name, s.CanaryStatus.StableRevision ?? w.StableRevision ?? ""));
                     }
@@ -285,7 +285,7 @@ internal static class RolloutDecider
         var count = steps.Count;
         var canary = c.Observed.Canaries.FirstOrDefault(x => x.Revision == cs.CanaryRevision && !x.Deleting);
         var stale = c.Observed.Canaries.Where(x => x.Revision != cs.CanaryRevision && !x.Deleting).Select(static x => x.Name).ToList();
-        if (stale.Count > 0)
+        if (stale.Count > 0 && !c.Has<DeleteCanaries>())
         {
             c.Add(new DeleteCanaries(stale));
         }
