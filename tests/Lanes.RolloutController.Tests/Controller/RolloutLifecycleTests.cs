@@ -128,6 +128,9 @@ public sealed class RolloutLifecycleTests
         await cluster.WaitForRolloutAsync("rollout-app", r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
 
         cluster.Patch(ResourceType.Rollouts, "rollout-app", static r => Set(r, "spec", "strategy", "paused", true));
+
+        // Let the controller see the pause first; otherwise one pass may read the Rollout before and the image after.
+        await cluster.WaitForRolloutAsync("rollout-app", static r => JsonNumbers.ReadInt(r["status"]?["observedGeneration"]) == JsonNumbers.ReadInt(r["metadata"]?["generation"]), "the pause to be observed");
         cluster.SetImage("app", V2);
         var paused = await cluster.WaitForRolloutAsync("rollout-app", r => TestCluster.Condition(r, ConditionTypes.Progressing)?["reason"]?.GetValue<string>() == ConditionTypes.ReasonPaused, "Paused");
         Assert.Equal(RolloutPhases.Progressing, TestCluster.Phase(paused));
