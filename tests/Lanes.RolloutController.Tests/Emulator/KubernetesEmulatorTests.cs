@@ -134,4 +134,30 @@ public sealed class KubernetesEmulatorTests
         var gone = Assert.IsType<KubernetesException>(error);
         Assert.Equal(410, gone.Status.Code);
     }
+
+    [Fact]
+    public async Task JsonPatch_AndStrategicMerge_AreApplied()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await cluster.ApplyAppAsync("app", 1, "example/app:v1");
+        var client = cluster.Client;
+
+        await client.AppsV1.PatchNamespacedDeploymentAsync(
+            new V1Patch("""[{"op":"test","path":"/spec/replicas","value":1},{"op":"replace","path":"/spec/replicas","value":3},{"op":"add","path":"/metadata/labels","value":{"a":"b"}}]""", V1Patch.PatchType.JsonPatch),
+            "app", TestCluster.Ns);
+        var patched = cluster.Deployment("app")!;
+        Assert.Equal(3, JsonNumbers.ReadInt(patched["spec"]!["replicas"]));
+        Assert.Equal("b", patched["metadata"]!["labels"]!["a"]!.GetValue<string>());
+
+        var failed = await Assert.ThrowsAsync<HttpOperationException>(() => client.AppsV1.PatchNamespacedDeploymentAsync(
+            new V1Patch("""[{"op":"test","path":"/spec/replicas","value":1}]""", V1Patch.PatchType.JsonPatch), "app", TestCluster.Ns));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, failed.Response.StatusCode);
+
+        // Strategic merge: containers merge by name instead of replacing the list.
+        await client.AppsV1.PatchNamespacedDeploymentAsync(
+            new V1Patch("""{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"example/sidecar:v1"},{"name":"main","image":"example/app:v2"}]}}}}""", V1Patch.PatchType.StrategicMergePatch),
+            "app", TestCluster.Ns);
+        var containers = cluster.Deployment("app")!["spec"]!["template"]!["spec"]!["containers"]!.AsArray();
+        Assert.Equal(["main:example/app:v2", "sidecar:example/sidecar:v1"], containers.Select(static c => c!["name"] + ":" + c["image"]));
+    }
 }
