@@ -18,6 +18,9 @@ internal sealed partial class RolloutControllerService
         [LoggerMessage(43, LogLevel.Error, "Reconciling {Key} failed; retrying later", EventName = "ReconcileFailed")]
         public static partial void ReconcileFailed(ILogger logger, string key, Exception exception);
 
+        [LoggerMessage(45, LogLevel.Warning, "Leader election failed; retrying", EventName = "LeaderElectionFailed")]
+        public static partial void LeaderElectionFailed(ILogger logger, Exception exception);
+
         [LoggerMessage(44, LogLevel.Debug, "Could not release the leader Lease at shutdown", EventName = "LeaseReleaseFailed")]
         public static partial void LeaseReleaseFailed(ILogger logger, Exception exception);
     }

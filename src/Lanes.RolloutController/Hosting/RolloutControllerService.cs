@@ -63,6 +63,26 @@ internal sealed partial class RolloutControllerService(
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
             }
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+            {
+                // The API server may be unreachable for a while: keep trying rather than stopping the host.
+                Log.LeaderElectionFailed(logger, e);
+                await leading.CancelAsync().ConfigureAwait(false);
+                if (run is not null)
+                {
+                    await run.ConfigureAwait(false);
+                }
+
+                try
+                {
+                    await Task.Delay(election.RetryPeriod, timeProvider, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                continue;
+            }
 
             await leading.CancelAsync().ConfigureAwait(false);
             if (run is not null)
