@@ -78,6 +78,27 @@ public sealed class RolloutDeciderTests
     }
 
     [Theory]
+    [InlineData(1, true)]
+    [InlineData(9, false)]
+    public void Decide_NextStepIndexPatched_RerunsTheStepOrIsCorrected(int next, bool rerun)
+    {
+        // At step 1 of 2 the default nextStepIndex is 2; patching 1 re-runs step 1, an out-of-range value is corrected.
+        var observation = Situation("timedPause");
+        var status = Clone(observation.Rollout.Status!);
+        var pausedSince = status.CanaryStatus!.LastUpdateTime;
+        status.CanaryStatus.NextStepIndex = next;
+        var now = T0.AddSeconds(10);
+
+        var decision = RolloutDecider.Decide(With(observation, status), now, Settings);
+
+        var cs = decision.Status.CanaryStatus!;
+        Assert.Equal(1, cs.CurrentStepIndex);
+        Assert.Equal(2, cs.NextStepIndex);
+        Assert.Equal(CanaryStepStates.StepPaused, cs.CurrentStepState);
+        Assert.Equal(rerun ? now : pausedSince, cs.LastUpdateTime);
+    }
+
+    [Theory]
     [InlineData(29, CanaryStepStates.StepPaused, 1)]
     [InlineData(30, CanaryStepStates.StepUpgrade, 2)]
     public void Decide_TimedPause_MovesOnlyWhenDue(int seconds, string state, int step)
