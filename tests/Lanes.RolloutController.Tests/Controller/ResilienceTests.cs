@@ -187,7 +187,8 @@ public sealed class ResilienceTests
         var pausedAt = DateTimeOffset.Parse(paused["status"]!["canaryStatus"]!["lastUpdateTime"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
 
         JsonObject? next = null;
-        for (var second = 0; second < 60 && next is null; second++)
+        // Advance until the step moves (bounded); the timestamps below prove it did not move early.
+        for (var second = 0; second < 300 && next is null; second++)
         {
             clock.Advance(TimeSpan.FromSeconds(1));
             await Task.Delay(20);
@@ -222,7 +223,7 @@ public sealed class ResilienceTests
         Assert.Null(TestCluster.Condition(upgrading, ConditionTypes.CanaryReady));
 
         JsonObject? reported = null;
-        for (var step = 0; step < 30 && reported is null; step++)
+        for (var step = 0; step < 200 && reported is null; step++)
         {
             clock.Advance(TimeSpan.FromSeconds(5));
             await Task.Delay(30);
@@ -254,6 +255,20 @@ public sealed class ResilienceTests
         cluster.SetImage("app", V2);
         await cluster.WaitForStepPausedAsync("rollout-app", 1);
         await Eventually.WaitAsync(() => cluster.Canaries("app") is [var c] && JsonNumbers.ReadInt(c["status"]?["availableReplicas"]) == 1, "canary ready");
+
+        // Wait for quiet: nothing (controller or simulated kubelet) has written for a while.
+        var quiet = cluster.Store.CurrentResourceVersion;
+        for (var i = 0; i < 100; i++)
+        {
+            await Task.Delay(300);
+            var now = cluster.Store.CurrentResourceVersion;
+            if (now == quiet)
+            {
+                break;
+            }
+
+            quiet = now;
+        }
 
         var before = cluster.Store.CurrentResourceVersion;
         var reconciler = controller.Get<RolloutReconciler>();
