@@ -37,15 +37,10 @@ public static class SampleService
                 return Results.Text(hop);
             }
 
-            try
-            {
-                var rest = await clients.CreateClient("next").GetStringAsync(next, context.RequestAborted);
-                return Results.Text($"{hop} -> {rest}");
-            }
-            catch (HttpRequestException ex)
-            {
-                return Results.Text($"{hop} -> error: {ex.Message}", statusCode: StatusCodes.Status502BadGateway);
-            }
+            // A downstream failure (a 503 from a strict lane, say) is passed up with its status.
+            using var response = await clients.CreateClient("next").GetAsync(next, context.RequestAborted);
+            var rest = await response.Content.ReadAsStringAsync(context.RequestAborted);
+            return Results.Text($"{hop} -> {rest}", statusCode: (int)response.StatusCode);
         });
 
         return app;

@@ -1,5 +1,6 @@
 using Lanes.Discovery;
 using Lanes.Propagation;
+using Lanes.Routing;
 
 namespace Lanes;
 
@@ -24,6 +25,9 @@ public sealed class LanesOptions
     /// </summary>
     /// <value>The default value is <c>/etc/podinfo/labels</c>.</value>
     public string PodLabelsPath { get; set; } = DefaultPodLabelsPath;
+
+    /// <summary>How requests are routed: fallback policies, the base lane, passive health, the route header.</summary>
+    public LaneRoutingOptions Routing { get; set; } = new();
 
     /// <summary>How the lane travels on outbound calls.</summary>
     public LanePropagationOptions Propagation { get; set; } = new();

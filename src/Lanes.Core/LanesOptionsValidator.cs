@@ -1,5 +1,6 @@
 using Lanes.Discovery;
 using Lanes.Propagation;
+using Lanes.Routing;
 using Microsoft.Extensions.Options;
 
 namespace Lanes;
@@ -32,8 +33,47 @@ internal sealed class LanesOptionsValidator : IValidateOptions<LanesOptions>
             errors.Add($"{Section}:PodLabelsPath: must not be empty.");
         }
 
+        ValidateRouting(options.Routing, errors);
         _ = ConfiguredServiceCatalog.Build(options.Services, errors);
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateRouting(LaneRoutingOptions routing, List<string> errors)
+    {
+        const string Section = $"{LanesOptions.SectionName}:Routing";
+        if (!string.IsNullOrEmpty(routing.BaseLane) && Lane.Validate(routing.BaseLane) is var baseError and not LaneError.None)
+        {
+            errors.Add($"{Section}:BaseLane: '{routing.BaseLane}' is not a valid lane: {Lane.DescribeError(baseError)}.");
+        }
+
+        if (!Enum.IsDefined(routing.DefaultFallback))
+        {
+            errors.Add($"{Section}:DefaultFallback: '{routing.DefaultFallback}' is not a fallback policy; use 'Loose' or 'Strict'.");
+        }
+
+        foreach (var (lane, policy) in routing.Lanes)
+        {
+            if (Lane.Validate(lane) is var laneError and not LaneError.None)
+            {
+                errors.Add($"{Section}:Lanes:{lane}: '{lane}' is not a valid lane: {Lane.DescribeError(laneError)}.");
+            }
+
+            if (policy.Fallback is { } fallback && !Enum.IsDefined(fallback))
+            {
+                errors.Add($"{Section}:Lanes:{lane}:Fallback: '{fallback}' is not a fallback policy; use 'Loose' or 'Strict'.");
+            }
+        }
+
+        var health = routing.PassiveHealth;
+        if (health.ConsecutiveFailures < 1)
+        {
+            errors.Add($"{Section}:PassiveHealth:ConsecutiveFailures: must be at least 1; got {health.ConsecutiveFailures}.");
+        }
+
+        if (health.EjectionTime <= TimeSpan.Zero || health.EjectionTime > TimeSpan.FromHours(1))
+        {
+            errors.Add($"{Section}:PassiveHealth:EjectionTime: must be more than zero and at most 1 hour; got {health.EjectionTime}.");
+        }
     }
 }

@@ -18,6 +18,6 @@ internal sealed class LaneForwarderHttpClientFactory(
     protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler)
     {
         var routing = new LaneRoutingHandler(services, options) { InnerHandler = base.WrapHandler(context, handler) };
-        return new LanePropagationHandler(options) { InnerHandler = routing };
+        return new LaneRefusalHandler { InnerHandler = new LanePropagationHandler(options) { InnerHandler = routing } };
     }
 }

@@ -26,6 +26,24 @@ public class TrafficLanesRegistrationTests
         Assert.Contains("Lanes:Entry:Rules:0:Matches:0:Headers:0:Type", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("150", "Lanes:Entry:Rules:0:Percent")]
+    [InlineData("often", "Lanes:Entry:Rules:0:Percent")]
+    public async Task InvalidPercent_StopsStartup_NamingTheKey(string percent, string key)
+    {
+        var builder = LoopbackApp.Builder(new Dictionary<string, string?>
+        {
+            ["Lanes:Entry:Rules:0:Lane"] = "gray",
+            ["Lanes:Entry:Rules:0:Percent"] = percent,
+        });
+        builder.Services.AddTrafficLanes();
+        await using var app = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task InvalidInstanceLane_StopsStartup_NamingTheKey()
     {

@@ -12,6 +12,16 @@ namespace Lanes.Samples.Tests;
 public sealed class SampleChain : IAsyncLifetime
 {
     private readonly List<WebApplication> _apps = [];
+    private readonly Dictionary<string, WebApplication> _byLabel = [];
+    private readonly string[] _extraArgs;
+
+    public SampleChain()
+        : this([])
+    {
+    }
+
+    /// <param name="extraArgs">Configuration given to every host, e.g. routing policies.</param>
+    internal SampleChain(params string[] extraArgs) => _extraArgs = extraArgs;
 
     public HttpClient Gateway { get; private set; } = null!;
 
@@ -33,6 +43,7 @@ public sealed class SampleChain : IAsyncLifetime
         var gatewayArgs = new List<string> { "--urls", "http://127.0.0.1:0", "--contentRoot", AppContext.BaseDirectory };
         gatewayArgs.AddRange(Catalog("sample-a", (a, null), (aGray, "gray")));
         gatewayArgs.AddRange(Quiet);
+        gatewayArgs.AddRange(_extraArgs);
         var gateway = SampleGateway.CreateApp([.. gatewayArgs]);
         await gateway.StartAsync();
         _apps.Add(gateway);
@@ -44,6 +55,9 @@ public sealed class SampleChain : IAsyncLifetime
         Ports["C"] = c;
         Ports["Cgray"] = cGray;
     }
+
+    /// <summary>Stops one host (for example "Cgray"), as if its pod went away.</summary>
+    public Task StopAsync(string label) => _byLabel[label].StopAsync();
 
     public async Task DisposeAsync()
     {
@@ -72,9 +86,11 @@ public sealed class SampleChain : IAsyncLifetime
 
         args.AddRange(catalog);
         args.AddRange(Quiet);
+        args.AddRange(_extraArgs);
         var app = SampleService.CreateApp([.. args]);
         await app.StartAsync();
         _apps.Add(app);
+        _byLabel[name + lane] = app;
         return new Uri(app.Urls.Single()).Port;
     }
 

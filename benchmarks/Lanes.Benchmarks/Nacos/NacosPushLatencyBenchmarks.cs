@@ -60,7 +60,7 @@ public class NacosPushLatencyBenchmarks
         services.AddNacosDiscovery();
         _services = services.BuildServiceProvider();
         _router = _services.GetRequiredService<LaneRouter>();
-        var first = await _router.SelectAsync("orders", _gray, CancellationToken.None);
+        var first = await _router.SelectAsync("orders", _gray, default(TriedTargets), CancellationToken.None);
         if (Port(first) != 9000)
         {
             throw new InvalidOperationException("The failover cache did not seed the list.");
@@ -80,7 +80,7 @@ public class NacosPushLatencyBenchmarks
         await _nacos.SendAsync(_packets[variant], _receiver);
         for (var i = 0; i < 1_000_000; i++)
         {
-            var selection = await _router.SelectAsync("orders", _gray, CancellationToken.None);
+            var selection = await _router.SelectAsync("orders", _gray, default(TriedTargets), CancellationToken.None);
             if (Port(selection) == expected)
             {
                 _ = await _nacos.ReceiveAsync();   // the ack

@@ -1,4 +1,5 @@
 using Lanes.AspNetCore.Entry;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +19,16 @@ public static class TrafficLanesServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddTrafficLanesCore();
-        services.AddOptions<LaneEntryOptions>().BindConfiguration(LaneEntryOptions.SectionName).ValidateOnStart();
+        // Bound by hand for the reasons given in AddTrafficLanesCore: no reload-time validation on the config thread,
+        // and values the binder would silently drop from the rule list are reported by key.
+        services.AddOptions<LaneEntryOptions>()
+            .Configure<IConfiguration>(static (options, configuration) =>
+            {
+                var section = configuration.GetSection(LaneEntryOptions.SectionName);
+                section.Bind(options);
+                EntryRuleOptions.CheckBinding(section.GetSection("Rules"), options.BindingErrors);
+            })
+            .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LaneEntryOptions>, LaneEntryOptionsValidator>());
         services.TryAddSingleton(static sp => EntryRuleSet.Build(
             sp.GetRequiredService<IOptions<LaneEntryOptions>>().Value,

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Lanes.Propagation;
 using Microsoft.AspNetCore.Http;
@@ -21,14 +23,14 @@ internal sealed class EntryRuleSet
     /// Applies the first matching rule to the request headers.
     /// Returns the rule that matched, or <see langword="null"/>.
     /// </summary>
-    public EntryRule? Apply(IHeaderDictionary headers)
+    public EntryRule? Apply(HttpRequest request)
     {
         var rules = _rules;
         for (var i = 0; i < rules.Length; i++)
         {
-            if (rules[i].Matches(headers))
+            if (rules[i].Matches(request))
             {
-                rules[i].Modify(headers);
+                rules[i].Modify(request.Headers);
                 return rules[i];
             }
         }
@@ -55,10 +57,12 @@ internal sealed class EntryRuleSet
     private static EntryRule? BuildRule(EntryRuleOptions options, string key, int position, string laneHeader, List<string> errors)
     {
         var errorCount = errors.Count;
-        if (options.Matches.Count == 0)
+        if (options.Matches.Count == 0 && options.Percent is null)
         {
-            errors.Add($"{key}:Matches: a rule needs at least one match; an entry rule that matched everything would send all traffic into the lane.");
+            errors.Add($"{key}:Matches: a rule needs at least one match, or a Percent; an entry rule that matched everything would send all traffic into the lane.");
         }
+
+        var gate = BuildGate(options, key, errors);
 
         var matches = new HeaderCondition[options.Matches.Count][];
         for (var m = 0; m < options.Matches.Count; m++)
@@ -95,7 +99,41 @@ internal sealed class EntryRuleSet
         }
 
         var name = string.IsNullOrEmpty(options.Name) ? $"rule {position.ToString(CultureInfo.InvariantCulture)}" : options.Name;
-        return new EntryRule(name, lane, matches, set, add, [.. modifier.Remove], laneHeader);
+        return new EntryRule(name, lane, matches, gate, set, add, [.. modifier.Remove], laneHeader);
+    }
+
+    private static PercentGate? BuildGate(EntryRuleOptions options, string key, List<string> errors)
+    {
+        var hashKey = options.HashKey;
+        if (hashKey.Header is not null && !HttpToken.IsToken(hashKey.Header))
+        {
+            errors.Add($"{key}:HashKey:Header: '{hashKey.Header}' is not a valid header name.");
+        }
+
+        if (hashKey.Cookie is not null && !HttpToken.IsToken(hashKey.Cookie))
+        {
+            errors.Add($"{key}:HashKey:Cookie: '{hashKey.Cookie}' is not a valid cookie name.");
+        }
+
+        if (options.Percent is not { } percent)
+        {
+            if (hashKey.Header is not null || hashKey.Cookie is not null)
+            {
+                errors.Add($"{key}:HashKey: a hash key only makes sense with a Percent.");
+            }
+
+            return null;
+        }
+
+        if (!(percent >= 0 && percent <= 100))
+        {
+            errors.Add($"{key}:Percent: {percent.ToString(CultureInfo.InvariantCulture)} is outside 0 to 100.");
+            return null;
+        }
+
+        // Seeded by the rule's lane, so the users in 10% of one lane are not the same users as in 10% of another.
+        var seed = (long)XxHash3.HashToUInt64(MemoryMarshal.AsBytes((options.Lane ?? key).AsSpan()));
+        return new PercentGate(percent, hashKey.Header, hashKey.Cookie, seed);
     }
 
     private static Lane ResolveLane(EntryRuleOptions options, KeyValuePair<string, string>[] set, string key, string laneHeader, List<string> errors)
@@ -196,6 +234,43 @@ internal sealed class EntryRuleSet
         return result;
     }
 
+    /// <summary>Admits a share of requests: by a stable hash of the user's key when there is one, else at random.</summary>
+    internal sealed class PercentGate(double percent, string? header, string? cookie, long seed)
+    {
+        private const int Buckets = 10_000;   // 0.01 % resolution
+        private readonly int _threshold = (int)Math.Round(percent * (Buckets / 100));
+
+        public bool Admits(HttpRequest request)
+        {
+            if (_threshold >= Buckets)
+            {
+                return true;
+            }
+
+            if (_threshold <= 0)
+            {
+                return false;
+            }
+
+            string? key = null;
+            if (header is not null)
+            {
+                key = request.Headers[header].ToString();
+            }
+            else if (cookie is not null)
+            {
+                key = request.Cookies[cookie];
+            }
+
+            return string.IsNullOrEmpty(key)
+                ? Random.Shared.Next(Buckets) < _threshold
+                : Bucket(key, seed) < _threshold;
+        }
+
+        internal static int Bucket(string key, long seed) =>
+            (int)(XxHash3.HashToUInt64(MemoryMarshal.AsBytes(key.AsSpan()), seed) % Buckets);
+    }
+
     internal readonly record struct HeaderCondition(string Name, string Value, Regex? Pattern)
     {
         public bool Matches(IHeaderDictionary headers)
@@ -223,6 +298,7 @@ internal sealed class EntryRuleSet
         string name,
         Lane lane,
         HeaderCondition[][] matches,
+        PercentGate? gate,
         KeyValuePair<string, string>[] set,
         KeyValuePair<string, string>[] add,
         string[] remove,
@@ -232,7 +308,10 @@ internal sealed class EntryRuleSet
 
         public Lane Lane { get; } = lane;
 
-        public bool Matches(IHeaderDictionary headers)
+        public bool Matches(HttpRequest request) =>
+            (matches.Length == 0 || MatchesHeaders(request.Headers)) && (gate is null || gate.Admits(request));
+
+        private bool MatchesHeaders(IHeaderDictionary headers)
         {
             for (var m = 0; m < matches.Length; m++)
             {

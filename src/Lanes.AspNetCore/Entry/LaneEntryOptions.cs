@@ -12,4 +12,7 @@ public sealed class LaneEntryOptions
 
     /// <summary>The rules, tried in order; the first that matches applies.</summary>
     public List<EntryRuleOptions> Rules { get; } = [];
+
+    /// <summary>Values configuration binding could not convert; reported on validation.</summary>
+    internal List<string> BindingErrors { get; } = [];
 }

@@ -17,7 +17,7 @@ internal sealed class LaneEntryOptionsValidator(IOptions<LanesOptions> lanes) : 
             return ValidateOptionsResult.Skip;   // the Lanes options report their own errors; one message per mistake
         }
 
-        var errors = new List<string>();
+        var errors = new List<string>(options.BindingErrors);
         _ = EntryRuleSet.Build(options, laneHeader, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Lanes.AspNetCore.Entry;
 using Lanes.Diagnostics;
 using Lanes.Propagation;
+using Lanes.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -23,6 +24,7 @@ internal sealed partial class LaneMiddleware
     private readonly ILogger<LaneMiddleware> _logger;
     private readonly string _headerName;
     private readonly string _baggageKey;
+    private readonly bool _routeHeader;
 
     public LaneMiddleware(
         RequestDelegate next,
@@ -37,12 +39,13 @@ internal sealed partial class LaneMiddleware
         _logger = logger;
         _headerName = options.Value.Propagation.HeaderName;
         _baggageKey = options.Value.Propagation.BaggageKey;
+        _routeHeader = options.Value.Routing.RouteHeader;
     }
 
     public Task InvokeAsync(HttpContext context)
     {
         var headers = context.Request.Headers;
-        if (!_entryRules.IsEmpty && _entryRules.Apply(headers) is { } rule)
+        if (!_entryRules.IsEmpty && _entryRules.Apply(context.Request) is { } rule)
         {
             Log.EntryRuleMatched(_logger, rule.Name, rule.Lane.ToString());
         }
@@ -58,12 +61,30 @@ internal sealed partial class LaneMiddleware
             Log.LaneRejected(_logger, rejection);
         }
 
-        if (lane.IsBase && LaneContext.Current.IsBase)
+        if (lane.IsBase && LaneContext.Current.IsBase && !_routeHeader)
         {
-            return _next(context);
+            return InvokeBaseAsync(context);
         }
 
         return InvokeInLaneAsync(context, lane);
+    }
+
+    private Task InvokeBaseAsync(HttpContext context)
+    {
+        var pending = _next(context);
+        return pending.IsCompletedSuccessfully ? pending : AwaitRefusalsAsync(context, pending, Lane.Base);
+    }
+
+    private async Task AwaitRefusalsAsync(HttpContext context, Task pending, Lane lane)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (LaneRoutingException ex) when (!context.Response.HasStarted)
+        {
+            await RefuseAsync(context, ex, lane).ConfigureAwait(false);
+        }
     }
 
     private async Task InvokeInLaneAsync(HttpContext context, Lane lane)
@@ -74,7 +95,41 @@ internal sealed partial class LaneMiddleware
             Activity.Current?.SetTag(LanesDiagnostics.LaneTag, lane.Name);
         }
 
-        await _next(context).ConfigureAwait(false);
+        if (_routeHeader)
+        {
+            var trace = RouteTrace.Begin();
+            context.Response.OnStarting(static state =>
+            {
+                var (response, trace) = ((HttpResponse, RouteTrace))state;
+                var value = trace.ToString();
+                if (value.Length > 0)
+                {
+                    response.Headers[RouteTrace.HeaderName] = value;
+                }
+
+                return Task.CompletedTask;
+            }, (context.Response, trace));
+        }
+
+        try
+        {
+            await _next(context).ConfigureAwait(false);
+        }
+        catch (LaneRoutingException ex) when (!context.Response.HasStarted)
+        {
+            await RefuseAsync(context, ex, lane).ConfigureAwait(false);
+        }
+    }
+
+    // No instance may take the request (a strict lane, an unknown or empty service): a clear 503, not a 500.
+    private async Task RefuseAsync(HttpContext context, LaneRoutingException refusal, Lane lane)
+    {
+        Log.Refused(_logger, refusal.ServiceName, refusal.Lane.ToString(), refusal.Message);
+        context.Response.Clear();
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers[_headerName] = lane.IsBase ? default : lane.Name;
+        context.Response.ContentType = LaneRefusal.ContentType;
+        await context.Response.Body.WriteAsync(LaneRefusal.From(refusal).ToUtf8Json(), context.RequestAborted).ConfigureAwait(false);
     }
 
     private static partial class Log
@@ -84,5 +139,8 @@ internal sealed partial class LaneMiddleware
 
         [LoggerMessage(2, LogLevel.Debug, "Ignored the request's lane ({Reason}); it is handled as base.", EventName = "LaneRejected")]
         public static partial void LaneRejected(ILogger logger, LaneRejection reason);
+
+        [LoggerMessage(3, LogLevel.Warning, "Answered 503: no instance of service '{ServiceName}' may take a '{Lane}' request. {Detail}", EventName = "LaneRefused")]
+        public static partial void Refused(ILogger logger, string serviceName, string lane, string detail);
     }
 }

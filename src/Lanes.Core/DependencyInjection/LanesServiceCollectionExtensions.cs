@@ -4,8 +4,10 @@ using Lanes.Discovery;
 using Lanes.Identity;
 using Lanes.Propagation;
 using Lanes.Routing;
+using Lanes.Routing.Health;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.ServiceDiscovery;
@@ -49,6 +51,7 @@ public static class LanesServiceCollectionExtensions
                 var section = configuration.GetSection(LanesOptions.SectionName);
                 section.Bind(options);
                 ConfiguredInstanceOptions.CheckBinding(section.GetSection("Services"), options.BindingErrors);
+                LaneRoutingOptions.CheckBinding(section.GetSection("Routing:Lanes"), options.BindingErrors);
             })
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LanesOptions>, LanesOptionsValidator>());
@@ -80,8 +83,12 @@ public static class LanesServiceCollectionExtensions
 
     private static IServiceCollection AddLanesRouting(this IServiceCollection services)
     {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<EndpointHealthRegistry>();
         services.TryAddSingleton<LaneRouter>();
         services.TryAddTransient<LanePropagationHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LaneBreakDetector>());
+        services.TryAddSingleton(static sp => new LaneMessageCarrier(sp.GetRequiredService<IOptions<LanesOptions>>(), sp.GetRequiredService<LanesMetrics>()));
         services.TryAddTransient<LaneRoutingHandler>();
         return services;
     }

@@ -19,4 +19,7 @@ public sealed class LanePropagationOptions
     /// </summary>
     /// <value>The default value is <c>x-mse-tag</c>.</value>
     public string BaggageKey { get; set; } = DefaultHeaderName;
+
+    /// <summary>Detection (and optional repair) of outbound calls that lose the lane.</summary>
+    public LaneBreakOptions BreakDetection { get; set; } = new();
 }

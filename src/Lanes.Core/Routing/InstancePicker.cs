@@ -65,6 +65,38 @@ internal sealed class InstancePicker
 
     public int Count => _targets.Length;
 
+    public IReadOnlyList<RouteTarget> Targets => _targets;
+
+    /// <summary>
+    /// Picks the next instance that is not in <paramref name="tried"/> and, unless <paramref name="panic"/>,
+    /// not ejected at <paramref name="now"/>. Returns <see langword="null"/> when none qualifies.
+    /// </summary>
+    public RouteTarget? Pick(long now, in TriedTargets tried, bool panic)
+    {
+        var candidate = Pick();
+        if (IsUsable(candidate, now, tried, panic))
+        {
+            return candidate;
+        }
+
+        // Degraded: scan from a moving offset so the load of an ejected instance spreads over the rest.
+        var targets = _targets;
+        var start = (int)((uint)Volatile.Read(ref _next) % (uint)targets.Length);
+        for (var i = 1; i <= targets.Length; i++)
+        {
+            candidate = targets[(start + i) % targets.Length];
+            if (IsUsable(candidate, now, tried, panic))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsUsable(RouteTarget target, long now, in TriedTargets tried, bool panic) =>
+        (tried.IsEmpty || !tried.Contains(target)) && (panic || target.Health.IsAvailable(now));
+
     public RouteTarget Pick()
     {
         var targets = _targets;

@@ -1,21 +1,25 @@
 using System.Collections.Frozen;
+using Lanes.Routing.Health;
 using Microsoft.Extensions.ServiceDiscovery;
 
 namespace Lanes.Routing;
 
 /// <summary>
 /// The instances of one service partitioned by lane, built once per resolved endpoint set so a
-/// request's pick is a dictionary lookup and a counter increment. Unhealthy and zero-weight
-/// instances are left out; base instances form their own partition, never mixed with a lane's.
+/// request's pick is a dictionary lookup and a counter increment. Zero-weight instances are left out;
+/// instances discovery marks unhealthy are left out but remembered, so a lane whose instances are all
+/// unhealthy falls back for that reason. Base instances form their own partition, never mixed with a lane's.
 /// </summary>
 internal sealed class LaneIndex
 {
     private readonly FrozenDictionary<string, InstancePicker> _lanes;
+    private readonly FrozenSet<string> _unhealthyLanes;
     private readonly InstancePicker? _base;
 
-    private LaneIndex(FrozenDictionary<string, InstancePicker> lanes, InstancePicker? basePicker, int skipped)
+    private LaneIndex(FrozenDictionary<string, InstancePicker> lanes, FrozenSet<string> unhealthyLanes, InstancePicker? basePicker, int skipped)
     {
         _lanes = lanes;
+        _unhealthyLanes = unhealthyLanes;
         _base = basePicker;
         Skipped = skipped;
     }
@@ -27,10 +31,36 @@ internal sealed class LaneIndex
 
     public int BaseCount => _base?.Count ?? 0;
 
-    public static LaneIndex Build(IReadOnlyList<ServiceEndpoint> endpoints)
+    /// <summary>Every selectable instance, for attaching health state.</summary>
+    public IEnumerable<RouteTarget> Targets
+    {
+        get
+        {
+            if (_base is not null)
+            {
+                foreach (var target in _base.Targets)
+                {
+                    yield return target;
+                }
+            }
+
+            foreach (var picker in _lanes.Values)
+            {
+                foreach (var target in picker.Targets)
+                {
+                    yield return target;
+                }
+            }
+        }
+    }
+
+    /// <param name="endpoints">The resolved endpoints.</param>
+    /// <param name="baseLane">A lane name whose instances count as base, or <see langword="null"/>.</param>
+    public static LaneIndex Build(IReadOnlyList<ServiceEndpoint> endpoints, string? baseLane = null)
     {
         List<RouteTarget>? baseTargets = null;
         Dictionary<string, List<RouteTarget>>? laneTargets = null;
+        HashSet<string>? unhealthyLanes = null;
         var skipped = 0;
         for (var i = 0; i < endpoints.Count; i++)
         {
@@ -41,13 +71,24 @@ internal sealed class LaneIndex
                 continue;
             }
 
-            if (!target.Healthy || target.Weight <= 0)
+            if (target.Weight <= 0)
             {
                 continue;
             }
 
+            var isBase = target.Lane.IsBase || string.Equals(target.Lane.Name, baseLane, StringComparison.Ordinal);
+            if (!target.Healthy)
+            {
+                if (!isBase)
+                {
+                    (unhealthyLanes ??= new HashSet<string>(StringComparer.Ordinal)).Add(target.Lane.Name!);
+                }
+
+                continue;
+            }
+
             List<RouteTarget> partition;
-            if (target.Lane.IsBase)
+            if (isBase)
             {
                 partition = baseTargets ??= [];
             }
@@ -70,33 +111,67 @@ internal sealed class LaneIndex
             foreach (var (lane, targets) in laneTargets)
             {
                 pickers[lane] = new InstancePicker([.. targets]);
+                unhealthyLanes?.Remove(lane);
             }
 
             lanes = pickers.ToFrozenDictionary(StringComparer.Ordinal);
         }
 
-        return new LaneIndex(lanes, baseTargets is null ? null : new InstancePicker([.. baseTargets]), skipped);
+        return new LaneIndex(
+            lanes,
+            unhealthyLanes is null ? FrozenSet<string>.Empty : unhealthyLanes.ToFrozenSet(StringComparer.Ordinal),
+            baseTargets is null ? null : new InstancePicker([.. baseTargets]),
+            skipped);
     }
 
+    /// <summary>Picks ignoring health and fallback policy (an index without ejections, for tests and benchmarks).</summary>
+    public RouteTarget? Pick(Lane lane, out RouteReason reason) => Pick(lane, LaneFallback.Loose, 0, default, out reason);
+
     /// <summary>
-    /// Picks an instance for a request of <paramref name="lane"/>: one of its lane when there is one,
-    /// else base. Base traffic only ever gets base. Returns <see langword="null"/> when nothing fits.
+    /// Picks an instance for a request of <paramref name="lane"/> (<see cref="Lane.Base"/> for base requests):
+    /// a healthy instance of its lane when there is one, else what <paramref name="fallback"/> says. Base traffic
+    /// only ever gets base, ejected base instances only when no other base instance is left. Returns
+    /// <see langword="null"/> when nothing fits or the lane is strict.
     /// </summary>
-    public RouteTarget? Pick(Lane lane, out RouteReason reason)
+    public RouteTarget? Pick(Lane lane, LaneFallback fallback, long now, in TriedTargets tried, out RouteReason reason)
     {
         if (lane.IsBase)
         {
             reason = RouteReason.Base;
-            return _base?.Pick();
+            return PickBase(now, tried);
         }
 
+        RouteReason fallbackReason;
         if (_lanes.Count != 0 && _lanes.TryGetValue(lane.Name!, out var picker))
         {
-            reason = RouteReason.LaneMatched;
-            return picker.Pick();
+            // Avoiding an instance the request failed on is a preference; leaving the lane is a last resort.
+            var target = picker.Pick(now, tried, panic: false) ?? (tried.IsEmpty ? null : picker.Pick(now, default, panic: false));
+            if (target is not null)
+            {
+                reason = RouteReason.LaneMatched;
+                return target;
+            }
+
+            fallbackReason = RouteReason.FallbackLaneUnhealthy;
+        }
+        else
+        {
+            fallbackReason = _unhealthyLanes.Count != 0 && _unhealthyLanes.Contains(lane.Name!)
+                ? RouteReason.FallbackLaneUnhealthy
+                : RouteReason.FallbackNoLaneInstance;
         }
 
-        reason = RouteReason.FallbackNoLaneInstance;
-        return _base?.Pick();
+        if (fallback == LaneFallback.Strict)
+        {
+            reason = RouteReason.StrictRejection;
+            return null;
+        }
+
+        reason = fallbackReason;
+        return PickBase(now, tried);
     }
+
+    // Better an ejected base instance than no answer: ejection is a guess, a missing instance is certain.
+    private RouteTarget? PickBase(long now, in TriedTargets tried) =>
+        _base is null ? null : _base.Pick(now, tried, panic: false) ?? _base.Pick(now, default, panic: false) ?? _base.Pick(now, default, panic: true);
 }

@@ -1,24 +1,76 @@
+using System.Collections.Frozen;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Lanes.Diagnostics;
+using Lanes.Routing.Health;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.ServiceDiscovery;
 
 namespace Lanes.Routing;
 
 /// <summary>
-/// Chooses the instance of a service for a lane. Endpoints come from Microsoft.Extensions.ServiceDiscovery's
-/// shared <see cref="ServiceEndpointResolver"/>; each resolved endpoint set is indexed by lane once and the
-/// index lives beside it until the set is replaced.
+/// Chooses the instance of a service for a lane and learns from the outcome. Endpoints come from
+/// Microsoft.Extensions.ServiceDiscovery's shared <see cref="ServiceEndpointResolver"/>; each resolved endpoint
+/// set is indexed by lane once and the index lives beside it until the set is replaced. Every decision is
+/// explained: a counter, an activity event, a debug log and, when enabled, the route header.
 /// </summary>
-internal sealed partial class LaneRouter(ServiceEndpointResolver resolver, ILogger<LaneRouter> logger)
+internal sealed partial class LaneRouter
 {
     private readonly ConditionalWeakTable<ServiceEndpointSource, LaneIndex> _indexes = [];
+    private readonly ServiceEndpointResolver _resolver;
+    private readonly EndpointHealthRegistry _health;
+    private readonly TimeProvider _time;
+    private readonly LanesMetrics _metrics;
+    private readonly ILogger<LaneRouter> _logger;
+    private readonly string? _baseLane;
+    private readonly LaneFallback _defaultFallback;
+    private readonly FrozenDictionary<string, (LaneFallback Fallback, FrozenSet<string>? Services)> _fallbacks;
+    private readonly bool _passiveHealth;
+    private readonly int _failureThreshold;
+    private readonly long _ejectionDuration;
 
-    public ValueTask<RouteSelection> SelectAsync(string serviceName, Lane lane, CancellationToken cancellationToken)
+    public LaneRouter(
+        ServiceEndpointResolver resolver,
+        EndpointHealthRegistry health,
+        IOptions<LanesOptions> options,
+        TimeProvider time,
+        LanesMetrics metrics,
+        ILogger<LaneRouter> logger)
+    {
+        _resolver = resolver;
+        _health = health;
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+        var routing = options.Value.Routing;
+        _baseLane = string.IsNullOrEmpty(routing.BaseLane) ? null : routing.BaseLane;
+        _defaultFallback = routing.DefaultFallback;
+        var fallbacks = new Dictionary<string, (LaneFallback, FrozenSet<string>?)>(StringComparer.Ordinal);
+        foreach (var (lane, policy) in routing.Lanes)
+        {
+            if (policy.Fallback is { } fallback)
+            {
+                fallbacks[lane] = (fallback, policy.Services.Count == 0 ? null : policy.Services.ToFrozenSet(StringComparer.OrdinalIgnoreCase));
+            }
+        }
+
+        _fallbacks = fallbacks.ToFrozenDictionary(StringComparer.Ordinal);
+        _passiveHealth = routing.PassiveHealth.Enabled;
+        _failureThreshold = routing.PassiveHealth.ConsecutiveFailures;
+        _ejectionDuration = (long)(routing.PassiveHealth.EjectionTime.TotalSeconds * time.TimestampFrequency);
+    }
+
+    /// <summary>The lane a request routes by: the configured base lane counts as base.</summary>
+    public Lane Normalize(Lane lane) =>
+        _baseLane is not null && string.Equals(lane.Name, _baseLane, StringComparison.Ordinal) ? Lane.Base : lane;
+
+    public ValueTask<RouteSelection> SelectAsync(string serviceName, Lane lane, TriedTargets tried, CancellationToken cancellationToken)
     {
         ValueTask<ServiceEndpointSource> pending;
         try
         {
-            pending = resolver.GetEndpointsAsync(serviceName, cancellationToken);
+            pending = _resolver.GetEndpointsAsync(serviceName, cancellationToken);
         }
         catch (InvalidOperationException ex)
         {
@@ -26,11 +78,31 @@ internal sealed partial class LaneRouter(ServiceEndpointResolver resolver, ILogg
         }
 
         return pending.IsCompletedSuccessfully
-            ? new ValueTask<RouteSelection>(Select(serviceName, lane, pending.Result))
-            : SelectSlowAsync(pending, serviceName, lane);
+            ? new ValueTask<RouteSelection>(Select(serviceName, lane, tried, pending.Result))
+            : SelectSlowAsync(pending, serviceName, lane, tried);
     }
 
-    private async ValueTask<RouteSelection> SelectSlowAsync(ValueTask<ServiceEndpointSource> pending, string serviceName, Lane lane)
+    /// <summary>Records how a call to the chosen instance went, for passive health.</summary>
+    public void Report(in RouteSelection selection, bool failed)
+    {
+        if (!_passiveHealth)
+        {
+            return;
+        }
+
+        var health = selection.Target.Health;
+        if (!failed)
+        {
+            health.ReportSuccess();
+        }
+        else if (health.ReportFailure(_time.GetTimestamp(), _failureThreshold, _ejectionDuration))
+        {
+            _metrics.Ejected(selection.ServiceName, selection.Target.Lane);
+            Log.Ejected(_logger, selection.ServiceName, selection.Target.Address, selection.Target.Lane.ToString());
+        }
+    }
+
+    private async ValueTask<RouteSelection> SelectSlowAsync(ValueTask<ServiceEndpointSource> pending, string serviceName, Lane lane, TriedTargets tried)
     {
         ServiceEndpointSource source;
         try
@@ -42,41 +114,86 @@ internal sealed partial class LaneRouter(ServiceEndpointResolver resolver, ILogg
             throw Unknown(serviceName, lane, ex);
         }
 
-        return Select(serviceName, lane, source);
+        return Select(serviceName, lane, tried, source);
     }
 
-    private RouteSelection Select(string serviceName, Lane lane, ServiceEndpointSource source)
+    private RouteSelection Select(string serviceName, Lane lane, in TriedTargets tried, ServiceEndpointSource source)
     {
         if (!_indexes.TryGetValue(source, out var index))
         {
-            index = _indexes.GetValue(source, s => BuildIndex(serviceName, s));
+            index = IndexOf(serviceName, source);
         }
 
-        var target = index.Pick(lane, out var reason);
+        var fallback = FallbackFor(serviceName, lane);
+        var now = _passiveHealth ? _time.GetTimestamp() : 0;
+        var target = index.Pick(lane, fallback, now, tried, out var reason);
+        Explain(serviceName, lane, target, reason);
         if (target is null)
         {
-            throw new LaneRoutingException(serviceName, lane, lane.IsBase
-                ? $"Service '{serviceName}' has no healthy base instance for a base request (lane instances never take base traffic)."
-                : $"Service '{serviceName}' has no healthy instance for lane '{lane}' and no healthy base instance to fall back to.");
+            throw reason == RouteReason.StrictRejection
+                ? new LaneUnavailableException(serviceName, lane, $"Service '{serviceName}' has no healthy instance of strict lane '{lane}'; the call was refused rather than sent to base.")
+                : new LaneRoutingException(serviceName, lane, lane.IsBase
+                    ? $"Service '{serviceName}' has no healthy base instance for a base request (lane instances never take base traffic)."
+                    : $"Service '{serviceName}' has no healthy instance for lane '{lane}' and no healthy base instance to fall back to.");
         }
 
-        if (reason == RouteReason.FallbackNoLaneInstance)
-        {
-            Log.FellBackToBase(logger, serviceName, lane.Name!);
-        }
-
-        return new RouteSelection(target, reason);
+        return new RouteSelection(serviceName, lane, target, reason);
     }
+
+    private LaneFallback FallbackFor(string serviceName, Lane lane)
+    {
+        if (lane.IsBase || _fallbacks.Count == 0 || !_fallbacks.TryGetValue(lane.Name!, out var policy))
+        {
+            return _defaultFallback;
+        }
+
+        return policy.Services is null || policy.Services.Contains(serviceName) ? policy.Fallback : _defaultFallback;
+    }
+
+    private void Explain(string serviceName, Lane lane, RouteTarget? target, RouteReason reason)
+    {
+        _metrics.RouteDecision(serviceName, lane, reason);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.Routed(_logger, serviceName, lane.ToString(), target?.Address ?? "none", RouteReasons.Name(reason));
+        }
+
+        if (Activity.Current is { IsAllDataRequested: true } activity)
+        {
+            activity.AddEvent(new ActivityEvent("lanes.route", tags: new ActivityTagsCollection
+            {
+                ["lanes.service"] = serviceName,
+                ["lanes.lane"] = lane.ToString(),
+                ["lanes.reason"] = RouteReasons.Name(reason),
+                ["lanes.instance"] = target?.Address,
+            }));
+        }
+
+        if (RouteTrace.Current is { } trace)
+        {
+            trace.Add($"{serviceName}={(target is null ? "none" : target.Lane.ToString())}@{target?.Address ?? "-"} ({RouteReasons.Name(reason)})");
+        }
+    }
+
+    // Kept out of Select: a lambda capturing serviceName there would allocate its closure on every call.
+    private LaneIndex IndexOf(string serviceName, ServiceEndpointSource source) =>
+        _indexes.GetValue(source, s => BuildIndex(serviceName, s));
 
     private LaneIndex BuildIndex(string serviceName, ServiceEndpointSource source)
     {
-        var index = LaneIndex.Build(source.Endpoints);
-        if (index.Skipped > 0)
+        var index = LaneIndex.Build(source.Endpoints, _baseLane);
+        var health = _health.Update(serviceName, index.Targets.Select(static t => t.Address));
+        foreach (var target in index.Targets)
         {
-            Log.UnsupportedEndpoints(logger, serviceName, index.Skipped);
+            target.Health = health[target.Address];
         }
 
-        Log.IndexBuilt(logger, serviceName, index.BaseCount, index.LaneCount);
+        if (index.Skipped > 0)
+        {
+            Log.UnsupportedEndpoints(_logger, serviceName, index.Skipped);
+        }
+
+        Log.IndexBuilt(_logger, serviceName, index.BaseCount, index.LaneCount);
         return index;
     }
 
@@ -88,10 +205,13 @@ internal sealed partial class LaneRouter(ServiceEndpointResolver resolver, ILogg
         [LoggerMessage(1, LogLevel.Debug, "Indexed service '{ServiceName}': {BaseCount} base instances, {LaneCount} lanes.", EventName = "LaneIndexBuilt")]
         public static partial void IndexBuilt(ILogger logger, string serviceName, int baseCount, int laneCount);
 
-        [LoggerMessage(2, LogLevel.Debug, "Service '{ServiceName}' has no instance of lane '{Lane}'; sent to base with the lane kept.", EventName = "FellBackToBase")]
-        public static partial void FellBackToBase(ILogger logger, string serviceName, string lane);
+        [LoggerMessage(2, LogLevel.Debug, "Routed a '{Lane}' request for service '{ServiceName}' to {Instance}: {Reason}.", EventName = "Routed")]
+        public static partial void Routed(ILogger logger, string serviceName, string lane, string instance, string reason);
 
         [LoggerMessage(3, LogLevel.Warning, "Service '{ServiceName}' has {Count} endpoints of a kind requests cannot be sent to; they are ignored.", EventName = "UnsupportedEndpoints")]
         public static partial void UnsupportedEndpoints(ILogger logger, string serviceName, int count);
+
+        [LoggerMessage(4, LogLevel.Warning, "Took {Instance} (lane '{Lane}') of service '{ServiceName}' out of rotation after failed calls.", EventName = "InstanceEjected")]
+        public static partial void Ejected(ILogger logger, string serviceName, string instance, string lane);
     }
 }

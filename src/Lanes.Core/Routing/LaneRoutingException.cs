@@ -1,7 +1,7 @@
 namespace Lanes.Routing;
 
 /// <summary>A request could not be routed: the service is unknown, or has no instance the request's lane may use.</summary>
-public sealed class LaneRoutingException : HttpRequestException
+public class LaneRoutingException : HttpRequestException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="serviceName">The service the request was for.</param>

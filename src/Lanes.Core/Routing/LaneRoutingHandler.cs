@@ -1,4 +1,6 @@
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using Lanes.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -6,15 +8,24 @@ namespace Lanes.Routing;
 
 /// <summary>
 /// Sends each request for <c>http://&lt;service&gt;/...</c> to an instance of the request's lane, else
-/// to base with the lane kept, and never base traffic to a lane instance. The request's lane is the
-/// lane header it carries, else the ambient lane. Requests to IP addresses pass through untouched.
+/// to base with the lane kept (or refuses, for a strict lane), and never base traffic to a lane instance.
+/// The request's lane is the lane header it carries, else the ambient lane. Requests to IP addresses pass
+/// through untouched.
 /// </summary>
 /// <remarks>
-/// Runs on every attempt, so a retry handler placed outside it picks again within the same lane.
-/// The request URI is restored after the call so a retried request starts from the service name.
+/// <c>AddLanes()</c> places this handler innermost, so a retry or hedging handler on the client runs outside
+/// it and every attempt picks again, within the same lane and avoiding an instance the request just failed
+/// on. A connection that could not be opened carried nothing, so the request is sent to another instance
+/// straight away. Calls that fail to connect or answer 5xx count towards passive health.
 /// </remarks>
 public sealed class LaneRoutingHandler : DelegatingHandler
 {
+    private const int MaxConnectAttempts = 3;
+
+    // The instance a request last failed on, for the retry that sends the same message again.
+    // A weak table: no allocation for requests that never fail, nothing kept once the request is gone.
+    private static readonly ConditionalWeakTable<HttpRequestMessage, string> s_failedOn = [];
+
     private readonly LaneRouter _router;
     private readonly string _headerName;
 
@@ -38,15 +49,32 @@ public sealed class LaneRoutingHandler : DelegatingHandler
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
-        var selection = await _router.SelectAsync(serviceUri.Host, RequestLane(request.Headers), cancellationToken).ConfigureAwait(false);
-        Apply(request, selection.Target, serviceUri);
-        try
+        var lane = RequestLane(request.Headers);
+        var tried = new TriedTargets(s_failedOn.TryGetValue(request, out var failedOn) ? failedOn : null);
+        for (var attempt = 1; ; attempt++)
         {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            request.RequestUri = serviceUri;
+            var selection = await _router.SelectAsync(serviceUri.Host, lane, tried, cancellationToken).ConfigureAwait(false);
+            Apply(request, selection.Target, serviceUri);
+            try
+            {
+                var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                Completed(request, selection, response);
+                return response;
+            }
+            catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                Failed(request, selection);
+                if (ex.HttpRequestError != HttpRequestError.ConnectionError || attempt == MaxConnectAttempts)
+                {
+                    throw;
+                }
+
+                tried.Add(selection.Target);   // nothing reached the instance: safe to send elsewhere
+            }
+            finally
+            {
+                request.RequestUri = serviceUri;
+            }
         }
     }
 
@@ -59,11 +87,19 @@ public sealed class LaneRoutingHandler : DelegatingHandler
             return base.Send(request, cancellationToken);
         }
 
-        var selection = _router.SelectAsync(serviceUri.Host, RequestLane(request.Headers), cancellationToken).AsTask().GetAwaiter().GetResult();
+        var tried = new TriedTargets(s_failedOn.TryGetValue(request, out var failedOn) ? failedOn : null);
+        var selection = _router.SelectAsync(serviceUri.Host, RequestLane(request.Headers), tried, cancellationToken).AsTask().GetAwaiter().GetResult();
         Apply(request, selection.Target, serviceUri);
         try
         {
-            return base.Send(request, cancellationToken);
+            var response = base.Send(request, cancellationToken);
+            Completed(request, selection, response);
+            return response;
+        }
+        catch (HttpRequestException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Failed(request, selection);
+            throw;
         }
         finally
         {
@@ -83,6 +119,31 @@ public sealed class LaneRoutingHandler : DelegatingHandler
         }
     }
 
+    private void Completed(HttpRequestMessage request, in RouteSelection selection, HttpResponseMessage response)
+    {
+        var failed = (int)response.StatusCode >= 500;
+        _router.Report(selection, failed);
+        if (failed)
+        {
+            s_failedOn.AddOrUpdate(request, selection.Target.Address);
+        }
+
+        // The downstream hop's own decisions follow ours in the route header.
+        if (RouteTrace.Current is { } trace && response.Headers.NonValidated.TryGetValues(RouteTrace.HeaderName, out var hops))
+        {
+            foreach (var hop in hops)
+            {
+                trace.Add(hop);
+            }
+        }
+    }
+
+    private void Failed(HttpRequestMessage request, in RouteSelection selection)
+    {
+        _router.Report(selection, failed: true);
+        s_failedOn.AddOrUpdate(request, selection.Target.Address);
+    }
+
     // The lane the request carries wins, so a caller that tags a request by hand routes by that tag.
     private Lane RequestLane(HttpRequestHeaders headers)
     {
@@ -92,11 +153,11 @@ public sealed class LaneRoutingHandler : DelegatingHandler
             {
                 if (Lane.TryParse(value, out var carried))
                 {
-                    return carried;
+                    return _router.Normalize(carried);
                 }
             }
         }
 
-        return LaneContext.Current;
+        return _router.Normalize(LaneContext.Current);
     }
 }

@@ -1,4 +1,4 @@
 namespace Lanes.Routing;
 
 /// <summary>The instance chosen for one request and why.</summary>
-internal readonly record struct RouteSelection(RouteTarget Target, RouteReason Reason);
+internal readonly record struct RouteSelection(string ServiceName, Lane Lane, RouteTarget Target, RouteReason Reason);

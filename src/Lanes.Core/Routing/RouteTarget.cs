@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Lanes.Discovery;
+using Lanes.Routing.Health;
 using Microsoft.Extensions.ServiceDiscovery;
 
 namespace Lanes.Routing;
@@ -35,6 +36,12 @@ internal sealed class RouteTarget
     public bool Healthy { get; }
 
     public string? HostHeader { get; }
+
+    /// <summary>The instance's address, which identifies it across rebuilds of the lane index.</summary>
+    public string Address => _fixedPrefix ?? _authority!;
+
+    /// <summary>The instance's passive health, shared by every index that holds it.</summary>
+    public EndpointHealth Health { get; set; } = new();
 
     /// <summary>Creates the target, or returns <see langword="null"/> for an endpoint type requests cannot be sent to.</summary>
     public static RouteTarget? Create(ServiceEndpoint endpoint)

@@ -20,7 +20,7 @@ public class EntryRuleSetTests
 
         Assert.NotNull(rule);
         Assert.Equal("gray", rule.Lane.Name);
-        Assert.Equal("gray", headers[LaneHeader].ToString());
+        Assert.Equal("gray", headers.Headers[LaneHeader].ToString());
     }
 
     [Theory]
@@ -32,7 +32,7 @@ public class EntryRuleSetTests
         var headers = Headers(("User-Agent", userAgent));
 
         Assert.Null(Build(SeedRule()).Apply(headers));
-        Assert.False(headers.ContainsKey(LaneHeader));
+        Assert.False(headers.Headers.ContainsKey(LaneHeader));
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public class EntryRuleSetTests
         var headers = Headers(("x-team", "qa"));
 
         Assert.Equal("blue", rules.Apply(headers)!.Lane.Name);
-        Assert.Equal("blue", headers[LaneHeader].ToString());
+        Assert.Equal("blue", headers.Headers[LaneHeader].ToString());
     }
 
     [Fact]
@@ -85,9 +85,9 @@ public class EntryRuleSetTests
 
         Build(rule).Apply(headers);
 
-        Assert.Equal("gray", headers[LaneHeader].ToString());
-        Assert.Equal("entered", headers["x-note"].ToString());
-        Assert.False(headers.ContainsKey("x-secret"));
+        Assert.Equal("gray", headers.Headers[LaneHeader].ToString());
+        Assert.Equal("entered", headers.Headers["x-note"].ToString());
+        Assert.False(headers.Headers.ContainsKey("x-secret"));
     }
 
     [Theory]
@@ -121,6 +121,79 @@ public class EntryRuleSetTests
         Assert.Contains(errors, e => e.StartsWith("Lanes:Entry:Rules:2", StringComparison.Ordinal) && e.Contains("must agree", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Lanes:Entry:Rules:3:Matches:0:Headers:0:Name", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Lanes:Entry:Rules:3:RequestHeaderModifier:Set:0:Value", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Percent_WithHashKey_IsStickyPerUser_AndCloseToTheShare()
+    {
+        var rule = new EntryRuleOptions { Lane = "gray", Percent = 20, HashKey = { Header = "x-user-id" } };
+        var rules = Build(rule);
+
+        var admitted = Enumerable.Range(0, 10_000).Count(i => rules.Apply(Headers(("x-user-id", $"user-{i}"))) is not null);
+        var again = Enumerable.Range(0, 10_000).Count(i => rules.Apply(Headers(("x-user-id", $"user-{i}"))) is not null);
+        var sameUser = Enumerable.Range(0, 50).Select(_ => rules.Apply(Headers(("x-user-id", "user-42"))) is not null).Distinct().Count();
+
+        Assert.Equal(admitted, again);
+        Assert.InRange(admitted, 1_800, 2_200);
+        Assert.Equal(1, sameUser);
+    }
+
+    [Fact]
+    public void Percent_ByCookie_AndCombinedWithHeaderMatches()
+    {
+        var rule = new EntryRuleOptions { Lane = "gray", Percent = 50, HashKey = { Cookie = "uid" } };
+        rule.Matches.Add(Match(("Exact", "x-region", "eu")));
+        var rules = Build(rule);
+
+        var inEu = Enumerable.Range(0, 2_000).Count(i => rules.Apply(Headers(("x-region", "eu"), ("Cookie", $"uid={i}"))) is not null);
+        var elsewhere = Enumerable.Range(0, 2_000).Count(i => rules.Apply(Headers(("x-region", "us"), ("Cookie", $"uid={i}"))) is not null);
+
+        Assert.InRange(inEu, 800, 1_200);
+        Assert.Equal(0, elsewhere);
+    }
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(100, 1_000)]
+    public void Percent_Bounds_AreExact(double percent, int expected)
+    {
+        var rules = Build(new EntryRuleOptions { Lane = "gray", Percent = percent });
+
+        Assert.Equal(expected, Enumerable.Range(0, 1_000).Count(_ => rules.Apply(Headers()) is not null));
+    }
+
+    [Fact]
+    public void Percent_WithoutKey_IsDrawnPerRequest()
+    {
+        var rules = Build(new EntryRuleOptions { Lane = "gray", Percent = 30, HashKey = { Header = "x-user-id" } });
+
+        var admitted = Enumerable.Range(0, 10_000).Count(_ => rules.Apply(Headers()) is not null);
+
+        Assert.InRange(admitted, 2_500, 3_500);
+    }
+
+    [Fact]
+    public void DifferentLanes_DrawDifferentUsers()
+    {
+        var gray = Build(new EntryRuleOptions { Lane = "gray", Percent = 10, HashKey = { Header = "x-user-id" } });
+        var blue = Build(new EntryRuleOptions { Lane = "blue", Percent = 10, HashKey = { Header = "x-user-id" } });
+
+        var users = Enumerable.Range(0, 5_000).Select(i => $"user-{i}").ToArray();
+        var both = users.Count(u => gray.Apply(Headers(("x-user-id", u))) is not null && blue.Apply(Headers(("x-user-id", u))) is not null);
+
+        Assert.InRange(both, 0, 150);   // independent draws overlap about 1 %, identical ones 10 %
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(100.5)]
+    public void PercentOutOfRange_IsReportedWithItsKey(double percent)
+    {
+        var errors = new List<string>();
+
+        EntryRuleSet.Build(Options(new EntryRuleOptions { Lane = "gray", Percent = percent }), LaneHeader, errors);
+
+        Assert.Contains(errors, e => e.StartsWith("Lanes:Entry:Rules:0:Percent", StringComparison.Ordinal));
     }
 
     [Property(MaxTest = 500)]
@@ -176,14 +249,14 @@ public class EntryRuleSetTests
         return set;
     }
 
-    private static HeaderDictionary Headers(params (string Name, string Value)[] headers)
+    private static HttpRequest Headers(params (string Name, string Value)[] headers)
     {
-        var dictionary = new HeaderDictionary();
+        var request = new DefaultHttpContext().Request;
         foreach (var (name, value) in headers)
         {
-            dictionary[name] = value;
+            request.Headers[name] = value;
         }
 
-        return dictionary;
+        return request;
     }
 }

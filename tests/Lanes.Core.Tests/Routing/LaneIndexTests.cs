@@ -49,7 +49,7 @@ public class LaneIndexTests
         var index = LaneIndex.Build([Endpoint(1), Endpoint(2, Gray, healthy: false), Endpoint(3, Gray, weight: 0), Endpoint(4, healthy: false)]);
 
         Assert.Equal(1, Port(index.Pick(Gray, out var reason)));
-        Assert.Equal(RouteReason.FallbackNoLaneInstance, reason);
+        Assert.Equal(RouteReason.FallbackLaneUnhealthy, reason);
         Assert.All(Enumerable.Range(0, 10), i => Assert.Equal(1, Port(index.Pick(Lane.Base, out _))));
     }
 

@@ -1,0 +1,66 @@
+using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Lanes.Benchmarks.Inbound;
+
+/// <summary>The inbound middleware on a reused HttpContext against an empty pipeline.</summary>
+[MemoryDiagnoser]
+public class LaneMiddlewareBenchmark
+{
+    private RequestDelegate _empty = null!;
+    private RequestDelegate _lanes = null!;
+    private RequestDelegate _entry = null!;
+    private DefaultHttpContext _base = null!;
+    private DefaultHttpContext _gray = null!;
+    private DefaultHttpContext _xiaoming = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _empty = Pipeline(new Dictionary<string, string?>(), lanes: false);
+        _lanes = Pipeline(new Dictionary<string, string?>(), lanes: true);
+        _entry = Pipeline(new Dictionary<string, string?>
+        {
+            ["Lanes:Entry:Rules:0:Matches:0:Headers:0:Name"] = "User-Agent",
+            ["Lanes:Entry:Rules:0:Matches:0:Headers:0:Value"] = "xiaoming",
+            ["Lanes:Entry:Rules:0:RequestHeaderModifier:Set:0:Name"] = "x-mse-tag",
+            ["Lanes:Entry:Rules:0:RequestHeaderModifier:Set:0:Value"] = "gray",
+        }, lanes: true);
+        _base = new DefaultHttpContext();
+        _gray = new DefaultHttpContext();
+        _gray.Request.Headers["x-mse-tag"] = "gray";
+        _xiaoming = new DefaultHttpContext();
+        _xiaoming.Request.Headers.UserAgent = "xiaoming";
+    }
+
+    [Benchmark(Baseline = true)]
+    public Task NoMiddleware() => _empty(_base);
+
+    [Benchmark]
+    public Task BaseRequest() => _lanes(_base);
+
+    [Benchmark]
+    public Task LaneRequest() => _lanes(_gray);
+
+    [Benchmark]
+    public Task EntryRuleRequest() => _entry(_xiaoming);
+
+    private static RequestDelegate Pipeline(Dictionary<string, string?> configuration, bool lanes)
+    {
+        var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build())
+            .AddLogging();
+        services.AddTrafficLanes();
+        var app = new ApplicationBuilder(services.BuildServiceProvider());
+        if (lanes)
+        {
+            app.UseTrafficLanes();
+        }
+
+        app.Run(static _ => Task.CompletedTask);
+        return app.Build();
+    }
+}

@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using System.Diagnostics;
+using System.Reflection;
+using Lanes.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Lanes.Propagation;
+
+/// <summary>
+/// Watches every outbound HTTP request in the process through the runtime's HttpClient diagnostics and
+/// notices the ones sent inside a lane without the lane header: counts them (<c>lanes.propagation.breaks</c>),
+/// logs a warning naming the target host (at most once a minute per host) and, when configured, adds the header.
+/// </summary>
+/// <remarks>
+/// The runtime raises the event in the socket handler's diagnostics, after every delegating handler has run,
+/// so a client built with <c>AddLanes()</c> has already written the header and is never reported.
+/// </remarks>
+internal sealed partial class LaneBreakDetector : IHostedService, IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>
+{
+    private const string HttpListenerName = "HttpHandlerDiagnosticListener";
+    private const string RequestEventName = "System.Net.Http.Request";
+    private const int MaxThrottledHosts = 1024;
+
+    private readonly LanesMetrics _metrics;
+    private readonly ILogger<LaneBreakDetector> _logger;
+    private readonly TimeProvider _time;
+    private readonly string _headerName;
+    private readonly bool _enabled;
+    private readonly bool _repair;
+    private readonly FrozenSet<string> _ignoredHosts;
+    private readonly ConcurrentDictionary<string, long> _lastWarned = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<Type, PropertyInfo?> _requestProperties = new();
+    private IDisposable? _allListeners;
+    private IDisposable? _httpListener;
+
+    public LaneBreakDetector(IOptions<LanesOptions> options, LanesMetrics metrics, TimeProvider time, ILogger<LaneBreakDetector> logger)
+    {
+        var propagation = options.Value.Propagation;
+        _headerName = propagation.HeaderName;
+        _enabled = propagation.BreakDetection.Enabled;
+        _repair = propagation.BreakDetection.Repair;
+        _ignoredHosts = propagation.BreakDetection.IgnoredHosts.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_enabled)
+        {
+            _allListeners = DiagnosticListener.AllListeners.Subscribe(this);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _allListeners?.Dispose();
+        Interlocked.Exchange(ref _httpListener, null)?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    void IObserver<DiagnosticListener>.OnNext(DiagnosticListener listener)
+    {
+        if (listener.Name == HttpListenerName)
+        {
+            Interlocked.Exchange(ref _httpListener, listener.Subscribe(this, static name => name == RequestEventName))?.Dispose();
+        }
+    }
+
+    void IObserver<KeyValuePair<string, object?>>.OnNext(KeyValuePair<string, object?> value)
+    {
+        // Runs on the caller's flow: the ambient lane is the lane of the code making the call.
+        var lane = LaneContext.Current;
+        if (lane.IsBase || value.Key != RequestEventName || value.Value is not { } payload || RequestOf(payload) is not { } request)
+        {
+            return;
+        }
+
+        if (request.Headers.NonValidated.Contains(_headerName) || request.RequestUri is not { } uri || _ignoredHosts.Contains(uri.Host))
+        {
+            return;
+        }
+
+        _metrics.PropagationBreak(uri.Host, _repair);
+        if (_repair)
+        {
+            request.Headers.TryAddWithoutValidation(_headerName, lane.Name);
+        }
+
+        if (ShouldWarn(uri.Host))
+        {
+            Log.Break(_logger, uri.Host, lane.Name!, _repair ? "the lane header was added" : "the call left the lane");
+        }
+    }
+
+    void IObserver<DiagnosticListener>.OnCompleted()
+    {
+    }
+
+    void IObserver<DiagnosticListener>.OnError(Exception error)
+    {
+    }
+
+    void IObserver<KeyValuePair<string, object?>>.OnCompleted()
+    {
+    }
+
+    void IObserver<KeyValuePair<string, object?>>.OnError(Exception error)
+    {
+    }
+
+    // The payload is a runtime-internal type with a public Request property.
+    private HttpRequestMessage? RequestOf(object payload)
+    {
+        var property = _requestProperties.GetOrAdd(payload.GetType(), static type => type.GetProperty("Request"));
+        return property?.GetValue(payload) as HttpRequestMessage;
+    }
+
+    private bool ShouldWarn(string host)
+    {
+        var now = _time.GetTimestamp();
+        var interval = _time.TimestampFrequency * 60;
+        if (_lastWarned.TryGetValue(host, out var last) && now - last < interval)
+        {
+            return false;
+        }
+
+        if (_lastWarned.Count >= MaxThrottledHosts)
+        {
+            _lastWarned.Clear();
+        }
+
+        _lastWarned[host] = now;
+        return true;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "A call to '{Host}' made inside lane '{Lane}' did not carry the lane ({Outcome}). Build the client with AddLanes(), or list the host in Lanes:Propagation:BreakDetection:IgnoredHosts if it is not a lane-aware service.", EventName = "LanePropagationBreak")]
+        public static partial void Break(ILogger logger, string host, string lane, string outcome);
+    }
+}

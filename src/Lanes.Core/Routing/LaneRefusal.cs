@@ -1,0 +1,18 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Lanes.Routing;
+
+/// <summary>The RFC 9457 problem body of a 503 answered because no instance may take a request.</summary>
+internal sealed record LaneRefusal(string Title, int Status, string Detail, string Service, string Lane)
+{
+    public const string ContentType = "application/problem+json";
+
+    public static LaneRefusal From(LaneRoutingException refusal) =>
+        new("No instance may take this request.", 503, refusal.Message, refusal.ServiceName, refusal.Lane.ToString());
+
+    // Problem JSON is not embedded in HTML: keep quotes in names readable instead of \u0027.
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerOptions.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, s_json);
+}

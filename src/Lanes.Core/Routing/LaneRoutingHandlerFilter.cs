@@ -1,0 +1,35 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http;
+
+namespace Lanes.Routing;
+
+/// <summary>
+/// Puts <see cref="LaneRoutingHandler"/> last in the pipeline of every client that called <c>AddLanes()</c>,
+/// after all other configuration has run, so retry and hedging handlers (which place themselves late too)
+/// always sit outside it and every attempt picks an instance again. Also removes
+/// Microsoft.Extensions.ServiceDiscovery's own resolving handler, which would round-robin across lanes.
+/// </summary>
+internal sealed class LaneRoutingHandlerFilter(LaneClients clients, IServiceProvider services) : IHttpMessageHandlerBuilderFilter
+{
+    private const string ServiceDiscoveryHandlerTypeName = "Microsoft.Extensions.ServiceDiscovery.Http.ResolvingHttpDelegatingHandler";
+
+    public Action<HttpMessageHandlerBuilder> Configure(Action<HttpMessageHandlerBuilder> next) => builder =>
+    {
+        next(builder);
+        if (builder.Name is null || !clients.Contains(builder.Name))
+        {
+            return;
+        }
+
+        var handlers = builder.AdditionalHandlers;
+        for (var i = handlers.Count - 1; i >= 0; i--)
+        {
+            if (handlers[i] is LaneRoutingHandler || handlers[i].GetType().FullName == ServiceDiscoveryHandlerTypeName)
+            {
+                handlers.RemoveAt(i);
+            }
+        }
+
+        handlers.Add(services.GetRequiredService<LaneRoutingHandler>());
+    };
+}

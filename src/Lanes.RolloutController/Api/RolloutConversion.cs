@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Lanes.RolloutController.Api;
+
+/// <summary>
+/// Conversion between Rollout v1alpha1 and v1beta1 with Kruise's rules (<c>api/v1alpha1/conversion.go</c>),
+/// and a tolerant reader that accepts either shape whatever apiVersion the server reports.
+/// </summary>
+public static class RolloutConversion
+{
+    /// <summary>v1alpha1 → v1beta1.</summary>
+    public static Rollout ToV1Beta1(RolloutV1Alpha1 source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var annotations = source.Metadata.Annotations;
+        var style = annotations is not null && annotations.TryGetValue(KruiseNames.RollingStyleAnnotation, out var s) ? s : null;
+        CanaryStrategy? canary = null;
+        if (source.Spec.Strategy.Canary is { } c)
+        {
+            canary = new CanaryStrategy
+            {
+                Steps = c.Steps.Select(ToV1Beta1).ToList(),
+                TrafficRoutings = c.TrafficRoutings,
+                FailureThreshold = c.FailureThreshold,
+                PatchPodTemplateMetadata = c.PatchPodTemplateMetadata,
+                DisableGenerateCanaryService = c.DisableGenerateCanaryService,
+                EnableExtraWorkloadForCanary = !string.Equals(style, "partition", StringComparison.OrdinalIgnoreCase),
+                TrafficRoutingRef = annotations is not null && annotations.TryGetValue(KruiseNames.TrafficRoutingAnnotation, out var tr) ? tr : null,
+            };
+        }
+
+        return new Rollout
+        {
+            Metadata = source.Metadata,
+            Spec = new RolloutSpec
+            {
+                WorkloadRef = source.Spec.ObjectRef?.WorkloadRef,
+                Disabled = source.Spec.Disabled,
+                Strategy = new RolloutStrategy { Paused = source.Spec.Strategy.Paused, Canary = canary },
+            },
+            Status = source.Status,
+        };
+    }
+
+    /// <summary>v1beta1 → v1alpha1. Path and query matches are lost, as in Kruise.</summary>
+    public static RolloutV1Alpha1 ToV1Alpha1(Rollout source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var metadata = source.Metadata;
+        CanaryStrategyV1Alpha1? canary = null;
+        if (source.Spec.Strategy.Canary is { } c)
+        {
+            metadata.Annotations ??= new Dictionary<string, string>();
+            metadata.Annotations[KruiseNames.RollingStyleAnnotation] = c.EnableExtraWorkloadForCanary ? "canary" : "partition";
+            if (!string.IsNullOrEmpty(c.TrafficRoutingRef))
+            {
+                metadata.Annotations[KruiseNames.TrafficRoutingAnnotation] = c.TrafficRoutingRef;
+            }
+
+            canary = new CanaryStrategyV1Alpha1
+            {
+                Steps = c.Steps.Select(ToV1Alpha1).ToList(),
+                TrafficRoutings = c.TrafficRoutings,
+                FailureThreshold = c.FailureThreshold,
+                PatchPodTemplateMetadata = c.PatchPodTemplateMetadata,
+                DisableGenerateCanaryService = c.DisableGenerateCanaryService,
+            };
+        }
+
+        return new RolloutV1Alpha1
+        {
+            Metadata = metadata,
+            Spec = new RolloutSpecV1Alpha1
+            {
+                ObjectRef = new ObjectRefV1Alpha1 { WorkloadRef = source.Spec.WorkloadRef },
+                Disabled = source.Spec.Disabled,
+                Strategy = new RolloutStrategyV1Alpha1 { Paused = source.Spec.Strategy.Paused, Canary = canary },
+            },
+            Status = source.Status,
+        };
+    }
+
+    /// <summary>
+    /// Reads a Rollout object in either shape. Lanes runs no conversion webhook, so the stored object keeps the
+    /// shape it was written in; the presence of <c>spec.objectRef</c> marks v1alpha1.
+    /// </summary>
+    public static Rollout Read(JsonObject document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        var apiVersion = document["apiVersion"]?.GetValue<string>() ?? "";
+        var spec = document["spec"] as JsonObject;
+        var isAlpha = spec?["objectRef"] is not null || (spec?["workloadRef"] is null && apiVersion.EndsWith("/" + KruiseNames.V1Alpha1, StringComparison.Ordinal));
+        return isAlpha
+            ? ToV1Beta1(ApiJson.Read<RolloutV1Alpha1>(document) ?? new RolloutV1Alpha1())
+            : ApiJson.Read<Rollout>(document) ?? new Rollout();
+    }
+
+    private static CanaryStep ToV1Beta1(CanaryStepV1Alpha1 step) => new()
+    {
+        Traffic = step.Weight is { } w ? w.ToString(CultureInfo.InvariantCulture) + "%" : null,
+        Replicas = step.Replicas ?? (step.Weight is { } weight ? IntOrPercent.FromPercent(weight) : null),
+        Matches = step.Matches?.Select(static m => new HttpRouteMatch { Headers = m.Headers }).ToList(),
+        RequestHeaderModifier = step.RequestHeaderModifier,
+        Pause = step.Pause,
+    };
+
+    private static CanaryStepV1Alpha1 ToV1Alpha1(CanaryStep step) => new()
+    {
+        Weight = step.Traffic is { } t && int.TryParse(t.TrimEnd('%'), NumberStyles.Integer, CultureInfo.InvariantCulture, out var weight) ? weight : null,
+        Replicas = step.Replicas,
+        Matches = step.Matches?.Select(static m => new HeaderRouteMatchV1Alpha1 { Headers = m.Headers }).ToList(),
+        RequestHeaderModifier = step.RequestHeaderModifier,
+        Pause = step.Pause,
+    };
+}

@@ -1,0 +1,98 @@
+using Lanes.RolloutController.Api;
+
+namespace Lanes.RolloutController.Controller;
+
+/// <summary>Working state of one decision: a private copy of the status plus the actions gathered so far.</summary>
+internal sealed class DecisionContext
+{
+    private readonly List<RolloutAction> _actions = [];
+
+    public DecisionContext(RolloutObservation observed, DateTimeOffset now, RolloutDecisionSettings settings)
+    {
+        Observed = observed;
+        Now = now;
+        Settings = settings;
+        Original = observed.Rollout.Status ?? new RolloutStatus();
+        Status = ApiJson.Read<RolloutStatus>(ApiJson.Write(Original)) ?? new RolloutStatus();
+    }
+
+    public RolloutObservation Observed { get; }
+
+    public Rollout Rollout => Observed.Rollout;
+
+    public WorkloadObservation? Workload => Observed.Workload;
+
+    public DateTimeOffset Now { get; }
+
+    public RolloutDecisionSettings Settings { get; }
+
+    public RolloutStatus Original { get; }
+
+    public RolloutStatus Status { get; }
+
+    public TimeSpan? RequeueAfter { get; private set; }
+
+    public void Add(RolloutAction action) => _actions.Add(action);
+
+    public bool Has<TAction>()
+        where TAction : RolloutAction => _actions.OfType<TAction>().Any();
+
+    public void Requeue(TimeSpan after)
+    {
+        if (after < TimeSpan.Zero)
+        {
+            after = TimeSpan.Zero;
+        }
+
+        RequeueAfter = RequeueAfter is { } current && current < after ? current : after;
+    }
+
+    public RolloutCondition? GetCondition(string type) => Status.Conditions?.Find(c => c.Type == type);
+
+    public void SetCondition(string type, string status, string reason, string message)
+    {
+        Status.Conditions ??= [];
+        var existing = GetCondition(type);
+        if (existing is null)
+        {
+            Status.Conditions.Add(new RolloutCondition
+            {
+                Type = type,
+                Status = status,
+                Reason = reason,
+                Message = message,
+                LastTransitionTime = Now,
+                LastUpdateTime = Now,
+            });
+            return;
+        }
+
+        if (existing.Status == status && existing.Reason == reason && existing.Message == message)
+        {
+            return;
+        }
+
+        if (existing.Status != status)
+        {
+            existing.LastTransitionTime = Now;
+        }
+
+        existing.Status = status;
+        existing.Reason = reason;
+        existing.Message = message;
+        existing.LastUpdateTime = Now;
+    }
+
+    public void RemoveCondition(string type) => Status.Conditions?.RemoveAll(c => c.Type == type);
+
+    public RolloutDecision ToDecision()
+    {
+        if (Status.Conditions is { Count: 0 } && Original.Conditions is null)
+        {
+            Status.Conditions = null;
+        }
+
+        var changed = !System.Text.Json.Nodes.JsonNode.DeepEquals(ApiJson.Write(Original), ApiJson.Write(Status));
+        return new RolloutDecision(_actions, Status, changed, RequeueAfter);
+    }
+}

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace Lanes.RolloutController.Controller;
+
+internal sealed partial class TrafficRoutingReconciler
+{
+    private static partial class Log
+    {
+        [LoggerMessage(20, LogLevel.Information, "TrafficRouting {Namespace}/{Name} is now {Phase}", EventName = "TrafficRoutingPhaseChanged")]
+        public static partial void PhaseChanged(ILogger logger, string @namespace, string name, string? phase);
+
+        [LoggerMessage(21, LogLevel.Warning, "TrafficRouting {Namespace}/{Name} cannot be read: {Error}", EventName = "TrafficRoutingUnreadable")]
+        public static partial void Unreadable(ILogger logger, string @namespace, string name, string error);
+
+        [LoggerMessage(22, LogLevel.Debug, "No traffic provider handles service {Service} of TrafficRouting {Namespace}/{Name}; routes are left unchanged", EventName = "TrafficRoutingNoProvider")]
+        public static partial void NoTrafficProvider(ILogger logger, string @namespace, string name, string service);
+    }
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace Lanes.RolloutController.Hosting;
+
+internal sealed partial class RolloutControllerService
+{
+    private static partial class Log
+    {
+        [LoggerMessage(40, LogLevel.Information, "Rollout controller started for {Namespace} with {Workers} workers", EventName = "ControllerStarted")]
+        public static partial void Started(ILogger logger, string @namespace, int workers);
+
+        [LoggerMessage(41, LogLevel.Information, "{Identity} leads through Lease {Lease}", EventName = "StartedLeading")]
+        public static partial void StartedLeading(ILogger logger, string identity, string lease);
+
+        [LoggerMessage(42, LogLevel.Warning, "{Identity} lost the leadership; waiting to lead again", EventName = "StoppedLeading")]
+        public static partial void StoppedLeading(ILogger logger, string identity);
+
+        [LoggerMessage(43, LogLevel.Error, "Reconciling {Key} failed; retrying later", EventName = "ReconcileFailed")]
+        public static partial void ReconcileFailed(ILogger logger, string key, Exception exception);
+
+        [LoggerMessage(45, LogLevel.Warning, "Leader election failed; retrying", EventName = "LeaderElectionFailed")]
+        public static partial void LeaderElectionFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(44, LogLevel.Debug, "Could not release the leader Lease at shutdown", EventName = "LeaseReleaseFailed")]
+        public static partial void LeaseReleaseFailed(ILogger logger, Exception exception);
+    }
+}

@@ -1,0 +1,41 @@
+using k8s;
+using Lanes.RolloutController.Controller;
+using Lanes.RolloutController.Hosting;
+using Lanes.RolloutController.Kubernetes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the Lanes rollout controller.</summary>
+public static class RolloutControllerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the controller as a hosted service, with options bound from <c>Lanes:RolloutController</c> and validated
+    /// on start. An <see cref="IKubernetes"/> registered before this call is used as is; otherwise one is built from
+    /// the in-cluster service account or the kubeconfig file.
+    /// </summary>
+    public static IServiceCollection AddLanesRolloutController(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<RolloutControllerOptions>()
+            .Bind(configuration.GetSection(RolloutControllerOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RolloutControllerOptions>, RolloutControllerOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IKubernetes>(static _ => new k8s.Kubernetes(
+            KubernetesClientConfiguration.IsInCluster()
+                ? KubernetesClientConfiguration.InClusterConfig()
+                : KubernetesClientConfiguration.BuildConfigFromConfigFile()));
+        services.TryAddSingleton<RolloutObserver>();
+        services.TryAddSingleton<RolloutActionExecutor>();
+        services.TryAddSingleton<RolloutReconciler>();
+        services.TryAddSingleton<TrafficRoutingReconciler>();
+        services.TryAddSingleton<RolloutIndex>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RolloutControllerService>());
+        return services;
+    }
+}

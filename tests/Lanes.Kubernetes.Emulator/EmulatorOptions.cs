@@ -1,0 +1,28 @@
+using System.Text.Json.Nodes;
+
+namespace Lanes.Kubernetes.Emulator;
+
+/// <summary>Knobs of the emulator and its simulated controllers.</summary>
+public sealed class EmulatorOptions
+{
+    /// <summary>Clock for pod readiness and timestamps.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// How long after creation a pod becomes ready; <see langword="null"/> means never (a crash-looping image).
+    /// The default makes every pod ready on the next simulation pass.
+    /// </summary>
+    public Func<JsonObject, TimeSpan?> PodReadyAfter { get; set; } = static _ => TimeSpan.Zero;
+
+    /// <summary>
+    /// Called before every write that arrives over HTTP, outside the store lock, so a test can race a
+    /// concurrent change in (for example an approval) and make the incoming write conflict.
+    /// </summary>
+    public Action<WriteInterception, ResourceStore>? BeforeWrite { get; set; }
+
+    /// <summary>How many change events are kept for watches that resume from a resourceVersion.</summary>
+    public int HistoryLimit { get; set; } = 20_000;
+
+    /// <summary>Period of the simulation pass that turns pending pods ready.</summary>
+    public TimeSpan SimulationTick { get; set; } = TimeSpan.FromMilliseconds(20);
+}

@@ -1,0 +1,217 @@
+using System.Text.Json.Nodes;
+
+namespace Lanes.Kubernetes.Emulator;
+
+/// <summary>RFC 7386 merge patch, RFC 6902 JSON patch and the strategic-merge subset the controllers use.</summary>
+public static class JsonPatching
+{
+    public static JsonNode? MergePatch(JsonNode? target, JsonNode? patch)
+    {
+        if (patch is not JsonObject patchObject)
+        {
+            return patch?.DeepClone();
+        }
+
+        var result = target as JsonObject ?? [];
+        foreach (var (name, value) in patchObject)
+        {
+            if (value is null)
+            {
+                result.Remove(name);
+            }
+            else
+            {
+                var current = result[name];
+                result.Remove(name);
+                result[name] = MergePatch(current?.DeepClone(), value);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Strategic merge for what Deployments use here: like a merge patch, except that lists of objects with a
+    /// <c>name</c> (containers, env, ports) merge item by item and <c>$patch: delete</c> removes one.
+    /// </summary>
+    public static JsonNode? StrategicMergePatch(JsonNode? target, JsonNode? patch)
+    {
+        if (patch is not JsonObject patchObject)
+        {
+            return patch?.DeepClone();
+        }
+
+        var result = target as JsonObject ?? [];
+        foreach (var (name, value) in patchObject)
+        {
+            if (name.StartsWith('$'))
+            {
+                continue;
+            }
+
+            var current = result[name];
+            result.Remove(name);
+            if (value is null)
+            {
+                continue;
+            }
+
+            if (value is JsonArray patchItems && current is JsonArray currentItems && IsNamedList(patchItems))
+            {
+                result[name] = MergeNamedList(currentItems, patchItems);
+            }
+            else
+            {
+                result[name] = StrategicMergePatch(current?.DeepClone(), value);
+            }
+        }
+
+        return result;
+    }
+
+    private static bool IsNamedList(JsonArray items) =>
+        items.Count > 0 && items.All(static i => i is JsonObject o && o["name"] is JsonValue);
+
+    private static JsonArray MergeNamedList(JsonArray current, JsonArray patch)
+    {
+        var merged = new JsonArray();
+        var byName = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        foreach (var item in current)
+        {
+            if (item is JsonObject o && o["name"]?.GetValue<string>() is { } n)
+            {
+                byName[n] = (JsonObject)o.DeepClone();
+            }
+        }
+
+        var order = byName.Keys.ToList();
+        foreach (var item in patch.OfType<JsonObject>())
+        {
+            var n = item["name"]!.GetValue<string>();
+            if (item["$patch"]?.GetValue<string>() == "delete")
+            {
+                byName.Remove(n);
+                continue;
+            }
+
+            if (!byName.TryGetValue(n, out var existing))
+            {
+                order.Add(n);
+            }
+
+            byName[n] = (JsonObject)StrategicMergePatch(existing, item)!;
+        }
+
+        foreach (var n in order)
+        {
+            if (byName.TryGetValue(n, out var o))
+            {
+                merged.Add(o);
+            }
+        }
+
+        return merged;
+    }
+
+    public static JsonNode ApplyJsonPatch(JsonNode target, JsonArray operations)
+    {
+        var root = target.DeepClone();
+        foreach (var op in operations.OfType<JsonObject>())
+        {
+            var kind = op["op"]?.GetValue<string>() ?? throw ApiException.BadRequest("JSON patch operation without op");
+            var path = op["path"]?.GetValue<string>() ?? throw ApiException.BadRequest("JSON patch operation without path");
+            switch (kind)
+            {
+                case "add":
+                    Add(ref root, path, op["value"]?.DeepClone());
+                    break;
+                case "replace":
+                    Remove(root, path);
+                    Add(ref root, path, op["value"]?.DeepClone());
+                    break;
+                case "remove":
+                    Remove(root, path);
+                    break;
+                case "test":
+                    if (!JsonNode.DeepEquals(Resolve(root, path), op["value"]))
+                    {
+                        throw new ApiException(System.Net.HttpStatusCode.UnprocessableEntity, "Invalid", $"test operation failed at {path}");
+                    }
+
+                    break;
+                default:
+                    throw ApiException.BadRequest($"unsupported JSON patch operation {kind}");
+            }
+        }
+
+        return root;
+    }
+
+    private static string[] Segments(string path) =>
+        path.Split('/').Skip(1).Select(static s => s.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)).ToArray();
+
+    private static JsonNode? Resolve(JsonNode? node, string path)
+    {
+        foreach (var segment in Segments(path))
+        {
+            node = node switch
+            {
+                JsonObject o => o[segment],
+                JsonArray a when int.TryParse(segment, out var i) && i < a.Count => a[i],
+                _ => null,
+            };
+        }
+
+        return node;
+    }
+
+    private static void Add(ref JsonNode root, string path, JsonNode? value)
+    {
+        var segments = Segments(path);
+        if (segments.Length == 0)
+        {
+            root = value ?? throw ApiException.BadRequest("cannot replace the document with null");
+            return;
+        }
+
+        var parent = Resolve(root, "/" + string.Join('/', segments[..^1].Select(static s => s.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal))));
+        var last = segments[^1];
+        switch (parent)
+        {
+            case JsonObject o:
+                o[last] = value;
+                break;
+            case JsonArray a when last == "-":
+                a.Add(value);
+                break;
+            case JsonArray a when int.TryParse(last, out var index) && index <= a.Count:
+                a.Insert(index, value);
+                break;
+            default:
+                throw new ApiException(System.Net.HttpStatusCode.UnprocessableEntity, "Invalid", $"path {path} does not exist");
+        }
+    }
+
+    private static void Remove(JsonNode root, string path)
+    {
+        var segments = Segments(path);
+        var parent = Resolve(root, "/" + string.Join('/', segments[..^1].Select(static s => s.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal))));
+        var last = segments[^1];
+        var removed = parent switch
+        {
+            JsonObject o => o.Remove(last),
+            JsonArray a when int.TryParse(last, out var i) && i < a.Count => RemoveAt(a, i),
+            _ => false,
+        };
+        if (!removed)
+        {
+            throw new ApiException(System.Net.HttpStatusCode.UnprocessableEntity, "Invalid", $"path {path} does not exist");
+        }
+    }
+
+    private static bool RemoveAt(JsonArray array, int index)
+    {
+        array.RemoveAt(index);
+        return true;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Lanes.Kubernetes.Emulator;
+
+/// <summary>
+/// An in-process Kubernetes API server on loopback (real Kestrel, port 0) that the real KubernetesClient talks to.
+/// </summary>
+public sealed class KubernetesEmulator : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly DeploymentSimulator _simulator;
+
+    private KubernetesEmulator(WebApplication app, ResourceStore store, EmulatorOptions options, Uri baseAddress)
+    {
+        _app = app;
+        Store = store;
+        Options = options;
+        BaseAddress = baseAddress;
+        _simulator = new DeploymentSimulator(store, options);
+    }
+
+    /// <summary>Where the API server listens, for example <c>http://127.0.0.1:41234/</c>.</summary>
+    public Uri BaseAddress { get; }
+
+    public ResourceStore Store { get; }
+
+    public EmulatorOptions Options { get; }
+
+    public static async Task<KubernetesEmulator> StartAsync(EmulatorOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new EmulatorOptions();
+        var store = new ResourceStore(options);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var handler = new ApiRequestHandler(store, options);
+        app.Run(handler.HandleAsync);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new KubernetesEmulator(app, store, options, new Uri(address.EndsWith('/') ? address : address + "/"));
+    }
+
+    /// <summary>Creates an object from YAML-equivalent JSON; the namespace defaults to <c>default</c>.</summary>
+    public JsonObject Apply(ResourceType type, JsonObject obj, string ns = "default")
+    {
+        var name = obj["metadata"]?["name"]?.GetValue<string>();
+        var existing = name is null ? null : Store.Get(new StoredObjectKey(type, ns, name));
+        if (existing is null)
+        {
+            return Store.Create(type, ns, obj);
+        }
+
+        var next = (JsonObject)obj.DeepClone();
+        var metadata = next["metadata"] as JsonObject ?? [];
+        next["metadata"] = metadata;
+        metadata.Remove("resourceVersion");
+
+        // Like kubectl apply: fields the manifest does not mention (paused, labels others added) survive.
+        var merged = (JsonObject)JsonPatching.MergePatch(existing.DeepClone(), next)!;
+        merged["metadata"]!["resourceVersion"] = null;
+        ((JsonObject)merged["metadata"]!).Remove("resourceVersion");
+        return Store.Update(new StoredObjectKey(type, ns, name!), merged, statusOnly: false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Store.DropWatches();
+        await _simulator.DisposeAsync().ConfigureAwait(false);
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,415 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Lanes.Kubernetes.Emulator;
+
+/// <summary>
+/// Namespaced object storage with the API server rules the controllers depend on: a global resourceVersion,
+/// 409 on stale writes, generation bumped on spec changes, status as a subresource, finalizers,
+/// owner-reference garbage collection and a bounded change history for watches.
+/// </summary>
+public sealed class ResourceStore
+{
+    private const string NameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<StoredObjectKey, JsonObject> _objects = [];
+    private readonly LinkedList<WatchEvent> _history = new();
+    private readonly List<WatchSubscription> _subscriptions = [];
+    private readonly EmulatorOptions _options;
+    private long _resourceVersion = 100;
+    private long _oldestResumableVersion = 100;
+
+    internal ResourceStore(EmulatorOptions options) => _options = options;
+
+    /// <summary>Raised after every change, outside the lock.</summary>
+    public event Action<WatchEvent>? Changed;
+
+    /// <summary>Number of writes rejected with 409 because of a stale resourceVersion.</summary>
+    public int ConflictCount { get; private set; }
+
+    /// <summary>Watches currently open.</summary>
+    public int OpenWatchCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _subscriptions.Count;
+            }
+        }
+    }
+
+    public long CurrentResourceVersion
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _resourceVersion;
+            }
+        }
+    }
+
+    public JsonObject? Get(StoredObjectKey key)
+    {
+        lock (_lock)
+        {
+            return _objects.TryGetValue(key, out var obj) ? (JsonObject)obj.DeepClone() : null;
+        }
+    }
+
+    public (IReadOnlyList<JsonObject> Items, long ResourceVersion) List(ResourceType type, string? ns, LabelSelector? selector = null)
+    {
+        lock (_lock)
+        {
+            var items = _objects
+                .Where(p => p.Key.Type == type && (ns is null || p.Key.Namespace == ns) && (selector is null || selector.Matches(p.Value)))
+                .OrderBy(static p => p.Key.Namespace, StringComparer.Ordinal)
+                .ThenBy(static p => p.Key.Name, StringComparer.Ordinal)
+                .Select(static p => (JsonObject)p.Value.DeepClone())
+                .ToList();
+            return (items, _resourceVersion);
+        }
+    }
+
+    public JsonObject Create(ResourceType type, string ns, JsonObject obj)
+    {
+        WatchEvent change;
+        lock (_lock)
+        {
+            obj = (JsonObject)obj.DeepClone();
+            var metadata = obj["metadata"] as JsonObject ?? [];
+            obj["metadata"] = metadata;
+            var name = metadata["name"]?.GetValue<string>();
+            if (string.IsNullOrEmpty(name))
+            {
+                var prefix = metadata["generateName"]?.GetValue<string>() ?? throw ApiException.BadRequest("name or generateName is required");
+                do
+                {
+                    name = prefix + RandomSuffix();
+                }
+                while (_objects.ContainsKey(new StoredObjectKey(type, ns, name)));
+            }
+
+            var key = new StoredObjectKey(type, ns, name);
+            if (_objects.ContainsKey(key))
+            {
+                throw ApiException.AlreadyExists(key);
+            }
+
+            // The garbage collector would delete a dependent of a vanished owner at once; refuse it instead.
+            if (metadata["ownerReferences"] is JsonArray owners && owners.Count > 0 &&
+                !owners.Any(o => _objects.Any(p => p.Key.Namespace == ns && p.Value["metadata"]?["uid"]?.GetValue<string>() == o?["uid"]?.GetValue<string>())))
+            {
+                throw new ApiException(System.Net.HttpStatusCode.Conflict, "OwnerGone", $"the owner of {key.Type.Plural} \"{name}\" no longer exists");
+            }
+
+            metadata["name"] = name;
+            metadata["namespace"] = ns;
+            metadata["uid"] = Guid.NewGuid().ToString();
+            metadata["generation"] = 1;
+            metadata["creationTimestamp"] = Timestamp();
+            metadata.Remove("deletionTimestamp");
+            change = Commit(key, obj, "ADDED");
+        }
+
+        Changed?.Invoke(change);
+        return (JsonObject)change.Object.DeepClone();
+    }
+
+    /// <summary>Replaces an object (or only its status). A non-empty metadata.resourceVersion must match.</summary>
+    public JsonObject Update(StoredObjectKey key, JsonObject obj, bool statusOnly)
+    {
+        List<WatchEvent> changes = [];
+        JsonObject result;
+        lock (_lock)
+        {
+            var current = _objects.GetValueOrDefault(key) ?? throw ApiException.NotFound(key);
+            var expected = obj["metadata"]?["resourceVersion"]?.GetValue<string>();
+            if (!string.IsNullOrEmpty(expected) && expected != current["metadata"]!["resourceVersion"]!.GetValue<string>())
+            {
+                ConflictCount++;
+                throw ApiException.Conflict(key, "the object has been modified; please apply your changes to the latest version and try again");
+            }
+
+            var next = (JsonObject)current.DeepClone();
+            if (statusOnly)
+            {
+                next["status"] = obj["status"]?.DeepClone();
+            }
+            else
+            {
+                var currentMetadata = (JsonObject)current["metadata"]!;
+                var newMetadata = obj["metadata"]?.DeepClone() as JsonObject ?? [];
+                foreach (var immutable in new[] { "name", "namespace", "uid", "creationTimestamp", "generation", "deletionTimestamp" })
+                {
+                    newMetadata.Remove(immutable);
+                    if (currentMetadata[immutable] is { } value)
+                    {
+                        newMetadata[immutable] = value.DeepClone();
+                    }
+                }
+
+                next = (JsonObject)obj.DeepClone();
+                next["metadata"] = newMetadata;
+                next["status"] = current["status"]?.DeepClone();
+                if (!SpecEquals(current, next))
+                {
+                    newMetadata["generation"] = (JsonNumbers.ReadLong(currentMetadata["generation"]) ?? 1) + 1;
+                }
+            }
+
+            result = Apply(key, next, changes);
+        }
+
+        Publish(changes);
+        return result;
+    }
+
+    /// <summary>Applies a change function to the newest copy; used by simulated controllers and tests.</summary>
+    public JsonObject? Mutate(StoredObjectKey key, Func<JsonObject, bool> change, bool statusOnly = false)
+    {
+        var current = Get(key);
+        if (current is null || !change(current))
+        {
+            return current;
+        }
+
+        return Update(key, current, statusOnly);
+    }
+
+    public JsonObject? Delete(StoredObjectKey key)
+    {
+        List<WatchEvent> changes = [];
+        JsonObject? result;
+        lock (_lock)
+        {
+            if (!_objects.TryGetValue(key, out var current))
+            {
+                throw ApiException.NotFound(key);
+            }
+
+            var finalizers = current["metadata"]?["finalizers"] as JsonArray;
+            if (finalizers is { Count: > 0 })
+            {
+                if (current["metadata"]!["deletionTimestamp"] is not null)
+                {
+                    return (JsonObject)current.DeepClone();
+                }
+
+                var next = (JsonObject)current.DeepClone();
+                next["metadata"]!["deletionTimestamp"] = Timestamp();
+                result = Apply(key, next, changes);
+            }
+            else
+            {
+                result = (JsonObject)current.DeepClone();
+                Remove(key, changes);
+            }
+        }
+
+        Publish(changes);
+        return result;
+    }
+
+    public WatchSubscription Watch(ResourceType type, string? ns, LabelSelector? selector, string? resourceVersion)
+    {
+        lock (_lock)
+        {
+            var subscription = new WatchSubscription(type, ns, selector, Unsubscribe);
+            if (string.IsNullOrEmpty(resourceVersion) || resourceVersion == "0")
+            {
+                foreach (var (key, obj) in _objects)
+                {
+                    var added = new WatchEvent("ADDED", key, ParseVersion(obj), (JsonObject)obj.DeepClone());
+                    if (subscription.Accepts(added))
+                    {
+                        subscription.Channel.Writer.TryWrite(added);
+                    }
+                }
+            }
+            else
+            {
+                var from = long.Parse(resourceVersion, CultureInfo.InvariantCulture);
+                if (from < _oldestResumableVersion)
+                {
+                    throw ApiException.Gone($"too old resource version: {from} ({_oldestResumableVersion})");
+                }
+
+                foreach (var e in _history)
+                {
+                    if (e.ResourceVersion > from && subscription.Accepts(e))
+                    {
+                        subscription.Channel.Writer.TryWrite(e with { Object = (JsonObject)e.Object.DeepClone() });
+                    }
+                }
+            }
+
+            _subscriptions.Add(subscription);
+            return subscription;
+        }
+    }
+
+    /// <summary>Ends every open watch, as an API server restart or a load balancer timeout would.</summary>
+    public int DropWatches()
+    {
+        WatchSubscription[] open;
+        lock (_lock)
+        {
+            open = [.. _subscriptions];
+            _subscriptions.Clear();
+        }
+
+        foreach (var subscription in open)
+        {
+            subscription.Channel.Writer.TryComplete();
+        }
+
+        return open.Length;
+    }
+
+    /// <summary>Forgets the change history, so any watch that resumes from an older resourceVersion gets 410 Gone.</summary>
+    public void CompactHistory()
+    {
+        lock (_lock)
+        {
+            _history.Clear();
+            _oldestResumableVersion = _resourceVersion + 1;
+        }
+    }
+
+    private JsonObject Apply(StoredObjectKey key, JsonObject next, List<WatchEvent> changes)
+    {
+        var metadata = (JsonObject)next["metadata"]!;
+        if (metadata["deletionTimestamp"] is not null && metadata["finalizers"] is not JsonArray { Count: > 0 })
+        {
+            Remove(key, changes);
+            return next;
+        }
+
+        var change = Commit(key, next, "MODIFIED");
+        changes.Add(change);
+        return (JsonObject)change.Object.DeepClone();
+    }
+
+    private void Remove(StoredObjectKey key, List<WatchEvent> changes)
+    {
+        var removed = _objects[key];
+        _objects.Remove(key);
+        _resourceVersion++;
+        var snapshot = (JsonObject)removed.DeepClone();
+        snapshot["metadata"]!["resourceVersion"] = _resourceVersion.ToString(CultureInfo.InvariantCulture);
+        var change = new WatchEvent("DELETED", key, _resourceVersion, snapshot);
+        Record(change);
+        changes.Add(change);
+
+        // Background cascading deletion of dependents through ownerReferences.
+        var uid = removed["metadata"]?["uid"]?.GetValue<string>();
+        var dependents = _objects
+            .Where(p => p.Key.Namespace == key.Namespace && OwnedBy(p.Value, uid))
+            .Select(static p => p.Key)
+            .ToList();
+        foreach (var dependent in dependents)
+        {
+            if (!_objects.TryGetValue(dependent, out var child))
+            {
+                continue;
+            }
+
+            if (child["metadata"]?["finalizers"] is JsonArray { Count: > 0 })
+            {
+                if (child["metadata"]!["deletionTimestamp"] is null)
+                {
+                    var next = (JsonObject)child.DeepClone();
+                    next["metadata"]!["deletionTimestamp"] = Timestamp();
+                    changes.Add(Commit(dependent, next, "MODIFIED"));
+                }
+            }
+            else
+            {
+                Remove(dependent, changes);
+            }
+        }
+    }
+
+    private static bool OwnedBy(JsonObject obj, string? uid) =>
+        uid is not null && obj["metadata"]?["ownerReferences"] is JsonArray owners &&
+        owners.Any(o => o?["uid"]?.GetValue<string>() == uid);
+
+    private WatchEvent Commit(StoredObjectKey key, JsonObject obj, string type)
+    {
+        _resourceVersion++;
+        obj["metadata"]!["resourceVersion"] = _resourceVersion.ToString(CultureInfo.InvariantCulture);
+        _objects[key] = obj;
+        var change = new WatchEvent(type, key, _resourceVersion, (JsonObject)obj.DeepClone());
+        Record(change);
+        return change;
+    }
+
+    private void Record(WatchEvent change)
+    {
+        _history.AddLast(change);
+        while (_history.Count > _options.HistoryLimit)
+        {
+            _oldestResumableVersion = _history.First!.Value.ResourceVersion;
+            _history.RemoveFirst();
+        }
+
+        foreach (var subscription in _subscriptions)
+        {
+            if (subscription.Accepts(change))
+            {
+                subscription.Channel.Writer.TryWrite(change with { Object = (JsonObject)change.Object.DeepClone() });
+            }
+        }
+    }
+
+    private void Publish(List<WatchEvent> changes)
+    {
+        foreach (var change in changes)
+        {
+            Changed?.Invoke(change);
+        }
+    }
+
+    private void Unsubscribe(WatchSubscription subscription)
+    {
+        lock (_lock)
+        {
+            _subscriptions.Remove(subscription);
+        }
+    }
+
+    private static bool SpecEquals(JsonObject a, JsonObject b)
+    {
+        foreach (var name in a.Select(static p => p.Key).Union(b.Select(static p => p.Key)))
+        {
+            if (name is "metadata" or "status" or "apiVersion" or "kind")
+            {
+                continue;
+            }
+
+            if (!JsonNode.DeepEquals(a[name], b[name]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static long ParseVersion(JsonObject obj) =>
+        long.Parse(obj["metadata"]!["resourceVersion"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+
+    private string Timestamp() => _options.TimeProvider.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+
+    private static string RandomSuffix() =>
+        string.Create(5, 0, static (span, _) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = NameAlphabet[Random.Shared.Next(NameAlphabet.Length)];
+            }
+        });
+}

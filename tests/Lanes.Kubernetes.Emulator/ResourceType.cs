@@ -1,0 +1,33 @@
+namespace Lanes.Kubernetes.Emulator;
+
+/// <summary>A resource collection: API group (empty for core) and plural name. Versions share storage.</summary>
+public readonly record struct ResourceType(string Group, string Plural)
+{
+    public static ResourceType Deployments { get; } = new("apps", "deployments");
+    public static ResourceType ReplicaSets { get; } = new("apps", "replicasets");
+    public static ResourceType Pods { get; } = new("", "pods");
+    public static ResourceType Leases { get; } = new("coordination.k8s.io", "leases");
+    public static ResourceType Rollouts { get; } = new("rollouts.kruise.io", "rollouts");
+    public static ResourceType TrafficRoutings { get; } = new("rollouts.kruise.io", "trafficroutings");
+
+    /// <summary>The kind used in list responses when no stored object names it.</summary>
+    public string GuessKind()
+    {
+        var singular = Plural switch
+        {
+            "replicasets" => "ReplicaSet",
+            "trafficroutings" => "TrafficRouting",
+            "configmaps" => "ConfigMap",
+            "services" => "Service",
+            "ingresses" => "Ingress",
+            _ => null,
+        };
+        if (singular is not null)
+        {
+            return singular;
+        }
+
+        var name = Plural.EndsWith('s') ? Plural[..^1] : Plural;
+        return char.ToUpperInvariant(name[0]) + name[1..];
+    }
+}

@@ -1,0 +1,36 @@
+using System.Threading.Channels;
+
+namespace Lanes.Kubernetes.Emulator;
+
+/// <summary>One open watch: events flow through <see cref="Events"/> until the store or the client ends it.</summary>
+public sealed class WatchSubscription : IDisposable
+{
+    private readonly Action<WatchSubscription> _onDispose;
+
+    internal WatchSubscription(ResourceType type, string? ns, LabelSelector? selector, Action<WatchSubscription> onDispose)
+    {
+        Type = type;
+        Namespace = ns;
+        Selector = selector;
+        _onDispose = onDispose;
+    }
+
+    internal ResourceType Type { get; }
+
+    internal string? Namespace { get; }
+
+    internal LabelSelector? Selector { get; }
+
+    internal Channel<WatchEvent> Channel { get; } = System.Threading.Channels.Channel.CreateUnbounded<WatchEvent>(new() { SingleReader = true });
+
+    public ChannelReader<WatchEvent> Events => Channel.Reader;
+
+    internal bool Accepts(WatchEvent e) =>
+        e.Key.Type == Type && (Namespace is null || Namespace == e.Key.Namespace) && (Selector is null || Selector.Matches(e.Object));
+
+    public void Dispose()
+    {
+        Channel.Writer.TryComplete();
+        _onDispose(this);
+    }
+}

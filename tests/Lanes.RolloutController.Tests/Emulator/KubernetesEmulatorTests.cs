@@ -1,0 +1,163 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Lanes.Kubernetes.Emulator;
+using Lanes.RolloutController.Tests.TestSupport;
+
+namespace Lanes.RolloutController.Tests.Emulator;
+
+/// <summary>The emulator keeps the API server rules the controller depends on; checked through the real client.</summary>
+public sealed class KubernetesEmulatorTests
+{
+    [Fact]
+    public async Task Generation_BumpsOnSpecChangesOnly_AndStaleWritesGet409()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await cluster.ApplyAppAsync("app", 1, "example/app:v1");
+        var client = cluster.Client;
+
+        var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync("app", TestCluster.Ns);
+        var generation = deployment.Metadata.Generation;
+        deployment.Metadata.Labels = new Dictionary<string, string> { ["x"] = "y" };
+        var relabelled = await client.AppsV1.ReplaceNamespacedDeploymentAsync(deployment, "app", TestCluster.Ns);
+        Assert.Equal(generation, relabelled.Metadata.Generation);
+
+        var scaled = await client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch("""{"spec":{"replicas":2}}""", V1Patch.PatchType.MergePatch), "app", TestCluster.Ns);
+        Assert.Equal(generation + 1, scaled.Metadata.Generation);
+
+        // deployment still carries the resourceVersion from before the two writes.
+        var error = await Assert.ThrowsAsync<HttpOperationException>(() => client.AppsV1.ReplaceNamespacedDeploymentAsync(deployment, "app", TestCluster.Ns));
+        Assert.Equal(HttpStatusCode.Conflict, error.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task StatusSubresource_IsSeparateFromTheMainResource()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        cluster.Apply(TestCluster.SeedStyleRollout("r", "app"));
+        var client = cluster.Client;
+
+        await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+            new V1Patch("""{"status":{"phase":"Healthy"},"spec":{"disabled":true}}""", V1Patch.PatchType.MergePatch),
+            "rollouts.kruise.io", "v1alpha1", TestCluster.Ns, "rollouts", "r");
+        var rollout = cluster.Rollout("r")!;
+        Assert.Equal("Healthy", rollout["status"]!["phase"]!.GetValue<string>());
+        Assert.Null(rollout["spec"]!["disabled"]);
+
+        await client.CustomObjects.PatchNamespacedCustomObjectAsync(
+            new V1Patch("""{"spec":{"disabled":true},"status":{"phase":"Broken"}}""", V1Patch.PatchType.MergePatch),
+            "rollouts.kruise.io", "v1alpha1", TestCluster.Ns, "rollouts", "r");
+        rollout = cluster.Rollout("r")!;
+        Assert.True(rollout["spec"]!["disabled"]!.GetValue<bool>());
+        Assert.Equal("Healthy", rollout["status"]!["phase"]!.GetValue<string>());
+        Assert.Equal(2, JsonNumbers.ReadInt(rollout["metadata"]!["generation"]));
+    }
+
+    [Fact]
+    public async Task Delete_CollectsDependents_AndHonoursFinalizers()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await cluster.ApplyAppAsync("app", 2, "example/app:v1");
+        Assert.Equal(2, cluster.Pods("app").Count);
+
+        cluster.Patch(ResourceType.Deployments, "app", static d =>
+        {
+            d["metadata"]!["finalizers"] = new JsonArray("example.com/hold");
+            return true;
+        });
+        await cluster.Client.AppsV1.DeleteNamespacedDeploymentAsync("app", TestCluster.Ns);
+        Assert.NotNull(cluster.Deployment("app")!["metadata"]!["deletionTimestamp"]);
+        Assert.Equal(2, cluster.Pods("app").Count);
+
+        cluster.Patch(ResourceType.Deployments, "app", static d => ((JsonObject)d["metadata"]!).Remove("finalizers"));
+        Assert.Null(cluster.Deployment("app"));
+        Assert.Empty(cluster.Store.List(ResourceType.ReplicaSets, TestCluster.Ns).Items);
+        Assert.Empty(cluster.Pods("app"));
+    }
+
+    [Fact]
+    public async Task PausedDeployment_KeepsItsReplicaSet_UnpausedRollsToTheNewTemplate()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await cluster.ApplyAppAsync("app", 2, "example/app:v1");
+        cluster.Patch(ResourceType.Deployments, "app", static d =>
+        {
+            d["spec"]!["paused"] = true;
+            return true;
+        });
+        cluster.SetImage("app", "example/app:v2");
+        await Task.Delay(200);
+        Assert.All(cluster.Pods("app"), static p => Assert.Equal("example/app:v1", p["spec"]!["containers"]![0]!["image"]!.GetValue<string>()));
+        Assert.Single(cluster.Store.List(ResourceType.ReplicaSets, TestCluster.Ns).Items);
+
+        cluster.Patch(ResourceType.Deployments, "app", static d =>
+        {
+            d["spec"]!["paused"] = false;
+            return true;
+        });
+        await Eventually.WaitAsync(
+            () => cluster.Pods("app") is { Count: 2 } pods && pods.All(static p => p["spec"]!["containers"]![0]!["image"]!.GetValue<string>() == "example/app:v2"),
+            "the new template to roll out");
+    }
+
+    [Fact]
+    public async Task Watch_ResumesFromAResourceVersion_AndReportsGoneAfterCompaction()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        cluster.Apply(TestCluster.SeedStyleRollout("r", "app"));
+        var version = cluster.Store.CurrentResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        cluster.Patch(ResourceType.Rollouts, "r", static r =>
+        {
+            r["spec"]!["disabled"] = true;
+            return true;
+        });
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var seen = new List<WatchEventType>();
+        await foreach (var (type, _) in cluster.Client.CustomObjects.WatchListNamespacedCustomObjectAsync(
+            "rollouts.kruise.io", "v1alpha1", TestCluster.Ns, "rollouts", resourceVersion: version, timeoutSeconds: 1, cancellationToken: timeout.Token))
+        {
+            seen.Add(type);
+        }
+
+        Assert.Equal([WatchEventType.Modified], seen);
+
+        cluster.Store.CompactHistory();
+        Exception? error = null;
+        await foreach (var _ in cluster.Client.CustomObjects.WatchListNamespacedCustomObjectAsync(
+            "rollouts.kruise.io", "v1alpha1", TestCluster.Ns, "rollouts", resourceVersion: version, timeoutSeconds: 1, onError: e => error = e, cancellationToken: timeout.Token))
+        {
+        }
+
+        var gone = Assert.IsType<KubernetesException>(error);
+        Assert.Equal(410, gone.Status.Code);
+    }
+
+    [Fact]
+    public async Task JsonPatch_AndStrategicMerge_AreApplied()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await cluster.ApplyAppAsync("app", 1, "example/app:v1");
+        var client = cluster.Client;
+
+        await client.AppsV1.PatchNamespacedDeploymentAsync(
+            new V1Patch("""[{"op":"test","path":"/spec/replicas","value":1},{"op":"replace","path":"/spec/replicas","value":3},{"op":"add","path":"/metadata/labels","value":{"a":"b"}}]""", V1Patch.PatchType.JsonPatch),
+            "app", TestCluster.Ns);
+        var patched = cluster.Deployment("app")!;
+        Assert.Equal(3, JsonNumbers.ReadInt(patched["spec"]!["replicas"]));
+        Assert.Equal("b", patched["metadata"]!["labels"]!["a"]!.GetValue<string>());
+
+        var failed = await Assert.ThrowsAsync<HttpOperationException>(() => client.AppsV1.PatchNamespacedDeploymentAsync(
+            new V1Patch("""[{"op":"test","path":"/spec/replicas","value":1}]""", V1Patch.PatchType.JsonPatch), "app", TestCluster.Ns));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, failed.Response.StatusCode);
+
+        // Strategic merge: containers merge by name instead of replacing the list.
+        await client.AppsV1.PatchNamespacedDeploymentAsync(
+            new V1Patch("""{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"example/sidecar:v1"},{"name":"main","image":"example/app:v2"}]}}}}""", V1Patch.PatchType.StrategicMergePatch),
+            "app", TestCluster.Ns);
+        var containers = cluster.Deployment("app")!["spec"]!["template"]!["spec"]!["containers"]!.AsArray();
+        Assert.Equal(["main:example/app:v2", "sidecar:example/sidecar:v1"], containers.Select(static c => c!["name"] + ":" + c["image"]));
+    }
+}

@@ -1,0 +1,54 @@
+using YamlDotNet.Serialization;
+
+namespace Lanes.RolloutController.Tests.Hosting;
+
+/// <summary>The shipped manifests parse and carry the columns and permissions the controller relies on.</summary>
+public sealed class DeployManifestTests
+{
+    [Theory]
+    [InlineData("v1alpha1", ".status.canaryStatus.currentStepIndex")]
+    [InlineData("v1beta1", ".status.currentStepIndex")]
+    public void RolloutCrd_HasKruisePrinterColumns(string version, string stepPath)
+    {
+        var crd = Load("crd-rollouts.yaml").Single();
+        var versions = (List<object>)((Dictionary<object, object>)crd["spec"])["versions"];
+        var served = versions.Cast<Dictionary<object, object>>().Single(v => (string)v["name"] == version);
+        var columns = ((List<object>)served["additionalPrinterColumns"]).Cast<Dictionary<object, object>>().ToList();
+        Assert.Equal(["STATUS", "CANARY_STEP", "CANARY_STATE", "MESSAGE", "AGE"], columns.Select(static c => (string)c["name"]));
+        Assert.Equal(stepPath, columns[1]["jsonPath"]);
+        Assert.True(served.ContainsKey("subresources"));
+    }
+
+    [Fact]
+    public void ControllerRbac_CoversEveryVerbTheExecutorUses()
+    {
+        var role = Load("controller.yaml").Single(d => (string)d["kind"] == "ClusterRole");
+        var rules = ((List<object>)role["rules"]).Cast<Dictionary<object, object>>().ToList();
+        bool Allows(string resource, string verb) => rules.Any(r =>
+            ((List<object>)r["resources"]).Contains(resource) && ((List<object>)r["verbs"]).Contains(verb));
+
+        Assert.True(Allows("rollouts/status", "update"));
+        Assert.True(Allows("rollouts", "patch"));
+        Assert.True(Allows("trafficroutings", "update"));
+        Assert.True(Allows("deployments", "create"));
+        Assert.True(Allows("deployments", "delete"));
+        Assert.True(Allows("replicasets", "watch"));
+    }
+
+    private static List<Dictionary<object, object>> Load(string file)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Lanes.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        Assert.NotNull(dir);
+        var text = File.ReadAllText(Path.Combine(dir!.FullName, "deploy", file));
+        var deserializer = new DeserializerBuilder().Build();
+        return text.Split("\n---", StringSplitOptions.RemoveEmptyEntries)
+            .Select(d => deserializer.Deserialize<Dictionary<object, object>>(d))
+            .Where(static d => d is not null)
+            .ToList();
+    }
+}

@@ -1,0 +1,55 @@
+using k8s;
+using Lanes.Kubernetes.Emulator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Lanes.RolloutController.Tests.TestSupport;
+
+/// <summary>The real controller host (same registration as Program.cs) talking to the emulator over loopback.</summary>
+internal sealed class ControllerHost : IAsyncDisposable
+{
+    private ControllerHost(IHost host) => Host = host;
+
+    public IHost Host { get; }
+
+    public static async Task<ControllerHost> StartAsync(KubernetesEmulator emulator, TimeProvider? timeProvider = null, IDictionary<string, string?>? settings = null)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var values = new Dictionary<string, string?>
+        {
+            ["Lanes:RolloutController:LeaderElection:Enabled"] = "false",
+            ["Lanes:RolloutController:RetryDelay"] = "00:00:00.200",
+            ["Lanes:RolloutController:WatchRetryDelay"] = "00:00:00.100",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(values);
+        builder.Services.AddSingleton<IKubernetes>(_ => CreateClient(emulator));
+        if (timeProvider is not null)
+        {
+            builder.Services.AddSingleton(timeProvider);
+        }
+
+        builder.Services.AddLanesRolloutController(builder.Configuration);
+        var host = builder.Build();
+        await host.StartAsync();
+        return new ControllerHost(host);
+    }
+
+    public static IKubernetes CreateClient(KubernetesEmulator emulator) =>
+        new k8s.Kubernetes(new KubernetesClientConfiguration { Host = emulator.BaseAddress.ToString() });
+
+    public T Get<T>()
+        where T : notnull => Host.Services.GetRequiredService<T>();
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await Host.StopAsync(timeout.Token);
+        Host.Dispose();
+    }
+}

@@ -1,0 +1,182 @@
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+using Lanes.Kubernetes.Emulator;
+using Lanes.RolloutController.Api;
+
+namespace Lanes.RolloutController.Tests.TestSupport;
+
+/// <summary>An emulator plus a real KubernetesClient and the helpers the scenarios share.</summary>
+internal sealed class TestCluster : IAsyncDisposable
+{
+    public const string Ns = "default";
+
+    private TestCluster(KubernetesEmulator emulator)
+    {
+        Emulator = emulator;
+        Client = ControllerHost.CreateClient(emulator);
+    }
+
+    public KubernetesEmulator Emulator { get; }
+
+    public IKubernetes Client { get; }
+
+    public ResourceStore Store => Emulator.Store;
+
+    public static async Task<TestCluster> StartAsync(EmulatorOptions? options = null) => new(await KubernetesEmulator.StartAsync(options));
+
+    public void Apply(IEnumerable<(ResourceType Type, JsonObject Object)> objects)
+    {
+        foreach (var (type, obj) in objects)
+        {
+            Emulator.Apply(type, obj, Ns);
+        }
+    }
+
+    public void Apply(string yaml) => Apply(Manifests.Load(yaml));
+
+    /// <summary>Applies the seed's mse-demo.yaml and waits until every Deployment has rolled out.</summary>
+    public async Task ApplyDemoAsync()
+    {
+        Apply(Manifests.LoadFile("mse-demo.yaml"));
+        await Eventually.WaitAsync(
+            () => Store.List(ResourceType.Deployments, Ns).Items.All(static d =>
+                JsonNumbers.ReadInt(d["status"]?["availableReplicas"]) == (JsonNumbers.ReadInt(d["spec"]?["replicas"]) ?? 1)),
+            "the demo Deployments to roll out");
+    }
+
+    /// <summary>Creates a Deployment <paramref name="app"/> and waits until it has rolled out.</summary>
+    public async Task ApplyAppAsync(string app, int replicas, string image)
+    {
+        Apply($$"""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: {{app}}
+            spec:
+              replicas: {{replicas}}
+              selector:
+                matchLabels:
+                  app: {{app}}
+              template:
+                metadata:
+                  labels:
+                    app: {{app}}
+                spec:
+                  containers:
+                  - name: main
+                    image: {{image}}
+            """);
+        await Eventually.WaitAsync(
+            () => Deployment(app) is { } d && JsonNumbers.ReadInt(d["status"]?["availableReplicas"]) == replicas && JsonNumbers.ReadInt(d["status"]?["replicas"]) == replicas,
+            app + " to roll out");
+    }
+
+    /// <summary>A v1alpha1 Rollout shaped like the seed's, for one app.</summary>
+    public static string SeedStyleRollout(string name, string app, string steps = "      - pause: {}\n        replicas: 1\n", string extraAnnotations = "") => $$"""
+        apiVersion: rollouts.kruise.io/v1alpha1
+        kind: Rollout
+        metadata:
+          name: {{name}}
+          annotations:
+            rollouts.kruise.io/trafficrouting: lane-traffic
+        {{extraAnnotations}}
+        spec:
+          objectRef:
+            workloadRef:
+              apiVersion: apps/v1
+              kind: Deployment
+              name: {{app}}
+          strategy:
+            canary:
+              steps:
+        {{steps}}
+              patchPodTemplateMetadata:
+                labels:
+                  alicloud.service.tag: gray
+                  opensergo.io/canary-gray: gray
+        ---
+        apiVersion: rollouts.kruise.io/v1alpha1
+        kind: TrafficRouting
+        metadata:
+          name: lane-traffic
+        spec:
+          objectRef:
+          - service: {{app}}
+            ingress:
+              classType: mse
+              name: {{app}}
+          strategy:
+            matches:
+            - headers:
+              - type: Exact
+                name: User-Agent
+                value: xiaoming
+            requestHeaderModifier:
+              set:
+              - name: x-mse-tag
+                value: gray
+        """;
+
+    public void Patch(ResourceType type, string name, Func<JsonObject, bool> change, bool statusOnly = false) =>
+        Store.Mutate(new StoredObjectKey(type, Ns, name), change, statusOnly);
+
+    public IReadOnlyList<string> PodNames(string app, bool gray) =>
+        Pods(app).Where(p => (p["metadata"]!["labels"]!["alicloud.service.tag"] is not null) == gray)
+            .Select(static p => p["metadata"]!["name"]!.GetValue<string>()).Order(StringComparer.Ordinal).ToList();
+
+    public JsonObject? Rollout(string name) => Store.Get(new StoredObjectKey(ResourceType.Rollouts, Ns, name));
+
+    public JsonObject? Deployment(string name) => Store.Get(new StoredObjectKey(ResourceType.Deployments, Ns, name));
+
+    public IReadOnlyList<JsonObject> Canaries(string workload) =>
+        Store.List(ResourceType.Deployments, Ns, LabelSelector.Parse(KruiseNames.CanaryDeploymentLabel + "=" + workload)).Items;
+
+    public IReadOnlyList<JsonObject> Pods(string app) =>
+        Store.List(ResourceType.Pods, Ns, LabelSelector.Parse("app=" + app)).Items;
+
+    public static string? Phase(JsonObject? rollout) => rollout?["status"]?["phase"]?.GetValue<string>();
+
+    public static string? State(JsonObject? rollout) => rollout?["status"]?["canaryStatus"]?["currentStepState"]?.GetValue<string>();
+
+    public static int? Step(JsonObject? rollout) => JsonNumbers.ReadInt(rollout?["status"]?["canaryStatus"]?["currentStepIndex"]);
+
+    public static string? Message(JsonObject? rollout) => rollout?["status"]?["message"]?.GetValue<string>();
+
+    public static JsonObject? Condition(JsonObject? rollout, string type) =>
+        (rollout?["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == type);
+
+    public static string Image(JsonObject deployment) =>
+        deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>();
+
+    public string Describe(string rollout) => Rollout(rollout)?["status"]?.ToJsonString() ?? "(no rollout)";
+
+    /// <summary>Changes a Deployment's image as <c>kubectl apply</c> of an edited mse-demo.yaml would.</summary>
+    public void SetImage(string deployment, string image) =>
+        Store.Mutate(new StoredObjectKey(ResourceType.Deployments, Ns, deployment), d =>
+        {
+            d["spec"]!["template"]!["spec"]!["containers"]![0]!["image"] = image;
+            return true;
+        });
+
+    /// <summary>Approves like kubectl-kruise: a merge patch of the status subresource, through the real client.</summary>
+    public Task ApproveAsync(string rollout) =>
+        Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+            new V1Patch("""{"status":{"canaryStatus":{"currentStepState":"StepReady"}}}""", V1Patch.PatchType.MergePatch),
+            KruiseNames.Group, KruiseNames.V1Alpha1, Ns, KruiseNames.RolloutPlural, rollout);
+
+    public Task<JsonObject> WaitForRolloutAsync(string name, Func<JsonObject, bool> condition, string what, TimeSpan? timeout = null) =>
+        Eventually.WaitAsync(() => Rollout(name), condition, $"{name}: {what}", timeout, () => Describe(name));
+
+    public Task<JsonObject> WaitForStepPausedAsync(string name, int step, TimeSpan? timeout = null) =>
+        WaitForRolloutAsync(name, r => Phase(r) == RolloutPhases.Progressing && State(r) == CanaryStepStates.StepPaused && Step(r) == step, $"StepPaused at step {step}", timeout);
+
+    public Task<JsonObject> WaitForCompletedAsync(string name, TimeSpan? timeout = null) =>
+        WaitForRolloutAsync(name, r => Phase(r) == RolloutPhases.Healthy && Condition(r, ConditionTypes.Succeeded) is not null && State(r) == CanaryStepStates.Completed, "release completed", timeout);
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await Emulator.DisposeAsync();
+    }
+}
