@@ -1,4 +1,6 @@
 using Grpc.Core;
+using Grpc.Net.Client;
+using Lanes.Routing;
 using Lanes.Grpc.Tests.Protos;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -99,6 +101,52 @@ public sealed class GrpcClientFactoryTests : IAsyncLifetime
             Assert.Equal($"orders-{expected}", reply.Instance);
             Assert.Equal(expected, reply.Lane);
         }
+    }
+
+    [Fact]
+    public async Task SecondHop_KeepsTheLane_ThroughAGrpcServiceThatCallsOn()
+    {
+        // front -> orders, both over gRPC: the lane front received as metadata routes and tags its own call.
+        await using var front = await GrpcLoopback.StartAsync("front", builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Lanes:Services:orders:0:Url"] = GrpcLoopback.Url(_base),
+                ["Lanes:Services:orders:1:Url"] = GrpcLoopback.Url(_gray),
+                ["Lanes:Services:orders:1:Lane"] = "gray",
+            });
+            builder.Services.AddGrpcClient<Echo.EchoClient>(static o => o.Address = new Uri("http://orders")).AddLanes();
+        });
+        using var channel = GrpcChannel.ForAddress(GrpcLoopback.Url(front));
+        var client = new Echo.EchoClient(channel);
+
+        var gray = await client.RelayAsync(new WhoRequest(), new Metadata { { "x-mse-tag", "gray" } });
+        var untagged = await client.RelayAsync(new WhoRequest());
+
+        Assert.Equal(("orders-gray", "gray", "gray"), (gray.Instance, gray.Lane, gray.LaneHeader));
+        Assert.Equal(("orders-base", "base"), (untagged.Instance, untagged.Lane));
+    }
+
+    [Fact]
+    public async Task StrictLaneWithoutInstance_FailsTheCall_NamingServiceAndLane()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Lanes:Services:orders:0:Url"] = GrpcLoopback.Url(_base),
+            ["Lanes:Routing:Lanes:blue:Fallback"] = "Strict",
+        });
+        builder.Services.AddLogging();
+        builder.Services.AddGrpcClient<Echo.EchoClient>(static o => o.Address = new Uri("http://orders")).AddLanes();
+        using var host = builder.Build();
+        var client = host.Services.GetRequiredService<Echo.EchoClient>();
+
+        using var scope = LaneContext.Enter(Lane.Parse("blue"));
+        var error = await Assert.ThrowsAsync<RpcException>(() => client.WhoAsync(new WhoRequest()).ResponseAsync);
+
+        // gRPC turns the refusal into a status of its own choosing (Internal today); the refusal itself is kept.
+        var refusal = Assert.IsType<LaneRoutingException>(error.Status.DebugException, exactMatch: false);
+        Assert.Equal(("orders", "blue"), (refusal.ServiceName, refusal.Lane.ToString()));
     }
 
     private async Task<(string Expected, WhoReply Reply)> CallInLaneAsync(string lane)
