@@ -128,6 +128,27 @@ public sealed class LanesInstrumentationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LaneAwareCall_WithOtherBaggage_KeepsTheLaneMemberNextToIt()
+    {
+        // OpenTelemetry's HttpClient instrumentation writes Baggage.Current as the baggage header; the lane must survive it.
+        Baggage.SetBaggage("tenant", "acme");
+        string answer;
+        using (LaneContext.Enter(Lane.Parse("gray")))
+        {
+            answer = await Orders(_caller).GetStringAsync(new Uri("http://orders/with-baggage"));
+        }
+
+        var parts = answer.Split('|');
+        Assert.Equal(("orders-gray", "gray"), (parts[0], parts[1]));
+        Assert.Contains("x-mse-tag=gray", parts[2], StringComparison.Ordinal);
+        Assert.Contains("tenant=acme", parts[2], StringComparison.Ordinal);
+
+        // The lane went into the call's own copy of the baggage, not into the caller's.
+        Assert.Null(Baggage.GetBaggage("x-mse-tag"));
+        Assert.Equal("acme", Baggage.GetBaggage("tenant"));
+    }
+
+    [Fact]
     public async Task WithoutMirroring_APlainClientInALane_SendsNoLaneBaggage()
     {
         string answer;

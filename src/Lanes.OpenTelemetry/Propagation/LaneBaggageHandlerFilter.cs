@@ -8,7 +8,8 @@ namespace Lanes.OpenTelemetry.Propagation;
 
 /// <summary>
 /// Puts <see cref="LaneBaggageHandler"/> first in every client that called <c>AddLanes()</c>, so the lane it
-/// takes from baggage is ambient for everything inside: resilience, propagation, routing and the client span.
+/// takes from baggage is ambient for everything inside (resilience, propagation, routing and the client span), and
+/// the baggage it adjusts is the one OpenTelemetry's instrumentation writes.
 /// </summary>
 internal sealed class LaneBaggageHandlerFilter(IServiceProvider services) : IHttpMessageHandlerBuilderFilter
 {
@@ -23,7 +24,7 @@ internal sealed class LaneBaggageHandlerFilter(IServiceProvider services) : IHtt
 
         var instrumentation = services.GetRequiredService<IOptions<LanesInstrumentationOptions>>().Value;
         var propagation = services.GetRequiredService<IOptions<LanesOptions>>().Value.Propagation;
-        if (!instrumentation.ReadLaneFromBaggage || propagation.BaggageKey.Length == 0)
+        if (propagation.BaggageKey.Length == 0)
         {
             return;
         }
@@ -31,6 +32,7 @@ internal sealed class LaneBaggageHandlerFilter(IServiceProvider services) : IHtt
         builder.AdditionalHandlers.Insert(0, new LaneBaggageHandler(
             propagation.HeaderName,
             propagation.BaggageKey,
+            instrumentation.ReadLaneFromBaggage,
             services.GetRequiredService<LanesMetrics>()));
     };
 }
