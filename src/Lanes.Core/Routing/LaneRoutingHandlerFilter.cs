@@ -9,9 +9,16 @@ namespace Lanes.Routing;
 /// always sit outside it and every attempt picks an instance again. Also removes
 /// Microsoft.Extensions.ServiceDiscovery's own resolving handler, which would round-robin across lanes.
 /// </summary>
+/// <remarks>
+/// A gRPC channel built over the client (Grpc.Net.ClientFactory) would otherwise see a bare
+/// <see cref="SocketsHttpHandler"/>, turn on its own load balancing and resolve the service name through DNS
+/// itself, bypassing the per-call pick. The handler property below is the switch gRPC reads to leave addressing
+/// to the HTTP pipeline; Microsoft.Extensions.ServiceDiscovery sets the same one for the same reason.
+/// </remarks>
 internal sealed class LaneRoutingHandlerFilter(LaneClients clients, IServiceProvider services) : IHttpMessageHandlerBuilderFilter
 {
     private const string ServiceDiscoveryHandlerTypeName = "Microsoft.Extensions.ServiceDiscovery.Http.ResolvingHttpDelegatingHandler";
+    private const string GrpcLoadBalancingDisabled = "__GrpcLoadBalancingDisabled";
 
     public Action<HttpMessageHandlerBuilder> Configure(Action<HttpMessageHandlerBuilder> next) => builder =>
     {
@@ -31,5 +38,9 @@ internal sealed class LaneRoutingHandlerFilter(LaneClients clients, IServiceProv
         }
 
         handlers.Add(services.GetRequiredService<LaneRoutingHandler>());
+        if (builder.PrimaryHandler is SocketsHttpHandler sockets)
+        {
+            sockets.Properties[GrpcLoadBalancingDisabled] = true;
+        }
     };
 }
