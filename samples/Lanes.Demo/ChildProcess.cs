@@ -55,11 +55,12 @@ internal sealed class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>Asks the child to stop (SIGTERM: it deregisters from Nacos and drains), then kills what is left.</summary>
     public void Dispose()
     {
         try
         {
-            if (!_process.HasExited)
+            if (!_process.HasExited && (!Terminate(_process.Id) || !_process.WaitForExit(GracePeriod)))
             {
                 _process.Kill(entireProcessTree: true);
                 _process.WaitForExit(5000);
@@ -72,6 +73,10 @@ internal sealed class ChildProcess : IDisposable
 
         _process.Dispose();
     }
+
+    private static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(10);
+
+    private static bool Terminate(int pid) => !OperatingSystem.IsWindows() && NativeMethods.Kill(pid, NativeMethods.SigTerm) == 0;
 
     private void Keep(string? line, bool echo)
     {

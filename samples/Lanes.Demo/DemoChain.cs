@@ -49,7 +49,7 @@ internal sealed class DemoChain : IDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var catalog = CatalogArguments();
+        var catalog = _options.Nacos is null ? CatalogArguments() : NacosArguments(registerAs: null);
         foreach (var service in Services)
         {
             var args = new List<string>
@@ -64,7 +64,7 @@ internal sealed class DemoChain : IDisposable
                 args.Add("--Sample:Next=" + service.Next);
             }
 
-            args.AddRange(catalog);
+            args.AddRange(_options.Nacos is null ? catalog : NacosArguments(registerAs: service.ServiceName));
             args.AddRange(LogArguments());
             _children.Add(ChildProcess.Start(service.Label, PathOf("Lanes.Demo.ServicePath"), args, _options.Verbose));
         }
@@ -80,6 +80,38 @@ internal sealed class DemoChain : IDisposable
         {
             await WaitHealthyAsync(probe, _children[i], ports[i], cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Asks the gateway for a base and a gray answer until both are the expected ones, or 30 s have passed
+    /// (discovery through Nacos needs a moment after registration); returns the last answers either way.
+    /// </summary>
+    public async Task<(string Base, string Gray)> AskAsync(HttpClient client, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(_options.Nacos is null ? 0 : 30);
+        while (true)
+        {
+            var baseAnswer = await AnswerAsync(client, gray: false, cancellationToken);
+            var grayAnswer = await AnswerAsync(client, gray: true, cancellationToken);
+            if ((baseAnswer == ExpectedBase && grayAnswer == ExpectedGray) || DateTime.UtcNow >= deadline)
+            {
+                return (baseAnswer, grayAnswer);
+            }
+
+            await Task.Delay(250, cancellationToken);
+        }
+    }
+
+    private static async Task<string> AnswerAsync(HttpClient client, bool gray, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/a");
+        if (gray)
+        {
+            request.Headers.TryAddWithoutValidation("User-Agent", "xiaoming");
+        }
+
+        using var response = await client.SendAsync(request, cancellationToken);
+        return await response.Content.ReadAsStringAsync(cancellationToken);
     }
 
     /// <summary>The first child that stopped on its own, if any.</summary>
@@ -141,6 +173,23 @@ internal sealed class DemoChain : IDisposable
             {
                 args.Add($"{key}:Lane={service.Lane}");
             }
+        }
+
+        return args;
+    }
+
+    // Every host uses Nacos for discovery; services also register, on loopback, under their service name.
+    private List<string> NacosArguments(string? registerAs)
+    {
+        var args = new List<string> { "--Lanes:Nacos:ServerAddresses:0=" + _options.Nacos };
+        if (registerAs is null)
+        {
+            args.Add("--Lanes:Nacos:Registration:Enabled=false");
+        }
+        else
+        {
+            args.Add("--Lanes:Nacos:Registration:ServiceName=" + registerAs);
+            args.Add("--Lanes:Nacos:Registration:Ip=127.0.0.1");
         }
 
         return args;

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Lanes.Demo;
 
 /// <summary>The demo's command line.</summary>
-internal sealed record DemoOptions(bool Once, int GatewayPort, int FirstServicePort, bool Verbose)
+internal sealed record DemoOptions(bool Once, int GatewayPort, int FirstServicePort, bool Verbose, Uri? Nacos = null)
 {
     public const string Usage = """
         Usage: dotnet run --project samples/Lanes.Demo -- [options]
@@ -11,15 +11,27 @@ internal sealed record DemoOptions(bool Once, int GatewayPort, int FirstServiceP
           --gateway-port <port>     the gateway's port on 127.0.0.1 (default 8080)
           --service-port <port>     first of five consecutive ports for A, Agray, B, C, Cgray (default 18081)
           --verbose                 show the services' own logs
+          --discovery <config|nacos>  how services find each other (default config: Lanes:Services)
+          --nacos <url>             the Nacos server for --discovery nacos (e.g. http://127.0.0.1:8848)
         """;
 
     public static DemoOptions Parse(string[] args)
     {
         var options = new DemoOptions(Once: false, GatewayPort: 8080, FirstServicePort: 18081, Verbose: false);
+        string? discovery = null;
         for (var i = 0; i < args.Length; i++)
         {
+            if (args[i] == "--discovery")
+            {
+                discovery = ++i < args.Length && args[i] is "config" or "nacos"
+                    ? args[i]
+                    : throw new ArgumentException($"--discovery takes 'config' or 'nacos'.\n{Usage}");
+                continue;
+            }
+
             options = args[i] switch
             {
+                "--nacos" => options with { Nacos = NacosUri(args, ++i) },
                 "--once" => options with { Once = true },
                 "--verbose" => options with { Verbose = true },
                 "--gateway-port" => options with { GatewayPort = Port(args, ++i, "--gateway-port") },
@@ -28,8 +40,18 @@ internal sealed record DemoOptions(bool Once, int GatewayPort, int FirstServiceP
             };
         }
 
-        return options;
+        if (discovery == "nacos" && options.Nacos is null)
+        {
+            throw new ArgumentException($"--discovery nacos needs --nacos <url>.\n{Usage}");
+        }
+
+        return discovery == "nacos" ? options : options with { Nacos = null };
     }
+
+    private static Uri NacosUri(string[] args, int index) =>
+        index < args.Length && Uri.TryCreate(args[index], UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new ArgumentException($"--nacos needs an http(s) address such as http://127.0.0.1:8848.\n{Usage}");
 
     private static int Port(string[] args, int index, string option, int reserve = 0)
     {

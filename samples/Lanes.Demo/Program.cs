@@ -24,16 +24,14 @@ AppDomain.CurrentDomain.ProcessExit += (_, _) => chain.Dispose();
 try
 {
     chain.CheckPortsFree();
-    Console.WriteLine($"Starting the gateway on {chain.GatewayUri} and A, A(gray), B, C, C(gray) on ports {options.FirstServicePort}-{options.FirstServicePort + 4}...");
+    Console.WriteLine($"Starting the gateway on {chain.GatewayUri} and A, A(gray), B, C, C(gray) on ports {options.FirstServicePort}-{options.FirstServicePort + 4}"
+        + (options.Nacos is null ? " (discovery: configuration)..." : $" (discovery: Nacos at {options.Nacos})..."));
     await chain.StartAsync(stop.Token);
 
     using var client = new HttpClient { BaseAddress = chain.GatewayUri, Timeout = TimeSpan.FromSeconds(10) };
-    var baseAnswer = await client.GetStringAsync("/a", stop.Token);
-    using var grayRequest = new HttpRequestMessage(HttpMethod.Get, "/a");
-    grayRequest.Headers.TryAddWithoutValidation("User-Agent", "xiaoming");
-    using var grayResponse = await client.SendAsync(grayRequest, stop.Token);
-    var grayAnswer = await grayResponse.Content.ReadAsStringAsync(stop.Token);
 
+    // With Nacos, registrations take a moment to reach every caller: ask until both answers are right, for a while.
+    var (baseAnswer, grayAnswer) = await chain.AskAsync(client, stop.Token);
     Console.WriteLine($"$ curl {chain.GatewayUri}a");
     Console.WriteLine(baseAnswer);
     Console.WriteLine($"$ curl {chain.GatewayUri}a -H \"User-Agent: xiaoming\"");

@@ -11,6 +11,11 @@ public static class SampleGateway
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.Services.AddTrafficLanes();
+        if (builder.Configuration.GetSection("Lanes:Nacos:ServerAddresses").Exists())
+        {
+            builder.Services.AddNacosDiscovery();   // the gateway finds A in Nacos but does not register itself
+        }
+
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddLanes();

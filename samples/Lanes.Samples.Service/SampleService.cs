@@ -6,7 +6,7 @@ namespace Lanes.Samples.Service;
 /// One hop of the seed's chain. Configuration: <c>Sample:Name</c> (A, B or C), <c>Sample:Next</c> (the
 /// next service's URL by service name, e.g. <c>http://sample-b/b</c>; empty for the last hop),
 /// <c>Sample:ShowConfig</c> and <c>Sample:Config</c> (A prints <c>[config=...]</c>, "base" by default),
-/// plus the usual <c>Lanes</c> section.
+/// plus the usual <c>Lanes</c> section (<c>Lanes:Services</c> or <c>Lanes:Nacos</c> for discovery).
 /// </summary>
 public static class SampleService
 {
@@ -15,9 +15,16 @@ public static class SampleService
     {
         var builder = WebApplication.CreateBuilder(args);
 
-        // Lanes: the whole integration is these three calls.
+        // Lanes: the whole integration is these three calls...
         builder.Services.AddTrafficLanes();
         builder.Services.AddHttpClient("next").AddLanes();
+
+        // ...plus Nacos, when one is configured (Lanes:Nacos:ServerAddresses), for discovery and registration.
+        if (builder.Configuration.GetSection("Lanes:Nacos:ServerAddresses").Exists())
+        {
+            builder.Services.AddTrafficLanesNacos();
+        }
+
         var app = builder.Build();
         app.UseTrafficLanes();
 

@@ -25,6 +25,34 @@ public class DemoTests
     }
 
     [Fact]
+    public async Task Once_WithNacosDiscovery_RoutesBaseAndGrayThroughNacos()
+    {
+        using var nacos = new Lanes.Nacos.Tests.Infrastructure.StatefulFakeNacos();
+        var (gatewayPort, servicePort) = FreePorts();
+
+        var (exitCode, output) = await RunDemoAsync("--once", "--discovery", "nacos", "--nacos", nacos.Address,
+            "--gateway-port", gatewayPort.ToString(), "--service-port", servicePort.ToString());
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains($"Agray[127.0.0.1:{servicePort + 1}][config=base] -> B[127.0.0.1:{servicePort + 2}] -> Cgray[127.0.0.1:{servicePort + 4}]", output, StringComparison.Ordinal);
+
+        // Children are stopped gracefully, so they deregistered on the way out.
+        Assert.All(new[] { "sample-a", "sample-b", "sample-c" }, s => Assert.Equal(0, nacos.InstanceCount("DEFAULT_GROUP@@" + s)));
+    }
+
+    [Theory]
+    [InlineData("--discovery", "nacos")]
+    [InlineData("--discovery", "eureka")]
+    [InlineData("--nacos", "not-a-url")]
+    public async Task BadDiscoveryOptions_PrintUsage(string option, string value)
+    {
+        var (exitCode, output) = await RunDemoAsync(option, value);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Usage:", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BusyPort_IsAClearError()
     {
         var (gatewayPort, servicePort) = FreePorts();
