@@ -83,7 +83,9 @@ public class NacosPushLatencyBenchmarks
             var selection = await _router.SelectAsync("orders", _gray, default(TriedTargets), CancellationToken.None);
             if (Port(selection) == expected)
             {
-                _ = await _nacos.ReceiveAsync();   // the ack
+                // The ack, bounded: a lost datagram must not hang the run.
+                using var ackTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                _ = await _nacos.ReceiveAsync(ackTimeout.Token);
                 return i;
             }
 

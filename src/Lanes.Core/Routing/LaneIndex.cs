@@ -64,7 +64,7 @@ internal sealed class LaneIndex
         var skipped = 0;
         for (var i = 0; i < endpoints.Count; i++)
         {
-            var target = RouteTarget.Create(endpoints[i]);
+            var target = RouteTarget.For(endpoints[i]);
             if (target is null)
             {
                 skipped++;

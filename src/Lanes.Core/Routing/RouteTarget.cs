@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Lanes.Discovery;
 using Lanes.Routing.Health;
 using Microsoft.Extensions.ServiceDiscovery;
@@ -42,6 +43,22 @@ internal sealed class RouteTarget
 
     /// <summary>The instance's passive health, shared by every index that holds it.</summary>
     public EndpointHealth Health { get; set; } = new();
+
+    // Discovery providers hand back the same endpoint objects for instances that did not change (Nacos does):
+    // rebuilding the index of a large service then only creates targets for what changed.
+    private static readonly ConditionalWeakTable<ServiceEndpoint, RouteTarget> s_targets = [];
+
+    /// <summary>The target of an endpoint, created once per endpoint object; <see langword="null"/> for an endpoint type requests cannot be sent to.</summary>
+    public static RouteTarget? For(ServiceEndpoint endpoint)
+    {
+        if (s_targets.TryGetValue(endpoint, out var cached))
+        {
+            return cached;
+        }
+
+        var created = Create(endpoint);
+        return created is null ? null : s_targets.GetValue(endpoint, _ => created);
+    }
 
     /// <summary>Creates the target, or returns <see langword="null"/> for an endpoint type requests cannot be sent to.</summary>
     public static RouteTarget? Create(ServiceEndpoint endpoint)
