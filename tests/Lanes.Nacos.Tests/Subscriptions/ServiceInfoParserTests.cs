@@ -52,6 +52,44 @@ public sealed class ServiceInfoParserTests
     }
 
     [Theory]
+    [InlineData("""{"hosts":[{"ip":"1.2.3.4","port":1},{"ip":"1.2.3.9","port":1}]""")]
+    [InlineData("""{"hosts":[{"ip":"1.2.3.4","port":1},{"ip":"1.2.3.9","port":1}]}x""")]
+    [InlineData("""{"hosts":[{"ip":"1.2.3.4","port":1} {"ip":"1.2.3.9","port":1}]}""")]
+    [InlineData("""{"hosts":[{"ip":"1.2.3.4","port":1},{"ip":"1.2.3.9","port":1,}]}""")]
+    [InlineData("""{"hosts":[{"ip":"1.2.3.4","port":1},{"ip":"1.2.3.9","port":1},]}""")]
+    [InlineData("""{"hosts":[{"ip":"1.2.3.4","port":1},7]}""")]
+    [InlineData("""{"hosts":[{"ip":"1.2.3.4","port":1},{"ip":"1.2.3.9\"}, "port":1}]}""")]
+    [InlineData("""{"hosts":[{"ip":"1.2.3.4","port":1},{"ip":"1.2.3.9","port":1}],"name":}""")]
+    public void Instances_WithAPreviousList_StillRejectsMalformedInput(string json)
+    {
+        Assert.True(ServiceInfoParser.TryReadInstances("""{"hosts":[{"ip":"1.2.3.4","port":1}]}"""u8, s_lanes, null, out _, out var previous, out _, out _));
+
+        Assert.False(ServiceInfoParser.TryReadInstances(Encoding.UTF8.GetBytes(json), s_lanes, previous, out _, out _, out _, out var error));
+        Assert.NotNull(error);
+    }
+
+    [Fact]
+    public void Instances_WithAPreviousList_ReusesUnchangedHosts_AndReadsBracesInStrings()
+    {
+        Assert.True(ServiceInfoParser.TryReadInstances("""{"hosts":[{"ip":"1.2.3.4","port":1,"metadata":{"note":"a}b{\"c"}}]}"""u8, s_lanes, null, out var first, out var previous, out _, out _));
+
+        Assert.True(
+            ServiceInfoParser.TryReadInstances(
+                """{"name":"svc","hosts":[ {"ip":"1.2.3.4","port":1,"metadata":{"note":"a}b{\"c"}} , {"ip":"1.2.3.9","port":2,"metadata":{"alicloud.service.tag":"gray"}} ],"lastRefTime":5}"""u8,
+                s_lanes,
+                previous,
+                out var second,
+                out _,
+                out _,
+                out var error),
+            error);
+
+        Assert.Equal(2, second.Length);
+        Assert.Same(first[0], second[0]);
+        Assert.Equal("gray", ServiceInstance.From(second[1])!.Lane.Name);
+    }
+
+    [Theory]
     [InlineData("""{"alicloud.service.tag":"gray"}""", "gray")]
     [InlineData("""{"opensergo.io/canary-blue":"blue"}""", "blue")]
     [InlineData("""{"opensergo.io/canary-blue":""}""", "blue")]
