@@ -298,6 +298,9 @@ public sealed class RolloutDeciderTests
         Name = "mse-traffic",
         Exists = true,
         Phase = attached ? "Progressing" : "Healthy",
+        Generation = 1,
+        ObservedGeneration = 1,
+        TrafficReady = new RolloutCondition { Type = ConditionTypes.TrafficReady, Status = "True", Reason = "RoutesReady", Message = "The lane rule is in place" },
         Finalizers = attached ? [KruiseNames.TrafficRoutingFinalizer, "progressing.rollouts.kruise.io/rollout-a"] : [KruiseNames.TrafficRoutingFinalizer],
     };
 }

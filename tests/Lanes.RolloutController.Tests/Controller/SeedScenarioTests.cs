@@ -14,6 +14,7 @@ public sealed class SeedScenarioTests
     {
         await using var cluster = await TestCluster.StartAsync();
         await cluster.ApplyDemoAsync();
+        cluster.Apply(Manifests.LoadFile("mse-ingress.yaml"));
         cluster.Apply(Manifests.LoadFile("rollout.yaml"));
         await using var controller = await ControllerHost.StartAsync(cluster.Emulator);
 

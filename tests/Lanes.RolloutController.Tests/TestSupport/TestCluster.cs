@@ -73,7 +73,8 @@ internal sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>A v1alpha1 Rollout shaped like the seed's, for one app.</summary>
-    public static string SeedStyleRollout(string name, string app, string steps = "      - pause: {}\n        replicas: 1\n", string extraAnnotations = "") => $$"""
+    public static string SeedStyleRollout(string name, string app, string steps = "      - pause: {}\n        replicas: 1\n", string extraAnnotations = "") =>
+        ServiceAndIngress(app) + "\n---\n" + $$"""
         apiVersion: rollouts.kruise.io/v1alpha1
         kind: Rollout
         metadata:
@@ -103,6 +104,7 @@ internal sealed class TestCluster : IAsyncDisposable
         spec:
           objectRef:
           - service: {{app}}
+            gracePeriodSeconds: 0
             ingress:
               classType: mse
               name: {{app}}
@@ -116,6 +118,40 @@ internal sealed class TestCluster : IAsyncDisposable
               set:
               - name: x-mse-tag
                 value: gray
+        """;
+
+    /// <summary>A Service and an MSE Ingress for <paramref name="app"/>, as the seed's mse-demo.yaml and mse-ingress.yaml give spring-cloud-a.</summary>
+    public static string ServiceAndIngress(string app, string ingressClass = "mse") => $$"""
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: {{app}}
+        spec:
+          ports:
+          - name: http
+            port: 80
+            targetPort: 8080
+          selector:
+            app: {{app}}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata:
+          name: {{app}}
+          annotations:
+            mse.ingress.kubernetes.io/service-subset: ""
+        spec:
+          ingressClassName: {{ingressClass}}
+          rules:
+          - http:
+              paths:
+              - path: /
+                pathType: Prefix
+                backend:
+                  service:
+                    name: {{app}}
+                    port:
+                      number: 80
         """;
 
     public void Patch(ResourceType type, string name, Func<JsonObject, bool> change, bool statusOnly = false) =>
