@@ -45,7 +45,8 @@ internal sealed record TrafficRoutingObservation
 
         if (TrafficReady is { Status: "False" } condition && ObservedGeneration == Generation)
         {
-            return (condition.Reason, $"TrafficRouting {Name}: {condition.Message}");
+            // Provider and validation messages already name the TrafficRouting.
+            return (condition.Reason, condition.Message.Contains("/" + Name, StringComparison.Ordinal) ? condition.Message : $"TrafficRouting {Name}: {condition.Message}");
         }
 
         return (TrafficRoutingReasons.WaitingForTrafficRouting, string.IsNullOrEmpty(Phase)

@@ -15,4 +15,8 @@ public sealed record TrafficRoutingRequest(
     string StableService,
     string CanaryService,
     TrafficStrategy Strategy,
-    bool OnlyTrafficRouting);
+    bool OnlyTrafficRouting)
+{
+    /// <summary>The owner for messages, e.g. <c>TrafficRouting default/mse-traffic</c>.</summary>
+    public string OwnerDescription => $"{Owner.Kind} {Namespace}/{Owner.Name}";
+}

@@ -73,7 +73,7 @@ internal sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>A v1alpha1 Rollout shaped like the seed's, for one app.</summary>
-    public static string SeedStyleRollout(string name, string app, string steps = "      - pause: {}\n        replicas: 1\n", string extraAnnotations = "") =>
+    public static string SeedStyleRollout(string name, string app, string steps = "      - pause: {}\n        replicas: 1\n", string extraAnnotations = "", string classType = "mse", string? entry = null) =>
         ServiceAndIngress(app) + "\n---\n" + $$"""
         apiVersion: rollouts.kruise.io/v1alpha1
         kind: Rollout
@@ -106,8 +106,8 @@ internal sealed class TestCluster : IAsyncDisposable
           - service: {{app}}
             gracePeriodSeconds: 0
             ingress:
-              classType: mse
-              name: {{app}}
+              classType: {{classType}}
+              name: {{entry ?? app}}
           strategy:
             matches:
             - headers:
@@ -163,6 +163,17 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public JsonObject? Rollout(string name) => Store.Get(new StoredObjectKey(ResourceType.Rollouts, Ns, name));
 
+    public JsonObject? Get(ResourceType type, string name) => Store.Get(new StoredObjectKey(type, Ns, name));
+
+    public JsonObject? TrafficRouting(string name) => Get(ResourceType.TrafficRoutings, name);
+
+    /// <summary>The Events recorded about an object, oldest first.</summary>
+    public IReadOnlyList<JsonObject> Events(string involvedName) =>
+        Store.List(ResourceType.Events, Ns).Items.Where(e => e["involvedObject"]?["name"]?.GetValue<string>() == involvedName).ToList();
+
+    public static Dictionary<string, string> StringMap(JsonNode? node) =>
+        (node as JsonObject)?.ToDictionary(static p => p.Key, static p => p.Value!.GetValue<string>()) ?? [];
+
     public JsonObject? Deployment(string name) => Store.Get(new StoredObjectKey(ResourceType.Deployments, Ns, name));
 
     public IReadOnlyList<JsonObject> Canaries(string workload) =>
@@ -203,6 +214,12 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public Task<JsonObject> WaitForRolloutAsync(string name, Func<JsonObject, bool> condition, string what, TimeSpan? timeout = null) =>
         Eventually.WaitAsync(() => Rollout(name), condition, $"{name}: {what}", timeout, () => Describe(name));
+
+    /// <summary>Waits until the Deployment is paused between releases again, so a new image starts a release rather than a native rollout.</summary>
+    public Task WaitForGatedAsync(string deployment) =>
+        Eventually.WaitAsync(
+            () => Deployment(deployment) is { } d && d["spec"]?["paused"]?.GetValue<bool>() == true && d["metadata"]?["annotations"]?[KruiseNames.InProgressingAnnotation] is null,
+            deployment + " to be paused between releases");
 
     public Task<JsonObject> WaitForStepPausedAsync(string name, int step, TimeSpan? timeout = null) =>
         WaitForRolloutAsync(name, r => Phase(r) == RolloutPhases.Progressing && State(r) == CanaryStepStates.StepPaused && Step(r) == step, $"StepPaused at step {step}", timeout);

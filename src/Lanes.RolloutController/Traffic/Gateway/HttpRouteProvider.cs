@@ -134,7 +134,7 @@ internal sealed class HttpRouteProvider(IKubernetes client) : ITrafficRoutingPro
             if (node?["owner"]?.GetValue<string>() is { } owner && owner != request.Owner.Uid)
             {
                 return (null, TrafficRoutingResult.Failed(TrafficRoutingReasons.EntryConflict,
-                    $"HTTPRoute {request.Namespace}/{request.Entry.Name} is being routed by another release (owner uid {owner}, annotation {OriginalRulesAnnotation}); {request.Owner} waits for it to finish"));
+                    $"HTTPRoute {request.Namespace}/{request.Entry.Name} is being routed by another release (owner uid {owner}, annotation {OriginalRulesAnnotation}); {request.OwnerDescription} waits for it to finish"));
             }
 
             if (node?["rules"] is JsonArray rules)
@@ -152,9 +152,9 @@ internal sealed class HttpRouteProvider(IKubernetes client) : ITrafficRoutingPro
 
     private static TrafficRoutingResult NotFound(TrafficRoutingRequest request) =>
         TrafficRoutingResult.Failed(TrafficRoutingReasons.EntryNotFound,
-            $"HTTPRoute {request.Namespace}/{request.Entry.Name} not found ({request.Owner}, {request.Entry.Field}.httpRouteName); is the Gateway API (gateway.networking.k8s.io/v1) installed?");
+            $"HTTPRoute {request.Namespace}/{request.Entry.Name} not found ({request.OwnerDescription}, {request.Entry.Field}.httpRouteName); is the Gateway API (gateway.networking.k8s.io/v1) installed?");
 
     private static TrafficRoutingResult NoStableRule(TrafficRoutingRequest request) =>
         TrafficRoutingResult.Failed(TrafficRoutingReasons.InvalidEntry,
-            $"HTTPRoute {request.Namespace}/{request.Entry.Name} has no rule with a backendRef to Service {request.StableService} (spec.rules[].backendRefs[].name), which {request.Owner} names in {request.Entry.ServiceField}; nothing was changed");
+            $"HTTPRoute {request.Namespace}/{request.Entry.Name} has no rule with a backendRef to Service {request.StableService} (spec.rules[].backendRefs[].name), which {request.OwnerDescription} names in {request.Entry.ServiceField}; nothing was changed");
 }

@@ -67,7 +67,7 @@ internal abstract class IngressProvider(IKubernetes client) : ITrafficRoutingPro
         if (!request.Owner.Controls(canary.Metadata.OwnerReferences))
         {
             return TrafficRoutingResult.Failed(TrafficRoutingReasons.EntryConflict,
-                $"Ingress {ns}/{name} exists and is not owned by {request.Owner}; delete or rename it so the canary Ingress can be created ({request.Entry.Field}.name)");
+                $"Ingress {ns}/{name} exists and is not owned by {request.OwnerDescription}; delete or rename it so the canary Ingress can be created ({request.Entry.Field}.name)");
         }
 
         var annotations = CanaryAnnotations(canary.Metadata.Annotations?.AsReadOnly(), weight, request.Strategy);
@@ -141,13 +141,13 @@ internal abstract class IngressProvider(IKubernetes client) : ITrafficRoutingPro
         if (stable is null)
         {
             return (null, TrafficRoutingResult.Failed(TrafficRoutingReasons.EntryNotFound,
-                $"Ingress {ns}/{name} not found ({request.Owner}, {request.Entry.Field}.name)"));
+                $"Ingress {ns}/{name} not found ({request.OwnerDescription}, {request.Entry.Field}.name)"));
         }
 
         var desired = CanaryIngress.Build(stable, request);
         return desired is null
             ? (null, TrafficRoutingResult.Failed(TrafficRoutingReasons.InvalidEntry,
-                $"Ingress {ns}/{name} has no rule for Service {request.StableService} (spec.rules[].http.paths[].backend.service.name), which {request.Owner} names in {request.Entry.ServiceField}; nothing was changed"))
+                $"Ingress {ns}/{name} has no rule for Service {request.StableService} (spec.rules[].http.paths[].backend.service.name), which {request.OwnerDescription} names in {request.Entry.ServiceField}; nothing was changed"))
             : (desired, null);
     }
 

@@ -73,7 +73,7 @@ internal sealed class LanesEntryProvider(IKubernetes client) : ITrafficRoutingPr
         return configMap is not null
             ? (configMap, null)
             : (null, TrafficRoutingResult.Failed(TrafficRoutingReasons.EntryNotFound,
-                $"ConfigMap {request.Namespace}/{name} not found ({request.Owner}, {request.Entry.Field}.name \"{request.Entry.Name}\"): the Lanes gateway {request.Entry.Name} reads its rules from it; create it and mount it at Lanes:Entry:RulesDirectory"));
+                $"ConfigMap {request.Namespace}/{name} not found ({request.OwnerDescription}, {request.Entry.Field}.name \"{request.Entry.Name}\"): the Lanes gateway {request.Entry.Name} reads its rules from it; create it and mount it at Lanes:Entry:RulesDirectory"));
     }
 
     // A merge patch of one key: writers of other keys (other TrafficRoutings) never conflict.
