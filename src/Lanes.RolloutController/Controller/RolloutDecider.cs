@@ -451,7 +451,7 @@ internal static class RolloutDecider
             return true;
         }
 
-        if (own)
+        if (own && !c.Has<RouteTraffic>())
         {
             var checkpoint = c.Snapshot();
             if (checkpoint.CanaryStatus!.CurrentStepState != CanaryStepStates.StepTrafficRouting)

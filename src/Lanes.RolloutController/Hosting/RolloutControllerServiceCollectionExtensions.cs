@@ -20,7 +20,7 @@ public static class RolloutControllerServiceCollectionExtensions
     /// Adds the controller as a hosted service, with options bound from <c>Lanes:RolloutController</c> and validated
     /// on start. An <see cref="IKubernetes"/> registered before this call is used as is; otherwise one is built from
     /// the in-cluster service account or the kubeconfig file. The traffic providers for <c>classType</c> lanes,
-    /// nginx and mse and for Gateway API HTTPRoutes are registered; add an <see cref="ITrafficRoutingProvider"/>
+    /// nginx, mse, higress and aliyun-alb and for Gateway API HTTPRoutes are registered; add an <see cref="ITrafficRoutingProvider"/>
     /// with <c>TryAddEnumerable</c> to route other entry objects.
     /// </summary>
     public static IServiceCollection AddLanesRolloutController(this IServiceCollection services, IConfiguration configuration)
@@ -42,6 +42,8 @@ public static class RolloutControllerServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrafficRoutingProvider, LanesEntryProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrafficRoutingProvider, NginxIngressProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrafficRoutingProvider, MseIngressProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrafficRoutingProvider, HigressIngressProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrafficRoutingProvider, AlbIngressProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrafficRoutingProvider, HttpRouteProvider>());
         services.TryAddSingleton<RolloutActionExecutor>();
         services.TryAddSingleton<RolloutReconciler>();

@@ -45,6 +45,7 @@ public sealed class TrafficFailureTests
     {
         // entry, extra objects, expected reason and text
         { "ingress:\n                      classType: istio\n                      name: web", "", "ProviderNotFound|ingress classType \"istio\" (Rollout default/rollout-web, spec.strategy.canary.trafficRoutings[0].ingress.classType)" },
+        { "customNetworkRefs:\n                      - apiVersion: networking.istio.io/v1alpha3\n                        kind: VirtualService\n                        name: web", "", "ProviderNotFound|customNetworkRef networking.istio.io/v1alpha3 VirtualService (Rollout default/rollout-web, spec.strategy.canary.trafficRoutings[0].customNetworkRefs[0])" },
         { "gateway:\n                      httpRouteName: web", "", "EntryNotFound|HTTPRoute default/web not found (Rollout default/rollout-web, spec.strategy.canary.trafficRoutings[0].gateway.httpRouteName)" },
         { "ingress:\n                      classType: lanes\n                      name: entry", "", "EntryNotFound|ConfigMap default/lanes-entry-entry not found (Rollout default/rollout-web, spec.strategy.canary.trafficRoutings[0].ingress.name \"entry\")" },
         { "ingress:\n                      name: web", "", "EntryNotFound|Ingress default/web not found (Rollout default/rollout-web, spec.strategy.canary.trafficRoutings[0].ingress.name)" },

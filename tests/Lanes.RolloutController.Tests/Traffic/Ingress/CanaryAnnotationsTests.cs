@@ -98,6 +98,21 @@ public sealed class CanaryAnnotationsTests
         Assert.Equal(new Dictionary<string, string> { [N + "canary"] = "true", [N + "rewrite-target"] = "/" }, annotations);
     }
 
+    [Fact]
+    public void AliyunAlb_UsesItsOwnPrefix_AndPutsTheCanaryRuleFirst()
+    {
+        var annotations = AlbIngressProvider.Annotations(null, 30, [Header("RegularExpression", "x-user", "^1")]);
+
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["alb.ingress.kubernetes.io/order"] = "1",
+            ["alb.ingress.kubernetes.io/canary"] = "true",
+            ["alb.ingress.kubernetes.io/canary-weight"] = "30",
+            ["alb.ingress.kubernetes.io/canary-by-header"] = "x-user",
+            ["alb.ingress.kubernetes.io/canary-by-header-pattern"] = "^1",
+        }, annotations);
+    }
+
     [Property(MaxTest = 300)]
     public Property Nginx_StepOutputDependsOnlyOnTheStableAnnotationsAndTheStep(Dictionary<NonNull<string>, NonNull<string>> stable, int first, int second, NonNull<string> header)
     {
