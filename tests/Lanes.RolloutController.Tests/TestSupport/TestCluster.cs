@@ -120,6 +120,34 @@ internal sealed class TestCluster : IAsyncDisposable
                 value: gray
         """;
 
+    /// <summary>A v1beta1 Rollout <c>rollout-&lt;app&gt;</c> with its own trafficRoutings (grace period 0) to the given entry.</summary>
+    /// <param name="app">The Deployment and its Service.</param>
+    /// <param name="entry">The entry lines (<c>ingress:</c>, <c>gateway:</c>…), continuation lines indented for the reference.</param>
+    /// <param name="steps">The step list, each line indented by 6 spaces.</param>
+    public static string OwnRoutesRollout(string app, string entry, string steps) => $$"""
+        apiVersion: rollouts.kruise.io/v1beta1
+        kind: Rollout
+        metadata:
+          name: rollout-{{app}}
+        spec:
+          workloadRef:
+            apiVersion: apps/v1
+            kind: Deployment
+            name: {{app}}
+          strategy:
+            canary:
+              enableExtraWorkloadForCanary: true
+              trafficRoutings:
+              - service: {{app}}
+                gracePeriodSeconds: 0
+                {{entry}}
+              steps:
+        {{steps}}
+              patchPodTemplateMetadata:
+                labels:
+                  alicloud.service.tag: gray
+        """;
+
     /// <summary>A Service and an MSE Ingress for <paramref name="app"/>, as the seed's mse-demo.yaml and mse-ingress.yaml give spring-cloud-a.</summary>
     public static string ServiceAndIngress(string app, string ingressClass = "mse") => $$"""
         apiVersion: v1

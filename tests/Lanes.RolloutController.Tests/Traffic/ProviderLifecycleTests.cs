@@ -254,40 +254,22 @@ public sealed class ProviderLifecycleTests
             """;
         var cluster = await TestCluster.StartAsync();
         await cluster.ApplyAppAsync("web", 2, V1);
-        cluster.Apply($$"""
-            apiVersion: rollouts.kruise.io/v1beta1
-            kind: Rollout
-            metadata:
-              name: rollout-web
-            spec:
-              workloadRef:
-                apiVersion: apps/v1
-                kind: Deployment
-                name: web
-              strategy:
-                canary:
-                  enableExtraWorkloadForCanary: true
-                  trafficRoutings:
-                  - service: web
-                    gracePeriodSeconds: 0
-                    {{entry}}
-                  steps:
+        var modifier = stepOneModifier ? Modifier : "";
+        var twoModifier = stepTwoModifier ? Modifier : "";
+        cluster.Apply(TestCluster.OwnRoutesRollout("web", entry, $$"""
                   - replicas: 1
                     matches:
                     - headers:
                       - type: Exact
                         name: User-Agent
-                        value: xiaoming{{(stepOneModifier ? Modifier : "")}}
+                        value: xiaoming{{modifier}}
                     pause: {}
                   - replicas: 50%
-                    traffic: 50%{{(stepTwoModifier ? Modifier : "")}}
+                    traffic: 50%{{twoModifier}}
                     pause: {}
                   - replicas: 100%
-                    traffic: 100%{{(stepTwoModifier ? Modifier : "")}}
-                  patchPodTemplateMetadata:
-                    labels:
-                      alicloud.service.tag: gray
-            """);
+                    traffic: 100%{{twoModifier}}
+            """));
         return cluster;
     }
 

@@ -163,24 +163,7 @@ public sealed class TrafficFailureTests
         await cluster.WaitForStepPausedAsync("rollout-app", 1);
     }
 
-    internal static string OwnRoutesRollout(string entry) => $$"""
-        apiVersion: rollouts.kruise.io/v1beta1
-        kind: Rollout
-        metadata:
-          name: rollout-web
-        spec:
-          workloadRef:
-            apiVersion: apps/v1
-            kind: Deployment
-            name: web
-          strategy:
-            canary:
-              enableExtraWorkloadForCanary: true
-              trafficRoutings:
-              - service: web
-                gracePeriodSeconds: 0
-                {{entry}}
-              steps:
+    internal static string OwnRoutesRollout(string entry) => TestCluster.OwnRoutesRollout("web", entry, """
               - replicas: 1
                 matches:
                 - headers:
@@ -192,7 +175,7 @@ public sealed class TrafficFailureTests
                   - name: x-mse-tag
                     value: gray
                 pause: {}
-        """;
+        """);
 
     internal static JsonObject? Ready(JsonObject? obj) => TestCluster.Condition(obj, ConditionTypes.TrafficReady);
 

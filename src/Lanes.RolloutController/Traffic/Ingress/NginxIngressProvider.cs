@@ -3,7 +3,7 @@ using k8s;
 namespace Lanes.RolloutController.Traffic.Ingress;
 
 /// <summary><c>classType: nginx</c> (the default): ingress-nginx canary annotations.</summary>
-internal sealed class NginxIngressProvider(IKubernetes client) : IngressProvider(client)
+internal class NginxIngressProvider(IKubernetes client) : IngressProvider(client)
 {
     public const string ClassType = "nginx";
 
