@@ -69,7 +69,13 @@ internal sealed class DemoChain : IDisposable
             _children.Add(ChildProcess.Start(service.Label, PathOf("Lanes.Demo.ServicePath"), args, _options.Verbose));
         }
 
-        var gatewayArgs = new List<string> { "--urls", Url(_options.GatewayPort) };
+        var gatewayArgs = new List<string> { "--urls", Url(_options.GatewayPort), "--Lanes:Entry:Tokens:KeysDirectory=" + DemoKeys.EnsureDirectory() };
+        if (_options.RulesDirectory is { } rules)
+        {
+            Directory.CreateDirectory(rules);
+            gatewayArgs.Add("--Lanes:Entry:RulesDirectory=" + rules);
+        }
+
         gatewayArgs.AddRange(catalog);
         gatewayArgs.AddRange(LogArguments());
         _children.Add(ChildProcess.Start("gateway", PathOf("Lanes.Demo.GatewayPath"), gatewayArgs, _options.Verbose));
