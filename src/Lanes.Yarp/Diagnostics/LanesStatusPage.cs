@@ -12,7 +12,7 @@ internal static class LanesStatusPage
         var html = new StringBuilder(8192);
         html.Append("""
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">
+            <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5"><link rel="icon" href="data:,">
             <title>Lanes at this gateway</title>
             <style>
             body{font:14px system-ui,sans-serif;margin:24px;color:#1d2330}h1{font-size:20px}h2{font-size:16px;margin-top:28px}
