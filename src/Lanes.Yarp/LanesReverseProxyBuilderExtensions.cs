@@ -33,6 +33,7 @@ public static class LanesReverseProxyBuilderExtensions
             var router = context.Services.GetRequiredService<LaneRouter>();
             var baseLane = context.Services.GetRequiredService<IOptions<LanesOptions>>().Value.Routing.BaseLane;
             context.RequestTransforms.Add(new LaneInvariantTransform(router, string.IsNullOrEmpty(baseLane) ? null : baseLane));
+            context.ResponseTransforms.Add(RouteTraceResponseTransform.Instance);
         });
         return builder;
     }
