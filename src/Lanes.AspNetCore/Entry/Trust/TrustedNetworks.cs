@@ -53,7 +53,7 @@ internal sealed class TrustedNetworks
             }
             else
             {
-                errors.Add($"{LaneEntryOptions.SectionName}:TrustedProxies:{i}: '{text}' is not a CIDR such as 10.0.0.0/8 or an IP address (the host bits of a CIDR must be zero).");
+                errors.Add($"{LaneEntryOptions.SectionName}:TrustedProxies:{i}: '{text}' is not a CIDR such as 10.0.0.0/8 or an IP address.");
             }
         }
 
