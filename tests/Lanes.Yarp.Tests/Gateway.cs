@@ -28,7 +28,7 @@ internal sealed class Gateway : IAsyncDisposable
 
     /// <param name="backends">Name and lane (null for base) of each instance of <c>orders</c>.</param>
     /// <param name="settings">More gateway configuration.</param>
-    public static async Task<Gateway> StartAsync((string Name, string? Lane)[] backends, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    public static async Task<Gateway> StartAsync((string Name, string? Lane)[] backends, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, bool withLaneStep = true)
     {
         var gateway = new Gateway();
         var configuration = new Dictionary<string, string?>
@@ -66,7 +66,11 @@ internal sealed class Gateway : IAsyncDisposable
         app.MapLanesDiagnostics();
         app.MapReverseProxy(proxy =>
         {
-            proxy.UseLanes();
+            if (withLaneStep)
+            {
+                proxy.UseLanes();
+            }
+
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();

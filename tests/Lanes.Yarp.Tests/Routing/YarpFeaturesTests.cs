@@ -77,6 +77,22 @@ public class YarpFeaturesTests
     }
 
     [Fact]
+    public async Task WithoutTheLaneStep_TheForwardingCheckStillKeepsBaseOffLaneInstances()
+    {
+        // A pipeline that forgot proxy.UseLanes(): YARP balances over every lane, and the check refuses the misroutes.
+        await using var gateway = await Gateway.StartAsync(TwoBaseOneGray, new() { ["ReverseProxy:Clusters:orders:LoadBalancingPolicy"] = "RoundRobin" }, withLaneStep: false);
+
+        var answers = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            answers.Add((await gateway.GetAsync()).Name);
+        }
+
+        Assert.DoesNotContain("Agray", answers);
+        Assert.Contains("status 502", answers);
+    }
+
+    [Fact]
     public async Task LaneWithoutInstance_GoesToBase_KeepingTheTag()
     {
         await using var gateway = await Gateway.StartAsync(TwoBaseOneGray, TrustLoopback);
