@@ -24,7 +24,8 @@ dotnet build -c Release samples/Lanes.Demo -v q -nologo >/dev/null
 dotnet build -c Release benchmarks/Lanes.LoadTest -v q -nologo >/dev/null
 dotnet artifacts/bin/Lanes.Demo/release/Lanes.Demo.dll --gateway-port "$gateway_port" --service-port "$service_port" "${rules_args[@]}" > artifacts/load-demo.log 2>&1 &
 demo=$!
-trap 'kill -INT $demo 2>/dev/null; wait $demo 2>/dev/null || true' EXIT
+# SIGTERM: a background job ignores SIGINT when the script is not interactive; the demo stops its children on either.
+trap 'kill -TERM $demo 2>/dev/null; wait $demo 2>/dev/null || true' EXIT
 
 for _ in $(seq 1 120); do
   grep -q '^Serving' artifacts/load-demo.log && break
