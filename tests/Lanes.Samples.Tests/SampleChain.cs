@@ -70,11 +70,15 @@ public sealed class SampleChain : IAsyncLifetime
 
     private static readonly string[] Quiet = ["--Logging:LogLevel:Default=Warning"];
 
+    // Services run as their own processes in production, each with its own content root; here they share one process.
+    private static readonly string s_serviceContentRoot = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "service-content-root")).FullName;
+
     private async Task<int> StartServiceAsync(string name, string? lane, string? next, IEnumerable<string> catalog, bool showConfig = false)
     {
         var args = new List<string>
         {
             "--urls", "http://127.0.0.1:0",
+            "--contentRoot", s_serviceContentRoot,   // not the test folder, which holds the gateway's appsettings.json (entry rules)
             "--Sample:Name=" + name,
             "--Sample:ShowConfig=" + showConfig.ToString(CultureInfo.InvariantCulture),
             "--Lanes:Lane=" + lane,
