@@ -16,6 +16,20 @@ public sealed class SeedScenarioTests
         await cluster.ApplyDemoAsync();
         cluster.Apply(Manifests.LoadFile("mse-ingress.yaml"));
         cluster.Apply(Manifests.LoadFile("rollout.yaml"));
+        var phases = new List<string>();
+        cluster.Store.Changed += e =>
+        {
+            if (e.Key.Type == ResourceType.TrafficRoutings && e.Object["status"]?["phase"]?.GetValue<string>() is { } phase)
+            {
+                lock (phases)
+                {
+                    if (phases.Count == 0 || phases[^1] != phase)
+                    {
+                        phases.Add(phase);
+                    }
+                }
+            }
+        };
         await using var controller = await ControllerHost.StartAsync(cluster.Emulator);
 
         foreach (var name in new[] { "rollout-a", "rollout-b", "rollout-c" })
@@ -126,6 +140,12 @@ public sealed class SeedScenarioTests
                 && !tr["metadata"]!["finalizers"]!.AsArray().Any(static f => f!.GetValue<string>().StartsWith("progressing.", StringComparison.Ordinal)),
             "the TrafficRouting to be Healthy again with no Rollout attached");
         await Eventually.WaitAsync(() => CanaryIngress(cluster) is null, "spring-cloud-a-canary to be deleted");
+
+        // Kruise's phases, in order: routes were restored (the canary Ingress deleted, 3 s grace) while Finalizing.
+        lock (phases)
+        {
+            Assert.Equal(["Healthy", "Progressing", "Finalizing", "Healthy"], phases);
+        }
         Assert.NotNull(cluster.Store.Get(new StoredObjectKey(ResourceType.Ingresses, TestCluster.Ns, "spring-cloud-a")));
     }
 

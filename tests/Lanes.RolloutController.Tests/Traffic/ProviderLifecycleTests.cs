@@ -79,6 +79,47 @@ public sealed class ProviderLifecycleTests
     }
 
     [Fact]
+    public async Task OwnRoutes_AreRestoredWhenTheRolloutIsDisabled_OrDeleted_MidRelease()
+    {
+        await using var cluster = await StartWebAsync("""
+            ingress:
+                      classType: nginx
+                      name: web
+            """);
+        cluster.Apply(TestCluster.ServiceAndIngress("web", "nginx"));
+        await using var controller = await ControllerHost.StartAsync(cluster.Emulator);
+        await cluster.WaitForRolloutAsync("rollout-web", static r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
+
+        cluster.SetImage("web", V2);
+        await cluster.WaitForStepPausedAsync("rollout-web", 1);
+        Assert.NotNull(cluster.Get(ResourceType.Ingresses, "web-canary"));
+        cluster.Patch(ResourceType.Rollouts, "rollout-web", static r =>
+        {
+            r["spec"]!["disabled"] = true;
+            return true;
+        });
+        await cluster.WaitForRolloutAsync("rollout-web", static r => TestCluster.Phase(r) == RolloutPhases.Disabled, "Disabled");
+        AssertNothingLeft(cluster);
+
+        cluster.Patch(ResourceType.Rollouts, "rollout-web", static r =>
+        {
+            r["spec"]!["disabled"] = false;
+            return true;
+        });
+        await cluster.WaitForRolloutAsync("rollout-web", static r => TestCluster.Phase(r) == RolloutPhases.Healthy, "Healthy again");
+        await cluster.WaitForGatedAsync("web");
+        cluster.SetImage("web", V3);
+        await cluster.WaitForStepPausedAsync("rollout-web", 1);
+        Assert.Equal("pod-template-hash", TestCluster.StringMap(cluster.Get(ResourceType.Services, "web")!["spec"]!["selector"]).Keys.Last());
+
+        cluster.Store.Delete(new StoredObjectKey(ResourceType.Rollouts, TestCluster.Ns, "rollout-web"));
+        await Eventually.WaitAsync(() => cluster.Rollout("rollout-web") is null, "the Rollout to be released and deleted");
+
+        // The selector is no owned object: only finalising puts it back.
+        AssertNothingLeft(cluster);
+    }
+
+    [Fact]
     public async Task GatewayApi_HttpRouteRulesFollowEachStep_AndAreRestoredExactlyAfterApprovalOrRollback()
     {
         await using var cluster = await StartWebAsync("""
