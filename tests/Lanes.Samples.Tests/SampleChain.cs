@@ -23,6 +23,9 @@ public sealed class SampleChain : IAsyncLifetime
     /// <param name="extraArgs">Configuration given to every host, e.g. routing policies.</param>
     internal SampleChain(params string[] extraArgs) => _extraArgs = extraArgs;
 
+    /// <summary>Configuration given to the gateway only, e.g. a rules directory.</summary>
+    internal IReadOnlyList<string> GatewayArgs { get; init; } = [];
+
     public HttpClient Gateway { get; private set; } = null!;
 
     public Dictionary<string, int> Ports { get; } = [];
@@ -44,6 +47,7 @@ public sealed class SampleChain : IAsyncLifetime
         gatewayArgs.AddRange(Catalog("sample-a", (a, null), (aGray, "gray")));
         gatewayArgs.AddRange(Quiet);
         gatewayArgs.AddRange(_extraArgs);
+        gatewayArgs.AddRange(GatewayArgs);
         var gateway = SampleGateway.CreateApp([.. gatewayArgs]);
         await gateway.StartAsync();
         _apps.Add(gateway);
