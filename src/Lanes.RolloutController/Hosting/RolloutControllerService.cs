@@ -1,13 +1,12 @@
 using System.Text.Json.Nodes;
-using k8s;
-using k8s.LeaderElection;
-using k8s.LeaderElection.ResourceLock;
 using Lanes.RolloutController.Api;
-using Lanes.RolloutController.Controller;
-using Lanes.RolloutController.Kubernetes;
+using Lanes.RolloutController.Cluster;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using k8s.LeaderElection.ResourceLock;
+using k8s.LeaderElection;
+using k8s;
 
 namespace Lanes.RolloutController.Hosting;
 

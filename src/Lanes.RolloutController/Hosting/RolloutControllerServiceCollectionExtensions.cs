@@ -1,15 +1,14 @@
-using k8s;
-using Lanes.RolloutController.Controller;
+using Lanes.RolloutController.Cluster;
 using Lanes.RolloutController.Hosting;
-using Lanes.RolloutController.Kubernetes;
-using Lanes.RolloutController.Traffic;
 using Lanes.RolloutController.Traffic.Gateway;
 using Lanes.RolloutController.Traffic.Ingress;
 using Lanes.RolloutController.Traffic.Lanes;
+using Lanes.RolloutController.Traffic;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using k8s;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

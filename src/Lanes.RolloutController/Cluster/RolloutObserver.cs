@@ -1,0 +1,189 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using System.Text.Json;
+using Lanes.RolloutController.Api;
+using Lanes.RolloutController.Decisions;
+using k8s.Autorest;
+using k8s.Models;
+using k8s;
+
+namespace Lanes.RolloutController.Cluster;
+
+/// <summary>Reads everything one Rollout decision needs, fresh from the API server.</summary>
+internal sealed class RolloutObserver(IKubernetes client)
+{
+    public async Task<ObservedRollout?> ObserveAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        var document = await GetCustomAsync(KruiseNames.V1Beta1, KruiseNames.RolloutPlural, ns, name, cancellationToken).ConfigureAwait(false);
+        if (document is null)
+        {
+            return null;
+        }
+
+        Rollout rollout;
+        string? readError = null;
+        try
+        {
+            rollout = RolloutConversion.Read(document);
+        }
+        catch (JsonException e)
+        {
+            readError = e.Message;
+            rollout = new Rollout { Metadata = ApiJson.Read<V1ObjectMeta>(document["metadata"]) ?? new V1ObjectMeta { Name = name } };
+        }
+
+        rollout.Metadata.NamespaceProperty ??= ns;
+        WorkloadObservation? workload = null;
+        IReadOnlyList<CanaryObservation> canaries = [];
+        var workloadRef = rollout.Spec.WorkloadRef;
+        if (readError is null && workloadRef is { Kind: "Deployment", Name: { Length: > 0 } workloadName } && workloadRef.ApiVersion is "apps/v1" or null or "")
+        {
+            var deployment = await GetDeploymentAsync(ns, workloadName, cancellationToken).ConfigureAwait(false);
+            if (deployment is not null)
+            {
+                var replicaSets = (await client.AppsV1.ListNamespacedReplicaSetAsync(ns, cancellationToken: cancellationToken).ConfigureAwait(false)).Items;
+                workload = ObserveWorkload(deployment, replicaSets);
+                var canaryList = await client.AppsV1.ListNamespacedDeploymentAsync(
+                    ns, labelSelector: KruiseNames.CanaryDeploymentLabel + "=" + workloadName, cancellationToken: cancellationToken).ConfigureAwait(false);
+                canaries = canaryList.Items.Select(d => ObserveCanary(d, replicaSets)).ToList();
+            }
+        }
+
+        TrafficRoutingObservation? trafficRouting = null;
+        if (readError is null && RolloutDecider.TrafficRoutingName(rollout) is { } trName)
+        {
+            var tr = await GetCustomAsync(KruiseNames.V1Alpha1, KruiseNames.TrafficRoutingPlural, ns, trName, cancellationToken).ConfigureAwait(false);
+            trafficRouting = ObserveTrafficRouting(trName, tr);
+        }
+
+        var observation = new RolloutObservation
+        {
+            Rollout = rollout,
+            ReadError = readError,
+            Workload = workload,
+            Canaries = canaries,
+            TrafficRouting = trafficRouting,
+        };
+        return new ObservedRollout(observation, document);
+    }
+
+    internal static TrafficRoutingObservation ObserveTrafficRouting(string name, JsonObject? tr)
+    {
+        TrafficRoutingStatus? status = null;
+        try
+        {
+            status = ApiJson.Read<TrafficRoutingStatus>(tr?["status"]);
+        }
+        catch (JsonException)
+        {
+            // A status we cannot read says nothing is in place.
+        }
+
+        return new TrafficRoutingObservation
+        {
+            Name = name,
+            Exists = tr is not null,
+            Phase = status?.Phase,
+            Message = status?.Message,
+            Generation = ReadLong(tr?["metadata"]?["generation"]),
+            ObservedGeneration = status?.ObservedGeneration,
+            TrafficReady = RolloutConditions.Find(status?.Conditions, ConditionTypes.TrafficReady),
+            Finalizers = (tr?["metadata"]?["finalizers"] as JsonArray)?.Select(static f => f!.GetValue<string>()).ToList() ?? [],
+        };
+    }
+
+    private static long? ReadLong(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<long>(out var number) ? number : null;
+
+    internal static WorkloadObservation ObserveWorkload(V1Deployment deployment, IList<V1ReplicaSet> replicaSets)
+    {
+        var uid = deployment.Metadata.Uid;
+        var owned = replicaSets.Where(rs => rs.Metadata.OwnerReferences?.Any(o => o.Uid == uid) == true).ToList();
+        var stable = owned
+            .Where(static rs => (rs.Spec.Replicas ?? 0) > 0)
+            .OrderBy(static rs => rs.Metadata.CreationTimestamp ?? DateTime.MinValue)
+            .ThenBy(static rs => long.TryParse(rs.Metadata.ResourceVersion, out var v) ? v : 0)
+            .FirstOrDefault()
+            ?? owned.OrderByDescending(static rs => rs.Metadata.CreationTimestamp ?? DateTime.MinValue).FirstOrDefault();
+        var labels = deployment.Metadata.Labels;
+        var annotations = deployment.Metadata.Annotations;
+        string? inProgressing = null;
+        if (annotations?.TryGetValue(KruiseNames.InProgressingAnnotation, out var json) == true)
+        {
+            try
+            {
+                inProgressing = JsonNode.Parse(json)?["rolloutName"]?.GetValue<string>() ?? "";
+            }
+            catch (JsonException)
+            {
+                inProgressing = "";
+            }
+        }
+
+        var status = deployment.Status;
+        return new WorkloadObservation
+        {
+            Name = deployment.Metadata.Name,
+            Uid = uid,
+            Generation = deployment.Metadata.Generation ?? 0,
+            ObservedGeneration = status?.ObservedGeneration ?? 0,
+            Replicas = deployment.Spec.Replicas ?? 1,
+            Paused = deployment.Spec.Paused ?? false,
+            InProgressingRollout = inProgressing,
+            StableRevisionLabel = labels?.TryGetValue(KruiseNames.StableRevisionLabel, out var sr) == true ? sr : null,
+            WorkloadTypeLabel = labels?.TryGetValue(KruiseNames.WorkloadTypeLabel, out var wt) == true ? wt : null,
+            RolloutId = labels?.TryGetValue(KruiseNames.RolloutIdLabel, out var id) == true ? id : null,
+            TemplateRevision = PodTemplateRevision.Compute(deployment.Spec.Template),
+            StableRevision = stable?.Metadata.Labels?.TryGetValue("pod-template-hash", out var hash) == true ? hash : null,
+            IsTemplateStable = stable is not null && PodTemplateRevision.AreEqual(stable.Spec.Template, deployment.Spec.Template),
+            ReplicaSetCount = owned.Count,
+            StatusReplicas = status?.Replicas ?? 0,
+            UpdatedReplicas = status?.UpdatedReplicas ?? 0,
+            AvailableReplicas = status?.AvailableReplicas ?? 0,
+        };
+    }
+
+    private static CanaryObservation ObserveCanary(V1Deployment canary, IList<V1ReplicaSet> replicaSets)
+    {
+        var newest = replicaSets
+            .Where(rs => rs.Metadata.OwnerReferences?.Any(o => o.Uid == canary.Metadata.Uid) == true)
+            .OrderByDescending(static rs => rs.Metadata.CreationTimestamp ?? DateTime.MinValue)
+            .FirstOrDefault();
+        return new CanaryObservation
+        {
+            Name = canary.Metadata.Name,
+            Revision = canary.Metadata.Annotations?.TryGetValue(KruiseNames.CanaryRevisionAnnotation, out var revision) == true ? revision : null,
+            Replicas = canary.Spec.Replicas ?? 1,
+            Generation = canary.Metadata.Generation ?? 0,
+            ObservedGeneration = canary.Status?.ObservedGeneration ?? 0,
+            StatusReplicas = canary.Status?.Replicas ?? 0,
+            AvailableReplicas = canary.Status?.AvailableReplicas ?? 0,
+            PodTemplateHash = newest?.Metadata.Labels?.TryGetValue("pod-template-hash", out var hash) == true ? hash : null,
+            Deleting = canary.Metadata.DeletionTimestamp is not null,
+        };
+    }
+
+    private async Task<V1Deployment?> GetDeploymentAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.AppsV1.ReadNamespacedDeploymentAsync(name, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    internal async Task<JsonObject?> GetCustomAsync(string version, string plural, string ns, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(KruiseNames.Group, version, ns, plural, name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+}
