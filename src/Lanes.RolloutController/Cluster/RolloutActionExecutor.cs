@@ -29,6 +29,12 @@ internal sealed partial class RolloutActionExecutor(IKubernetes client, TrafficR
             case RemoveRolloutFinalizer:
                 await PatchRolloutFinalizersAsync(observed, add: false, cancellationToken).ConfigureAwait(false);
                 return ActionResult.Done;
+            case SetRolloutHash hash:
+                await PatchRolloutMetadataAsync(observed, new JsonObject { ["annotations"] = new JsonObject { [KruiseNames.RolloutHashAnnotation] = hash.Hash } }, cancellationToken).ConfigureAwait(false);
+                return ActionResult.Done;
+            case LabelCanaryPods label:
+                await LabelCanaryPodsAsync(ns, label, cancellationToken).ConfigureAwait(false);
+                return ActionResult.Done;
             case GateWorkload gate:
                 await PatchDeploymentAsync(ns, gate.Deployment, new JsonObject
                 {
@@ -59,7 +65,7 @@ internal sealed partial class RolloutActionExecutor(IKubernetes client, TrafficR
                 {
                     ["metadata"] = new JsonObject
                     {
-                        ["labels"] = new JsonObject { [KruiseNames.StableRevisionLabel] = null },
+                        // Kruise keeps the stable-revision label after a release; only the in-progressing mark goes.
                         ["annotations"] = new JsonObject { [KruiseNames.InProgressingAnnotation] = null },
                     },
                     ["spec"] = new JsonObject { ["paused"] = false },
@@ -95,28 +101,82 @@ internal sealed partial class RolloutActionExecutor(IKubernetes client, TrafficR
         }
     }
 
-    private async Task PatchRolloutFinalizersAsync(ObservedRollout observed, bool add, CancellationToken cancellationToken)
+    private Task PatchRolloutFinalizersAsync(ObservedRollout observed, bool add, CancellationToken cancellationToken)
     {
-        var metadata = observed.Observation.Rollout.Metadata;
-        var finalizers = (metadata.Finalizers ?? []).Where(static f => f != KruiseNames.RolloutFinalizer).ToList();
+        var finalizers = (observed.Observation.Rollout.Metadata.Finalizers ?? []).Where(static f => f != KruiseNames.RolloutFinalizer).ToList();
         if (add)
         {
             finalizers.Add(KruiseNames.RolloutFinalizer);
         }
 
-        // The resourceVersion makes a concurrent change of the list fail with 409 instead of being lost.
-        var patch = new JsonObject
-        {
-            ["metadata"] = new JsonObject
-            {
-                ["resourceVersion"] = metadata.ResourceVersion,
-                ["finalizers"] = new JsonArray(finalizers.Select(static f => (JsonNode)JsonValue.Create(f)).ToArray()),
-            },
-        };
-        await client.CustomObjects.PatchNamespacedCustomObjectAsync(
-            new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch),
-            KruiseNames.Group, KruiseNames.V1Beta1, observed.Observation.Namespace, KruiseNames.RolloutPlural, metadata.Name,
+        return PatchRolloutMetadataAsync(observed, new JsonObject { ["finalizers"] = new JsonArray(finalizers.Select(static f => (JsonNode)JsonValue.Create(f)).ToArray()) }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Merge-patches the Rollout's metadata guarded by the resourceVersion that was read, so a concurrent change fails
+    /// with 409 instead of being lost; on success the observed document moves to the new resourceVersion, so the
+    /// status write of the same pass is not refused for our own change.
+    /// </summary>
+    private async Task PatchRolloutMetadataAsync(ObservedRollout observed, JsonObject metadata, CancellationToken cancellationToken)
+    {
+        var current = (JsonObject)observed.Document["metadata"]!;
+        metadata["resourceVersion"] = current["resourceVersion"]?.DeepClone();
+        var patched = await client.CustomObjects.PatchNamespacedCustomObjectAsync<JsonObject>(
+            new V1Patch(new JsonObject { ["metadata"] = metadata }.ToJsonString(), V1Patch.PatchType.MergePatch),
+            KruiseNames.Group, KruiseNames.V1Beta1, observed.Observation.Namespace, KruiseNames.RolloutPlural, observed.Observation.Name,
             cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (patched?["metadata"] is JsonObject after)
+        {
+            observed.Document["metadata"] = after.DeepClone();
+        }
+    }
+
+    private async Task LabelCanaryPodsAsync(string ns, LabelCanaryPods label, CancellationToken cancellationToken)
+    {
+        var pods = await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: "pod-template-hash=" + label.PodTemplateHash, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var planned = (int[])label.PlannedIncrements.Clone();
+        var unlabelled = new List<V1Pod>();
+        foreach (var pod in pods.Items)
+        {
+            if (pod.Metadata.DeletionTimestamp is not null)
+            {
+                continue;
+            }
+
+            var labels = pod.Metadata.Labels;
+            if (labels?.TryGetValue(KruiseNames.RolloutIdLabel, out var id) != true || id != label.RolloutId ||
+                !labels.TryGetValue(KruiseNames.RolloutBatchIdLabel, out var batchText) ||
+                !int.TryParse(batchText, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var batch) ||
+                batch < 1 || batch > planned.Length)
+            {
+                unlabelled.Add(pod);
+                continue;
+            }
+
+            planned[batch - 1]--;
+        }
+
+        // Kruise fills the latest batch first.
+        for (var i = planned.Length - 1; i >= 0; i--)
+        {
+            for (; planned[i] > 0 && unlabelled.Count > 0; planned[i]--)
+            {
+                var pod = unlabelled[^1];
+                unlabelled.RemoveAt(unlabelled.Count - 1);
+                var patch = new JsonObject
+                {
+                    ["metadata"] = new JsonObject
+                    {
+                        ["labels"] = new JsonObject
+                        {
+                            [KruiseNames.RolloutIdLabel] = label.RolloutId,
+                            [KruiseNames.RolloutBatchIdLabel] = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        },
+                    },
+                };
+                await IgnoreNotFoundAsync(() => client.CoreV1.PatchNamespacedPodAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.StrategicMergePatch), pod.Metadata.Name, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+        }
     }
 
     private Task PatchDeploymentAsync(string ns, string name, JsonObject patch, CancellationToken cancellationToken) =>

@@ -89,6 +89,11 @@ internal sealed partial class RolloutReconciler(
                 }
 
                 await RecordTrafficEventAsync(observed, previous, status, cancellationToken).ConfigureAwait(false);
+                foreach (var e in decision.Events)
+                {
+                    await events.RecordAsync(InvolvedObject(observed), e.Type, e.Reason, e.Message, cancellationToken).ConfigureAwait(false);
+                }
+
                 return requeue;
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
@@ -144,17 +149,17 @@ internal sealed partial class RolloutReconciler(
             return Task.CompletedTask;
         }
 
-        var rollout = observed.Observation.Rollout.Metadata;
-        var involved = new k8s.Models.V1ObjectReference
-        {
-            ApiVersion = KruiseNames.Group + "/" + KruiseNames.V1Beta1,
-            Kind = "Rollout",
-            Name = rollout.Name,
-            NamespaceProperty = observed.Observation.Namespace,
-            Uid = rollout.Uid,
-        };
-        return events.RecordAsync(involved, failed ? KubernetesEventRecorder.Warning : KubernetesEventRecorder.Normal, after.Reason, after.Message, cancellationToken);
+        return events.RecordAsync(InvolvedObject(observed), failed ? KubernetesEventRecorder.Warning : KubernetesEventRecorder.Normal, after.Reason, after.Message, cancellationToken);
     }
+
+    private static k8s.Models.V1ObjectReference InvolvedObject(ObservedRollout observed) => new()
+    {
+        ApiVersion = KruiseNames.Group + "/" + KruiseNames.V1Beta1,
+        Kind = "Rollout",
+        Name = observed.Observation.Name,
+        NamespaceProperty = observed.Observation.Namespace,
+        Uid = observed.Observation.Rollout.Metadata.Uid,
+    };
 
     private Task WriteStatusAsync(ObservedRollout observed, RolloutStatus status, CancellationToken cancellationToken)
     {

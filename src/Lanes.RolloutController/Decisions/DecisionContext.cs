@@ -7,6 +7,8 @@ namespace Lanes.RolloutController.Decisions;
 internal sealed class DecisionContext
 {
     private readonly List<RolloutAction> _actions = [];
+    private readonly List<RolloutEvent> _events = [];
+    private string? _rolloutHash;
 
     public DecisionContext(RolloutObservation observed, DateTimeOffset now, RolloutDecisionSettings settings)
     {
@@ -33,6 +35,9 @@ internal sealed class DecisionContext
 
     public TimeSpan? RequeueAfter { get; private set; }
 
+    /// <summary>Kruise's plan hash of the Rollout as it is now (what its <c>rollouts.kruise.io/hash</c> should say).</summary>
+    public string RolloutHash => _rolloutHash ??= RolloutPlanHash.Compute(Rollout.Spec.Strategy.Canary);
+
     public void Add(RolloutAction action) => _actions.Add(action);
 
     /// <summary>Adds an action that may not be done at once; until it is, <paramref name="checkpoint"/> is written.</summary>
@@ -40,6 +45,8 @@ internal sealed class DecisionContext
 
     public bool Has<TAction>()
         where TAction : RolloutAction => _actions.OfType<TAction>().Any();
+
+    public void Record(string reason, string message, string type = RolloutEvent.Normal) => _events.Add(new RolloutEvent(type, reason, message));
 
     public void Requeue(TimeSpan after)
     {
@@ -69,6 +76,6 @@ internal sealed class DecisionContext
         }
 
         var changed = !System.Text.Json.Nodes.JsonNode.DeepEquals(ApiJson.Write(Original), ApiJson.Write(Status));
-        return new RolloutDecision(_actions, Status, changed, RequeueAfter);
+        return new RolloutDecision(_actions, Status, changed, RequeueAfter) { Events = _events };
     }
 }

@@ -47,6 +47,19 @@ internal static class RolloutDecider
             c.Add(new AddRolloutFinalizer());
         }
 
+        // Kruise keeps the hash of the release plan in an annotation; a release compares it to find plan changes.
+        if (RolloutHashAnnotation(rollout) != c.RolloutHash)
+        {
+            c.Add(new SetRolloutHash(c.RolloutHash));
+        }
+
+        // Kruise: while the status describes the workload's current revision, it follows the workload's rollout id.
+        if (c.Status.CanaryStatus is { } current && c.Workload is { } workload && current.CanaryRevision.Length > 0 && current.CanaryRevision == workload.TemplateRevision)
+        {
+            current.ObservedRolloutID = RolloutId(workload);
+            current.ObservedWorkloadGeneration = workload.Generation;
+        }
+
         if (rollout.Spec.Disabled)
         {
             DecideDisabled(c);
@@ -67,7 +80,7 @@ internal static class RolloutDecider
     {
         var s = c.Status;
         var w = c.Workload!;
-        if (s.Phase is not RolloutPhases.Healthy || s.Message is null || s.Message.StartsWith("Workload Not Found", StringComparison.Ordinal) || s.Message == RolloutMessages.Disabled)
+        if (s.Phase is not RolloutPhases.Healthy || s.Message is null || s.Message.StartsWith(RolloutMessages.WorkloadNotFound, StringComparison.Ordinal) || s.Message == RolloutMessages.Disabled)
         {
             s.Phase = RolloutPhases.Healthy;
             s.Message = RolloutMessages.Healthy;
@@ -94,8 +107,8 @@ internal static class RolloutDecider
                 s.CanaryStatus = new CanaryStatus
                 {
                     ObservedWorkloadGeneration = w.Generation,
-                    ObservedRolloutID = w.RolloutId ?? w.TemplateRevision,
-                    RolloutHash = StrategyHash(c.Rollout),
+                    ObservedRolloutID = RolloutId(w),
+                    RolloutHash = c.RolloutHash,
                     StableRevision = w.StableRevision,
                     CanaryRevision = w.TemplateRevision,
                     PodTemplateHash = w.StableRevision ?? "",
@@ -142,6 +155,12 @@ internal static class RolloutDecider
                     if (w.IsTemplateStable)
                     {
                         // The template went back to the stable revision: cancel, stable pods stay as they are.
+                        if (s.CanaryStatus is { } rolledBack)
+                        {
+                            rolledBack.CanaryRevision = w.TemplateRevision;
+                        }
+
+                        c.Record(RolloutEvent.Progressing, RolloutMessages.EventRolledBack);
                         c.SetCondition(ConditionTypes.Progressing, "True", ConditionTypes.ReasonCancelling, RolloutMessages.Cancelling);
                         s.Message = RolloutMessages.Cancelling;
                         reason = ConditionTypes.ReasonCancelling;
@@ -168,7 +187,8 @@ internal static class RolloutDecider
 
                     if (reason == ConditionTypes.ReasonPaused)
                     {
-                        c.SetCondition(ConditionTypes.Progressing, "True", ConditionTypes.ReasonInRolling, RolloutMessages.InProgressing);
+                        // Kruise resumes with the message it had; the step writes its own on the way.
+                        c.SetCondition(ConditionTypes.Progressing, "True", ConditionTypes.ReasonInRolling, c.GetCondition(ConditionTypes.Progressing)?.Message ?? RolloutMessages.InProgressing);
                         reason = ConditionTypes.ReasonInRolling;
                     }
 
@@ -181,10 +201,17 @@ internal static class RolloutDecider
                             c.Add(new RestoreTraffic(RoutesOnly: false), c.Snapshot());
                         }
 
-                        c.SetCondition(ConditionTypes.Progressing, "True", ConditionTypes.ReasonInitializing, RolloutMessages.InProgressing);
+                        c.Record(RolloutEvent.Progressing, RolloutMessages.EventContinuousRelease);
+                        c.SetCondition(ConditionTypes.Progressing, "True", ConditionTypes.ReasonInitializing, RolloutMessages.ContinuousRelease);
+                        s.Message = RolloutMessages.ContinuousRelease;
                         c.RemoveCondition(ConditionTypes.CanaryReady);
                         reason = ConditionTypes.ReasonInitializing;
                         continue;
+                    }
+
+                    if (!string.IsNullOrEmpty(s.CanaryStatus.RolloutHash) && s.CanaryStatus.RolloutHash != c.RolloutHash)
+                    {
+                        RecalculateStep(c);
                     }
 
                     if (!RunCanary(c))
@@ -283,17 +310,16 @@ internal static class RolloutDecider
         s.CanaryStatus = new CanaryStatus
         {
             ObservedWorkloadGeneration = w.Generation,
-            ObservedRolloutID = w.RolloutId ?? w.TemplateRevision,
-            RolloutHash = StrategyHash(c.Rollout),
+            ObservedRolloutID = RolloutId(w),
+            RolloutHash = c.RolloutHash,
             StableRevision = stable,
             CanaryRevision = w.TemplateRevision,
             CurrentStepIndex = 1,
             NextStepIndex = steps.Count > 1 ? 2 : -1,
             CurrentStepState = CanaryStepStates.BeforeStepUpgrade,
             LastUpdateTime = c.Now,
-            Message = RolloutMessages.InProgressing,
         };
-        s.Message = RolloutMessages.InProgressing;
+        s.Message = c.GetCondition(ConditionTypes.Progressing)?.Message ?? RolloutMessages.InProgressing;
         c.RemoveCondition(ConditionTypes.TrafficReady);
         Mirror(s);
         return true;
@@ -320,7 +346,13 @@ internal static class RolloutDecider
             cs.CanaryReadyReplicas = canary.AvailableReplicas;
         }
 
-        ApplyStepJump(cs, count);
+        // Kruise: the canary's pod-template-hash selects the new pods even when a jump skips the upgrade.
+        if (string.IsNullOrEmpty(cs.PodTemplateHash) && canary?.PodTemplateHash is { Length: > 0 } podTemplateHash)
+        {
+            cs.PodTemplateHash = podTemplateHash;
+        }
+
+        ApplyStepJump(cs, steps, w.Replicas, c.Now);
         for (var guard = 0; guard < MaxTransitions; guard++)
         {
             var index = Math.Clamp(cs.CurrentStepIndex ?? 1, 1, count);
@@ -337,7 +369,8 @@ internal static class RolloutDecider
             switch (cs.CurrentStepState)
             {
                 case CanaryStepStates.StepUpgrade:
-                    SetMessage(s, RolloutMessages.StepUpgrade(index, count));
+                    SetMessage(c, RolloutMessages.StepUpgrade(index, count));
+                    cs.Message = RolloutMessages.BatchState(canary is null || canary.Replicas < desired ? "Upgrading" : "Verifying", cs.ObservedRolloutID, index);
                     if (canary is null)
                     {
                         c.Add(new CreateCanary(w.Name, cs.CanaryRevision, desired, c.Rollout.Spec.Strategy.Canary!.PatchPodTemplateMetadata));
@@ -360,6 +393,13 @@ internal static class RolloutDecider
 
                     cs.PodTemplateHash = canary.PodTemplateHash ?? "";
                     c.RemoveCondition(ConditionTypes.CanaryReady);
+                    if (!string.IsNullOrEmpty(cs.ObservedRolloutID) && !string.IsNullOrEmpty(canary.PodTemplateHash))
+                    {
+                        c.Add(new LabelCanaryPods(canary.PodTemplateHash, cs.ObservedRolloutID, PlannedIncrements(steps, index, w.Replicas)));
+                    }
+
+                    cs.Message = RolloutMessages.BatchState("Ready", cs.ObservedRolloutID, index);
+                    c.Record(RolloutEvent.Progressing, RolloutMessages.EventStepUpgraded(index));
                     Transition(c, CanaryStepStates.StepTrafficRouting);
                     continue;
 
@@ -377,9 +417,9 @@ internal static class RolloutDecider
                     continue;
 
                 case CanaryStepStates.StepPaused:
-                    if (index == count && desired >= w.Replicas)
+                    if (index == count && step.Replicas is { IsValid: true, IsPercent: true, Value: 100 })
                     {
-                        // Kruise: a last step at 100% needs no confirmation.
+                        // Kruise: only a last step of replicas "100%" needs no confirmation; a count never skips it.
                         Transition(c, CanaryStepStates.StepReady);
                         continue;
                     }
@@ -392,7 +432,7 @@ internal static class RolloutDecider
 
                     if (step.Pause?.Duration is { } seconds)
                     {
-                        SetMessage(s, RolloutMessages.StepPausedTimed(index, count, seconds));
+                        SetMessage(c, RolloutMessages.StepPausedTimed(index, count, seconds));
                         var due = (cs.LastUpdateTime ?? c.Now) + TimeSpan.FromSeconds(seconds);
                         if (c.Now >= due)
                         {
@@ -404,7 +444,7 @@ internal static class RolloutDecider
                         return false;
                     }
 
-                    SetMessage(s, RolloutMessages.StepPausedManual(index, count));
+                    SetMessage(c, RolloutMessages.StepPausedManual(index, count));
                     return false;
 
                 case CanaryStepStates.StepReady:
@@ -479,7 +519,7 @@ internal static class RolloutDecider
                 c.Add(new AttachTrafficRouting(trafficRouting));
             }
 
-            SetMessage(c.Status, string.Create(CultureInfo.InvariantCulture, $"Rollout is in step({index}/{count}), and waits for its traffic: {message}"));
+            SetMessage(c, string.Create(CultureInfo.InvariantCulture, $"Rollout is in step({index}/{count}), and waits for its traffic: {message}"));
             c.SetCondition(ConditionTypes.TrafficReady, "False", reason, message);
             c.Requeue(c.Settings.TrafficRoutingRetry);
             return false;
@@ -499,8 +539,9 @@ internal static class RolloutDecider
     }
 
     // A client may patch nextStepIndex to jump to (or re-run) a step, as kubectl-kruise does.
-    private static void ApplyStepJump(CanaryStatus cs, int count)
+    private static void ApplyStepJump(CanaryStatus cs, List<CanaryStep> steps, int workloadReplicas, DateTimeOffset now)
     {
+        var count = steps.Count;
         var current = cs.CurrentStepIndex ?? 1;
         var expected = current + 1 <= count ? current + 1 : -1;
         if (cs.NextStepIndex == expected || cs.CurrentStepState == CanaryStepStates.Completed)
@@ -510,9 +551,12 @@ internal static class RolloutDecider
 
         if (cs.NextStepIndex >= 1 && cs.NextStepIndex <= count)
         {
-            cs.CurrentStepIndex = cs.NextStepIndex;
-            cs.NextStepIndex = cs.NextStepIndex + 1 <= count ? cs.NextStepIndex + 1 : -1;
-            cs.CurrentStepState = CanaryStepStates.BeforeStepUpgrade;
+            // Kruise: a step whose replicas are already there goes straight to its traffic.
+            var next = cs.NextStepIndex;
+            cs.CurrentStepIndex = next;
+            cs.NextStepIndex = next + 1 <= count ? next + 1 : -1;
+            cs.CurrentStepState = DesiredReplicas(steps[next - 1], workloadReplicas) == cs.CanaryReplicas ? CanaryStepStates.StepTrafficRouting : CanaryStepStates.BeforeStepUpgrade;
+            cs.LastUpdateTime = now;
         }
         else
         {
@@ -534,7 +578,7 @@ internal static class RolloutDecider
         {
             var message = RolloutMessages.CanaryNotReady(canary?.Name, canary?.AvailableReplicas ?? 0, desired, timeout);
             c.SetCondition(ConditionTypes.CanaryReady, "False", "ProgressDeadlineExceeded", message);
-            SetMessage(c.Status, message);
+            SetMessage(c, message);
         }
         else
         {
@@ -577,7 +621,7 @@ internal static class RolloutDecider
         }
 
         var canaries = c.Observed.Canaries.Where(static x => !x.Deleting).Select(static x => x.Name).ToList();
-        if (w is not null && (w.Paused || w.InProgressingRollout is not null || w.StableRevisionLabel is not null))
+        if (w is not null && (w.Paused || w.InProgressingRollout is not null))
         {
             c.Add(new ReleaseWorkload(w.Name));
             cs.FinalisingStep = "ResumeWorkload";
@@ -627,14 +671,14 @@ internal static class RolloutDecider
         cs.CanaryReplicas = 0;
         cs.CanaryReadyReplicas = 0;
         var message = succeeded ? RolloutMessages.Completed : RolloutMessages.Canceled;
-        cs.Message = message;
         if (succeeded)
         {
             cs.StableRevision = c.Workload?.StableRevision ?? cs.StableRevision;
         }
 
         c.SetCondition(ConditionTypes.Progressing, "False", ConditionTypes.ReasonCompleted, message);
-        c.SetCondition(ConditionTypes.Succeeded, succeeded ? "True" : "False", succeeded ? "Succeeded" : "Canceled", message);
+        // Kruise writes Succeeded with an empty reason and message; the Progressing condition says which way it ended.
+        c.SetCondition(ConditionTypes.Succeeded, succeeded ? "True" : "False", "", "");
         c.RemoveCondition(ConditionTypes.CanaryReady);
         c.RemoveCondition(ConditionTypes.TrafficReady);
         s.Phase = RolloutPhases.Healthy;
@@ -731,20 +775,84 @@ internal static class RolloutDecider
         return string.IsNullOrEmpty(rollout.Spec.Strategy.Canary?.TrafficRoutingRef) ? null : rollout.Spec.Strategy.Canary.TrafficRoutingRef;
     }
 
-    internal static string StrategyHash(Rollout rollout)
+    internal static string? RolloutHashAnnotation(Rollout rollout) =>
+        rollout.Metadata.Annotations is { } annotations && annotations.TryGetValue(KruiseNames.RolloutHashAnnotation, out var hash) ? hash : null;
+
+    /// <summary>Kruise's <c>getRolloutID</c>: the workload's rollout-id label, else its revision, <c>rollback-</c> prefixed in a rollback.</summary>
+    internal static string RolloutId(WorkloadObservation workload) =>
+        workload.RolloutId is { Length: > 0 } id ? id : workload.IsInRollback ? "rollback-" + workload.TemplateRevision : workload.TemplateRevision;
+
+    /// <summary>
+    /// Kruise's <c>handleRolloutPlanChanged</c>: the steps changed mid-release, so find the first step (the current one
+    /// first) whose replicas cover the canary's, and either mark the current step ready or jump there.
+    /// </summary>
+    private static void RecalculateStep(DecisionContext c)
     {
-        var node = ApiJson.Write(rollout.Spec.Strategy.Canary) as System.Text.Json.Nodes.JsonObject ?? [];
-        node.Remove("failureThreshold");
-        if (node["steps"] is System.Text.Json.Nodes.JsonArray steps)
+        var cs = c.Status.CanaryStatus!;
+        var steps = Steps(c);
+        var replicas = c.Workload!.Replicas;
+        var canary = c.Observed.Canaries.FirstOrDefault(x => x.Revision == cs.CanaryRevision && !x.Deleting);
+        var target = 1;
+        if (canary is not null && steps.Count > 0)
         {
-            foreach (var step in steps.OfType<System.Text.Json.Nodes.JsonObject>())
+            var current = (cs.CurrentStepIndex ?? 1) - 1;
+            var order = new List<int>(steps.Count);
+            if (current >= 0 && current < steps.Count)
             {
-                step.Remove("pause");
+                order.Add(current);
+            }
+
+            for (var i = 0; i < steps.Count; i++)
+            {
+                if (i != current)
+                {
+                    order.Add(i);
+                }
+            }
+
+            foreach (var i in order)
+            {
+                target = i + 1;
+                if (canary.Replicas <= Scaled(steps[i].Replicas, replicas))
+                {
+                    break;
+                }
             }
         }
 
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(node.ToJsonString()));
-        return Convert.ToHexStringLower(hash.AsSpan(0, 8));
+        cs.LastUpdateTime = c.Now;
+        cs.RolloutHash = c.RolloutHash;
+        if (cs.NextStepIndex == target)
+        {
+            cs.CurrentStepState = CanaryStepStates.StepReady;
+        }
+        else
+        {
+            cs.NextStepIndex = target;
+        }
+
+        Mirror(c.Status);
+    }
+
+    // intstr.GetScaledValueFromIntOrPercent(..., roundUp: true), without Lanes' clamp.
+    private static int Scaled(IntOrPercent? value, int total) => value is { IsValid: true } v ? v.Resolve(total) : 0;
+
+    /// <summary>Kruise's <c>calculatePlannedStepIncrements</c>: how many canary pods each batch up to the current one adds.</summary>
+    internal static int[] PlannedIncrements(List<CanaryStep> steps, int currentStep, int workloadReplicas)
+    {
+        var result = new int[steps.Count];
+        var current = Math.Clamp(currentStep - 1, 0, steps.Count - 1);
+        for (var i = 0; i <= current; i++)
+        {
+            result[i] = Math.Clamp(Scaled(steps[i].Replicas, workloadReplicas), 0, workloadReplicas);
+        }
+
+        for (var i = current; i > 0; i--)
+        {
+            result[i] -= result[i - 1];
+        }
+
+        return result;
     }
 
     private static List<CanaryStep> Steps(DecisionContext c) => c.Rollout.Spec.Strategy.Canary?.Steps ?? [];
@@ -763,10 +871,18 @@ internal static class RolloutDecider
         Mirror(c.Status);
     }
 
-    private static void SetMessage(RolloutStatus s, string message)
+    // Kruise: the step's message goes to the status and to the Progressing condition; canaryStatus.message
+    // describes the batch instead.
+    private static void SetMessage(DecisionContext c, string message)
     {
+        var s = c.Status;
         s.Message = message;
-        s.CanaryStatus!.Message = message;
+        if (c.GetCondition(ConditionTypes.Progressing) is { Status: "True" } progressing && progressing.Message != message)
+        {
+            // In place, as Kruise does: the condition's times stay those of its last transition.
+            progressing.Message = message;
+        }
+
         Mirror(s);
     }
 

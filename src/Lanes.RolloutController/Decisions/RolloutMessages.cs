@@ -11,11 +11,24 @@ internal static class RolloutMessages
     public const string Finalising = "Rollout has been completed and some closing work is being done";
     public const string Completed = "Rollout progressing has been completed";
     public const string Canceled = "Rollout progressing has been canceled";
-    public const string Cancelling = "Rollout is in cancelling";
+    public const string Cancelling = "The workload has been rolled back and the rollout process will be canceled";
+    public const string ContinuousRelease = "Workload is continuous release";
     public const string Paused = "Rollout has been paused, you can resume it by kube-cli";
     public const string Terminating = "Rollout is in terminating";
-    public const string Disabling = "Rollout is disabling";
+    public const string Disabling = "Disabling rollout, release resources";
+    public const string WorkloadNotFound = "Workload Not Found";
     public const string Disabled = "Rollout is disabled";
+
+    // Kruise's Event messages (reason "Progressing").
+    public const string EventRolledBack = "workload has been rollback, then rollout is canceled";
+    public const string EventContinuousRelease = "workload continuous publishing canaryRevision, then restart publishing";
+
+    public static string EventStepUpgraded(int index) =>
+        string.Create(CultureInfo.InvariantCulture, $"upgrade step({index}) canary pods with new versions done");
+
+    /// <summary>Kruise's <c>canaryStatus.message</c>, written from its BatchRelease; Lanes' canary Deployment plays that part.</summary>
+    public static string BatchState(string state, string? rolloutId, int step) =>
+        string.Create(CultureInfo.InvariantCulture, $"BatchRelease is at state {state}, rollout-id {rolloutId}, step {step}");
 
     public static string StepUpgrade(int index, int count) =>
         string.Create(CultureInfo.InvariantCulture, $"Rollout is in step({index}/{count}), and upgrade workload to new version");

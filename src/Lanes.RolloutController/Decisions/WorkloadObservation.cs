@@ -33,6 +33,9 @@ internal sealed record WorkloadObservation
     /// <summary>The template equals the stable ReplicaSet's template, so nothing new is pending (or a rollback).</summary>
     public bool IsTemplateStable { get; init; }
 
+    /// <summary>Kruise's <c>IsInRollback</c>: a release holds the workload and its template is the stable one again.</summary>
+    public bool IsInRollback => InProgressingRollout is not null && IsTemplateStable;
+
     public int ReplicaSetCount { get; init; }
 
     public int StatusReplicas { get; init; }

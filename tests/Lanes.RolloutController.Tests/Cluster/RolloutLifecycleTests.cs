@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Lanes.Kubernetes.Emulator;
 using Lanes.RolloutController.Api;
+using Lanes.RolloutController.Decisions;
 using Lanes.RolloutController.Tests.TestSupport;
 
 namespace Lanes.RolloutController.Tests.Cluster;
@@ -37,7 +38,9 @@ public sealed class RolloutLifecycleTests
         var deployment = cluster.Deployment("app")!;
         Assert.Equal(V1, TestCluster.Image(deployment));
         Assert.Null(deployment["metadata"]!["annotations"]?[KruiseNames.InProgressingAnnotation]);
-        Assert.Null(deployment["metadata"]!["labels"]?[KruiseNames.StableRevisionLabel]);
+
+        // Kruise keeps the stable-revision label after a release.
+        Assert.Equal(done["status"]!["canaryStatus"]!["stableRevision"]!.GetValue<string>(), deployment["metadata"]!["labels"]?[KruiseNames.StableRevisionLabel]?.GetValue<string>());
     }
 
     [Fact]
@@ -111,6 +114,19 @@ public sealed class RolloutLifecycleTests
         Assert.Equal(2, JsonNumbers.ReadInt(Assert.Single(cluster.Canaries("multi"))["spec"]!["replicas"]));
         Assert.Equal(2, JsonNumbers.ReadInt(step2["status"]!["canaryStatus"]!["canaryReadyReplicas"]));
         Assert.Equal(4, cluster.PodNames("multi", gray: false).Count);
+
+        // Kruise's pod batch labels: each canary pod names the release and the batch that brought it in.
+        var rolloutId = step2["status"]!["canaryStatus"]!["observedRolloutID"]!.GetValue<string>();
+        await Eventually.WaitAsync(
+            () => cluster.Pods("multi").Where(static p => p["metadata"]!["labels"]!["alicloud.service.tag"] is not null)
+                .Select(p => (p["metadata"]!["labels"]![KruiseNames.RolloutIdLabel]?.GetValue<string>(), p["metadata"]!["labels"]![KruiseNames.RolloutBatchIdLabel]?.GetValue<string>()))
+                .Order().SequenceEqual([(rolloutId, "1"), (rolloutId, "2")]),
+            "canary pods labelled with rollout-id and batch-id 1 and 2");
+        Assert.Equal(RolloutPlanHash.Compute(RolloutConversion.Read(cluster.Rollout("rollout-multi")!).Spec.Strategy.Canary),
+            cluster.Rollout("rollout-multi")!["metadata"]!["annotations"]![KruiseNames.RolloutHashAnnotation]!.GetValue<string>());
+        var progressing = cluster.Events("rollout-multi").Where(static e => e["reason"]!.GetValue<string>() == "Progressing").Select(static e => e["message"]!.GetValue<string>()).ToList();
+        Assert.Contains("upgrade step(1) canary pods with new versions done", progressing);
+        Assert.Contains("upgrade step(2) canary pods with new versions done", progressing);
 
         await cluster.ApproveAsync("rollout-multi");
         var done = await cluster.WaitForCompletedAsync("rollout-multi");

@@ -52,7 +52,8 @@ public sealed class SeedScenarioTests
             Assert.Equal("True", ready["status"]!.GetValue<string>());
             Assert.Equal("Traffic of step 1/1 is in place through TrafficRouting mse-traffic", ready["message"]!.GetValue<string>());
             Assert.Equal(PausedMessage, TestCluster.Message(paused));
-            Assert.Equal(PausedMessage, paused["status"]!["canaryStatus"]!["message"]!.GetValue<string>());
+            Assert.Equal(PausedMessage, TestCluster.Condition(paused, ConditionTypes.Progressing)!["message"]!.GetValue<string>());
+            Assert.StartsWith("BatchRelease is at state Ready, rollout-id ", paused["status"]!["canaryStatus"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
             Assert.Equal(1, JsonNumbers.ReadInt(paused["status"]!["currentStepIndex"]!));
             Assert.Equal("StepPaused", paused["status"]!["currentStepState"]!.GetValue<string>());
         }

@@ -7,7 +7,7 @@ using Lanes.RolloutController.Tests.TestSupport;
 namespace Lanes.RolloutController.Tests.Decisions;
 
 /// <summary>Table tests over the pure <see cref="RolloutDecider.Decide"/>: no cluster, no clock.</summary>
-public sealed class RolloutDeciderTests
+public sealed partial class RolloutDeciderTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 26, 8, 0, 0, TimeSpan.Zero);
     private static readonly RolloutDecisionSettings Settings = new(TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(10));
@@ -15,11 +15,11 @@ public sealed class RolloutDeciderTests
     public static TheoryData<string, string, string, string?> Cases => new()
     {
         // name, situation, expected "phase/state/progressing-reason", expected action types (comma separated, in order)
-        { "first sight of a rolled-out Deployment", "fresh", "Healthy/Completed/", "AddRolloutFinalizer,GateWorkload" },
+        { "first sight of a rolled-out Deployment", "fresh", "Healthy/Completed/", "AddRolloutFinalizer,SetRolloutHash,GateWorkload" },
         { "idle: healthy, gated, nothing new", "idle", "Healthy/Completed/", null },
         { "template changed while gated", "changed", "Progressing/StepUpgrade/InRolling", "AttachTrafficRouting,HoldWorkload,CreateCanary" },
         { "canary created but not ready", "canaryNotReady", "Progressing/StepUpgrade/InRolling", null },
-        { "canary ready", "canaryReady", "Progressing/StepPaused/InRolling", null },
+        { "canary ready", "canaryReady", "Progressing/StepPaused/InRolling", "LabelCanaryPods" },
         { "paused, nobody approved", "pausedIdle", "Progressing/StepPaused/InRolling", null },
         { "approved on the last step", "approved", "Progressing/Completed/Finalising", "DetachTrafficRouting,ReleaseWorkload" },
         { "finalising: rolled out, canary left", "finalisingRolledOut", "Progressing/Completed/Finalising", "DeleteCanaries" },
@@ -53,7 +53,8 @@ public sealed class RolloutDeciderTests
     {
         var decision = RolloutDecider.Decide(Situation("canaryReady"), T0.AddMinutes(1), Settings);
         Assert.Equal("Rollout is in step(1/1), and you need manually confirm to enter the next step", decision.Status.Message);
-        Assert.Equal(decision.Status.Message, decision.Status.CanaryStatus!.Message);
+        Assert.Equal(decision.Status.Message, decision.Status.Conditions!.Find(static c => c.Type == ConditionTypes.Progressing)!.Message);
+        Assert.Equal("BatchRelease is at state Ready, rollout-id rev-v2, step 1", decision.Status.CanaryStatus!.Message);
         Assert.Equal(1, decision.Status.CurrentStepIndex);
         Assert.Equal(CanaryStepStates.StepPaused, decision.Status.CurrentStepState);
         Assert.Equal("pth-canary", decision.Status.CanaryStatus.PodTemplateHash);
@@ -230,10 +231,12 @@ public sealed class RolloutDeciderTests
         var canaryReady = Situation("canaryReady");
         var observation = canaryReady with { Rollout = SeedRollout(OwnRoutes, canaryReady.Rollout.Status, finalizer: true), TrafficRouting = null };
 
+        // The release began with this plan (no plan change).
+        observation.Rollout.Status!.CanaryStatus!.RolloutHash = observation.Rollout.Metadata.Annotations![KruiseNames.RolloutHashAnnotation];
         var decision = RolloutDecider.Decide(observation, T0.AddMinutes(1), Settings);
 
         Assert.Equal(CanaryStepStates.StepPaused, decision.Status.CanaryStatus!.CurrentStepState);
-        var route = Assert.IsType<RouteTraffic>(Assert.Single(decision.Actions));
+        var route = Assert.Single(decision.Actions.OfType<RouteTraffic>());
         Assert.Equal(("pth-stable", "pth-canary"), (route.StableRevision, route.CanaryRevision));
         Assert.Equal("xiaoming", route.Strategy.Matches![0].Headers![0].Value);
         Assert.Equal(CanaryStepStates.StepTrafficRouting, route.Checkpoint!.CanaryStatus!.CurrentStepState);
@@ -359,6 +362,12 @@ public sealed class RolloutDeciderTests
 
         rollout.Status = status is null ? null : Clone(status);
         change?.Invoke(rollout);
+        if (finalizer)
+        {
+            // A Rollout the controller has seen carries Kruise's plan hash.
+            rollout.Metadata.Annotations![KruiseNames.RolloutHashAnnotation] = RolloutPlanHash.Compute(rollout.Spec.Strategy.Canary);
+        }
+
         return rollout;
     }
 
