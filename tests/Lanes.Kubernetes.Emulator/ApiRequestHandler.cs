@@ -11,6 +11,7 @@ namespace Lanes.Kubernetes.Emulator;
 internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions options)
 {
     private static readonly byte[] NewLine = "\n"u8.ToArray();
+    private readonly AdmissionWebhooks _admission = new(store);
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -67,11 +68,13 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
                 return;
             }
 
-            if (HttpMethods.IsPost(method) && route.Namespace is not null)
+            if (HttpMethods.IsPost(method) && (route.Namespace is not null || route.ClusterScoped))
             {
+                var ns = route.Namespace ?? "";
                 var body = await ReadObjectAsync(request).ConfigureAwait(false);
-                Intercept("create", new StoredObjectKey(route.Type, route.Namespace, body["metadata"]?["name"]?.GetValue<string>() ?? ""), null, body);
-                await WriteAsync(context, 201, WithVersion(store.Create(route.Type, route.Namespace, body), route)).ConfigureAwait(false);
+                Intercept("create", new StoredObjectKey(route.Type, ns, body["metadata"]?["name"]?.GetValue<string>() ?? ""), null, body);
+                body = await _admission.AdmitAsync("CREATE", route.Type, route.Version, null, ns, null, body, context.RequestAborted).ConfigureAwait(false);
+                await WriteAsync(context, 201, WithVersion(store.Create(route.Type, ns, body), route)).ConfigureAwait(false);
                 return;
             }
 
@@ -94,6 +97,7 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
         {
             var body = await ReadObjectAsync(request).ConfigureAwait(false);
             Intercept("update", key, route.Subresource, body);
+            body = await _admission.AdmitAsync("UPDATE", route.Type, route.Version, route.Subresource, key.Namespace, store.Get(key), body, context.RequestAborted).ConfigureAwait(false);
             await WriteAsync(context, 200, WithVersion(store.Update(key, body, statusOnly), route)).ConfigureAwait(false);
         }
         else if (HttpMethods.IsPatch(method))
@@ -108,6 +112,7 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
                     ? JsonPatching.StrategicMergePatch(current.DeepClone(), patch)
                     : JsonPatching.MergePatch(current.DeepClone(), patch);
             var next = patched as JsonObject ?? throw ApiException.BadRequest("patch did not produce an object");
+            next = await _admission.AdmitAsync("UPDATE", route.Type, route.Version, route.Subresource, key.Namespace, current, next, context.RequestAborted).ConfigureAwait(false);
 
             // A patch only conflicts when it names a resourceVersion itself.
             var named = patch is JsonObject p ? p["metadata"]?["resourceVersion"]?.GetValue<string>() : null;
@@ -260,12 +265,27 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
 
         if (tail.Length == 1)
         {
-            route = new Route(new ResourceType(group, tail[0]), apiVersion, null, null, null);
+            route = new Route(new ResourceType(group, tail[0]), apiVersion, null, null, null) { ClusterScoped = IsClusterScoped(group, tail[0]) };
+            return true;
+        }
+
+        // Cluster-scoped objects by name (webhook configurations, CRDs, namespaces).
+        if (tail.Length is 2 or 3 && IsClusterScoped(group, tail[0]))
+        {
+            route = new Route(new ResourceType(group, tail[0]), apiVersion, "", tail[1], tail.Length > 2 ? tail[2] : null) { ClusterScoped = true };
             return true;
         }
 
         return false;
     }
 
-    private readonly record struct Route(ResourceType Type, string ApiVersion, string? Namespace, string? Name, string? Subresource);
+    private static bool IsClusterScoped(string group, string plural) =>
+        (group, plural) is ("admissionregistration.k8s.io", _) or ("apiextensions.k8s.io", "customresourcedefinitions") or ("", "namespaces");
+
+    private readonly record struct Route(ResourceType Type, string ApiVersion, string? Namespace, string? Name, string? Subresource)
+    {
+        public bool ClusterScoped { get; init; }
+
+        public string Version => ApiVersion.Contains('/', StringComparison.Ordinal) ? ApiVersion[(ApiVersion.IndexOf('/', StringComparison.Ordinal) + 1)..] : ApiVersion;
+    }
 }

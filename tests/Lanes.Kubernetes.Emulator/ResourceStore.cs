@@ -107,7 +107,11 @@ public sealed class ResourceStore
 
             BuiltInValidation.OnCreate(type, ns, name, obj, t => _objects.Where(p => p.Key.Type == t).Select(static p => p.Value));
             metadata["name"] = name;
-            metadata["namespace"] = ns;
+            if (ns.Length > 0)
+            {
+                metadata["namespace"] = ns;
+            }
+
             metadata["uid"] = Guid.NewGuid().ToString();
             metadata["generation"] = 1;
             metadata["creationTimestamp"] = Timestamp();

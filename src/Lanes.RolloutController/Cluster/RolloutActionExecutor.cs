@@ -35,11 +35,10 @@ internal sealed partial class RolloutActionExecutor(IKubernetes client, TrafficR
             case LabelCanaryPods label:
                 await LabelCanaryPodsAsync(ns, label, cancellationToken).ConfigureAwait(false);
                 return ActionResult.Done;
-            case GateWorkload gate:
-                await PatchDeploymentAsync(ns, gate.Deployment, new JsonObject
+            case LabelWorkload label:
+                await PatchDeploymentAsync(ns, label.Deployment, new JsonObject
                 {
                     ["metadata"] = new JsonObject { ["labels"] = new JsonObject { [KruiseNames.WorkloadTypeLabel] = "deployment" } },
-                    ["spec"] = new JsonObject { ["paused"] = true },
                 }, cancellationToken).ConfigureAwait(false);
                 return ActionResult.Done;
             case HoldWorkload hold:

@@ -15,6 +15,9 @@ internal static class RolloutDecider
 {
     private const int MaxTransitions = 64;
 
+    /// <summary>Warning Event reason: a template change reached the Deployment without the webhook holding it.</summary>
+    internal const string ReasonNotIntercepted = "NotIntercepted";
+
     public static RolloutDecision Decide(RolloutObservation observed, DateTimeOffset now, RolloutDecisionSettings settings)
     {
         ArgumentNullException.ThrowIfNull(observed);
@@ -86,9 +89,20 @@ internal static class RolloutDecider
             s.Message = RolloutMessages.Healthy;
         }
 
-        var pendingTemplate = !w.IsTemplateStable && w.ReplicaSetCount > 0 && (w.Paused || w.InProgressingRollout == c.Rollout.Metadata.Name);
+        // The webhook held the Deployment for this Rollout; or, when it did not (unreachable, not installed), the
+        // template changed under a Rollout that had seen another revision complete: the level-triggered fallback
+        // holds it now. A Rollout that first sees a Deployment mid-rollout lets it finish, as Kruise does.
+        var heldByWebhook = w.InProgressingRollout == c.Rollout.Metadata.Name;
+        var missedByWebhook = w.InProgressingRollout is null && w.Replicas > 0 &&
+            s.CanaryStatus is { CanaryRevision.Length: > 0 } seen && seen.CanaryRevision != w.TemplateRevision;
+        var pendingTemplate = !w.IsTemplateStable && w.ReplicaSetCount > 0 && (heldByWebhook || missedByWebhook);
         if (pendingTemplate)
         {
+            if (!heldByWebhook)
+            {
+                c.Record(ReasonNotIntercepted, RolloutMessages.NotIntercepted(w.Name), RolloutEvent.Warning);
+            }
+
             s.Phase = RolloutPhases.Progressing;
             s.Message = RolloutMessages.InProgressing;
             s.CanaryStatus = null;
@@ -102,6 +116,14 @@ internal static class RolloutDecider
 
         if (w.IsRolledOut && w.IsTemplateStable)
         {
+            if (s.CanaryStatus is { CanaryRevision.Length: > 0 } previous && previous.CanaryRevision != w.TemplateRevision && w.InProgressingRollout is null)
+            {
+                // The template changed and finished rolling out natively before any pass saw it: say so, and describe
+                // the revision the Deployment runs now.
+                c.Record(ReasonNotIntercepted, RolloutMessages.RolledOutNatively(w.Name), RolloutEvent.Warning);
+                s.CanaryStatus = null;
+            }
+
             if (s.CanaryStatus is null)
             {
                 s.CanaryStatus = new CanaryStatus
@@ -122,10 +144,11 @@ internal static class RolloutDecider
             }
 
             Mirror(s);
-            if (!w.IsGated)
-            {
-                c.Add(new GateWorkload(w.Name));
-            }
+        }
+
+        if (w.WorkloadTypeLabel != "deployment")
+        {
+            c.Add(new LabelWorkload(w.Name));
         }
 
         // Otherwise the Deployment is still rolling out natively (first deployment); its events bring us back.
@@ -702,11 +725,6 @@ internal static class RolloutDecider
             return;
         }
 
-        if (c.Workload is { IsGated: true } w)
-        {
-            c.Add(new ReleaseWorkload(w.Name));
-        }
-
         c.SetCondition(ConditionTypes.Terminating, "False", ConditionTypes.ReasonCompleted, RolloutMessages.Terminating);
         c.Add(new RemoveRolloutFinalizer());
     }
@@ -724,11 +742,6 @@ internal static class RolloutDecider
             }
 
             c.SetCondition(ConditionTypes.Progressing, "False", ConditionTypes.ReasonCompleted, RolloutMessages.Disabled);
-        }
-
-        if (c.Workload is { IsGated: true } w)
-        {
-            c.Add(new ReleaseWorkload(w.Name));
         }
 
         s.Phase = RolloutPhases.Disabled;

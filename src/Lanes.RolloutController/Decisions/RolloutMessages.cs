@@ -30,6 +30,12 @@ internal static class RolloutMessages
     public static string BatchState(string state, string? rolloutId, int step) =>
         string.Create(CultureInfo.InvariantCulture, $"BatchRelease is at state {state}, rollout-id {rolloutId}, step {step}");
 
+    public static string NotIntercepted(string deployment) =>
+        $"Deployment {deployment} changed without the admission webhook holding it; the controller held it on its next pass, so pods of the new version may have started in the stable Deployment meanwhile";
+
+    public static string RolledOutNatively(string deployment) =>
+        $"Deployment {deployment} rolled out a new template natively: the admission webhook did not hold it and the rollout finished before the controller's pass, so it was not canaried";
+
     public static string StepUpgrade(int index, int count) =>
         string.Create(CultureInfo.InvariantCulture, $"Rollout is in step({index}/{count}), and upgrade workload to new version");
 

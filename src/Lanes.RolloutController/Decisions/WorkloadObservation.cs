@@ -48,8 +48,6 @@ internal sealed record WorkloadObservation
     public bool IsRolledOut =>
         ObservedGeneration >= Generation && StatusReplicas == Replicas && UpdatedReplicas == Replicas && AvailableReplicas >= Replicas;
 
-    /// <summary>Kept paused between releases so a template change cannot start a native rollout.</summary>
-    public bool IsGated => Paused && WorkloadTypeLabel == "deployment" && InProgressingRollout is null;
 
     public bool IsHeldBy(string rollout, string? stableRevision) =>
         Paused && InProgressingRollout == rollout && StableRevisionLabel == stableRevision && WorkloadTypeLabel == "deployment";

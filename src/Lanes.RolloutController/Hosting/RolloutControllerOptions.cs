@@ -48,4 +48,7 @@ public sealed class RolloutControllerOptions
 
     /// <summary>Leader election.</summary>
     public LeaderElectionOptions LeaderElection { get; set; } = new();
+
+    /// <summary>The admission webhooks (Deployment hold on update).</summary>
+    public Webhooks.WebhookOptions Webhooks { get; set; } = new();
 }

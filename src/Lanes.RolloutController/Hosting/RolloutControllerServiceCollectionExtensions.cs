@@ -4,6 +4,7 @@ using Lanes.RolloutController.Traffic.Gateway;
 using Lanes.RolloutController.Traffic.Ingress;
 using Lanes.RolloutController.Traffic.Lanes;
 using Lanes.RolloutController.Traffic;
+using Lanes.RolloutController.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -48,6 +49,13 @@ public static class RolloutControllerServiceCollectionExtensions
         services.TryAddSingleton<RolloutReconciler>();
         services.TryAddSingleton<TrafficRoutingReconciler>();
         services.TryAddSingleton<RolloutIndex>();
+        services.TryAddSingleton<DeploymentWebhook>();
+        services.TryAddSingleton<WebhookCertificates>();
+        services.TryAddSingleton<WebhookRegistration>();
+        services.TryAddSingleton<WebhookServer>();
+
+        // The webhooks start first, so no Deployment update slips through while the controller starts.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WebhookServer>(static sp => sp.GetRequiredService<WebhookServer>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RolloutControllerService>());
         return services;
     }

@@ -130,7 +130,7 @@ public sealed class BadInputTests
         await cluster.WaitForRolloutAsync("good", r => TestCluster.Phase(r) == RolloutPhases.Healthy && TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
         foreach (var app in new[] { "over-app", "nosteps-app", "good-app" })
         {
-            cluster.SetImage(app, "example/" + app + ":v2");
+            await cluster.SetImageAsync(app, "example/" + app + ":v2");
         }
 
         await cluster.WaitForStepPausedAsync("good", 1);

@@ -32,7 +32,7 @@ public sealed class ResilienceTests
         await using (var first = await ControllerHost.StartAsync(cluster.Emulator, settings: election))
         {
             await cluster.WaitForRolloutAsync("rollout-app", r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
-            cluster.SetImage("app", V2);
+            await cluster.SetImageAsync("app", V2);
             await cluster.WaitForStepPausedAsync("rollout-app", 1);
             canaryName = Assert.Single(cluster.Canaries("app"))["metadata"]!["name"]!.GetValue<string>();
             var lease = cluster.Store.Get(new StoredObjectKey(ResourceType.Leases, TestCluster.Ns, "lanes-rollout-controller"));
@@ -60,7 +60,7 @@ public sealed class ResilienceTests
         {
             await cluster.WaitForRolloutAsync("rollout-app", r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
             slow = true;
-            cluster.SetImage("app", V2);
+            await cluster.SetImageAsync("app", V2);
             await cluster.WaitForRolloutAsync("rollout-app", r => TestCluster.State(r) == CanaryStepStates.StepUpgrade, "StepUpgrade");
             await Eventually.WaitAsync(() => cluster.Canaries("app").Count == 1, "the canary");
         }
@@ -106,7 +106,7 @@ public sealed class ResilienceTests
         await cluster.WaitForRolloutAsync("rollout-app", r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
         var conflictsBefore = cluster.Store.ConflictCount;
 
-        cluster.SetImage("app", V2);
+        await cluster.SetImageAsync("app", V2);
         var done = await cluster.WaitForCompletedAsync("rollout-app");
 
         Assert.Equal(1, raced);
@@ -139,7 +139,7 @@ public sealed class ResilienceTests
         };
         await using var controller = await ControllerHost.StartAsync(cluster.Emulator);
         await cluster.WaitForRolloutAsync("rollout-app", r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
-        cluster.SetImage("app", V2);
+        await cluster.SetImageAsync("app", V2);
         await cluster.WaitForStepPausedAsync("rollout-app", 1);
         await cluster.ApproveAsync("rollout-app");
         await cluster.WaitForCompletedAsync("rollout-app");
@@ -160,7 +160,7 @@ public sealed class ResilienceTests
         // A plain drop: the watches resume from their last resourceVersion.
         await Eventually.WaitAsync(() => cluster.Store.OpenWatchCount >= 4, "four open watches");
         Assert.True(cluster.Store.DropWatches() >= 4);
-        cluster.SetImage("app", V2);
+        await cluster.SetImageAsync("app", V2);
         await cluster.WaitForStepPausedAsync("rollout-app", 1);
 
         // A drop after the history was compacted: resuming gets 410 Gone, so the watches relist.
@@ -181,7 +181,7 @@ public sealed class ResilienceTests
         cluster.Apply(TestCluster.SeedStyleRollout("rollout-app", "app", steps: "      - pause: {duration: 30}\n        replicas: 1\n      - pause: {}\n        replicas: 2\n"));
         await using var controller = await ControllerHost.StartAsync(cluster.Emulator, clock);
         await cluster.WaitForRolloutAsync("rollout-app", r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
-        cluster.SetImage("app", V2);
+        await cluster.SetImageAsync("app", V2);
         var paused = await cluster.WaitForStepPausedAsync("rollout-app", 1);
         Assert.Equal("Rollout is in step(1/2), and wait duration(30 seconds) to enter the next step", TestCluster.Message(paused));
         var pausedAt = DateTimeOffset.Parse(paused["status"]!["canaryStatus"]!["lastUpdateTime"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
@@ -218,7 +218,7 @@ public sealed class ResilienceTests
         await cluster.WaitForRolloutAsync("rollout-app", r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
         var stablePods = cluster.PodNames("app", gray: false);
 
-        cluster.SetImage("app", "example/app:broken");
+        await cluster.SetImageAsync("app", "example/app:broken");
         var upgrading = await cluster.WaitForRolloutAsync("rollout-app", r => TestCluster.State(r) == CanaryStepStates.StepUpgrade && cluster.PodNames("app", gray: true).Count == 1, "StepUpgrade with a canary pod");
         Assert.Null(TestCluster.Condition(upgrading, ConditionTypes.CanaryReady));
 
@@ -252,7 +252,7 @@ public sealed class ResilienceTests
         cluster.Apply(TestCluster.SeedStyleRollout("rollout-app", "app"));
         await using var controller = await ControllerHost.StartAsync(cluster.Emulator);
         await cluster.WaitForRolloutAsync("rollout-app", r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
-        cluster.SetImage("app", V2);
+        await cluster.SetImageAsync("app", V2);
         await cluster.WaitForStepPausedAsync("rollout-app", 1);
         await Eventually.WaitAsync(() => cluster.Canaries("app") is [var c] && JsonNumbers.ReadInt(c["status"]?["availableReplicas"]) == 1, "canary ready");
 

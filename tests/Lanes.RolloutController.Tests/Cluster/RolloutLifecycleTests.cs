@@ -23,11 +23,11 @@ public sealed class RolloutLifecycleTests
         await cluster.WaitForRolloutAsync("rollout-app", r => TestCluster.Phase(r) == RolloutPhases.Healthy && TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
         var stablePods = cluster.PodNames("app", gray: false);
 
-        cluster.SetImage("app", V2);
+        await cluster.SetImageAsync("app", V2);
         await cluster.WaitForStepPausedAsync("rollout-app", 1);
         Assert.Single(cluster.Canaries("app"));
 
-        cluster.SetImage("app", V1);
+        await cluster.SetImageAsync("app", V1);
         var done = await cluster.WaitForCompletedAsync("rollout-app");
 
         Assert.Equal("False", TestCluster.Condition(done, ConditionTypes.Succeeded)!["status"]!.GetValue<string>());
@@ -102,7 +102,7 @@ public sealed class RolloutLifecycleTests
         await using var controller = await ControllerHost.StartAsync(cluster.Emulator);
         await cluster.WaitForRolloutAsync("rollout-multi", r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
 
-        cluster.SetImage("multi", V2);
+        await cluster.SetImageAsync("multi", V2);
         var step1 = await cluster.WaitForStepPausedAsync("rollout-multi", 1);
         Assert.Equal("Rollout is in step(1/3), and you need manually confirm to enter the next step", TestCluster.Message(step1));
         Assert.Equal(1, JsonNumbers.ReadInt(Assert.Single(cluster.Canaries("multi"))["spec"]!["replicas"]));
@@ -149,7 +149,7 @@ public sealed class RolloutLifecycleTests
 
         // Let the controller see the pause first; otherwise one pass may read the Rollout before and the image after.
         await cluster.WaitForRolloutAsync("rollout-app", static r => JsonNumbers.ReadInt(r["status"]?["observedGeneration"]) == JsonNumbers.ReadInt(r["metadata"]?["generation"]), "the pause to be observed");
-        cluster.SetImage("app", V2);
+        await cluster.SetImageAsync("app", V2);
         var paused = await cluster.WaitForRolloutAsync("rollout-app", r => TestCluster.Condition(r, ConditionTypes.Progressing)?["reason"]?.GetValue<string>() == ConditionTypes.ReasonPaused, "Paused");
         Assert.Equal(RolloutPhases.Progressing, TestCluster.Phase(paused));
         Assert.Empty(cluster.Canaries("app"));
@@ -168,7 +168,7 @@ public sealed class RolloutLifecycleTests
         cluster.Apply(TestCluster.SeedStyleRollout("rollout-app", "app"));
         await using var controller = await ControllerHost.StartAsync(cluster.Emulator);
         await cluster.WaitForRolloutAsync("rollout-app", r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
-        cluster.SetImage("app", V2);
+        await cluster.SetImageAsync("app", V2);
         await cluster.WaitForStepPausedAsync("rollout-app", 1);
 
         cluster.Patch(ResourceType.Rollouts, "rollout-app", static r => Set(r, "spec", null, "disabled", true));
@@ -190,7 +190,7 @@ public sealed class RolloutLifecycleTests
         cluster.Apply(TestCluster.SeedStyleRollout("rollout-app", "app"));
         await using var controller = await ControllerHost.StartAsync(cluster.Emulator);
         await cluster.WaitForRolloutAsync("rollout-app", r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
-        cluster.SetImage("app", V2);
+        await cluster.SetImageAsync("app", V2);
         await cluster.WaitForStepPausedAsync("rollout-app", 1);
         Assert.Contains(KruiseNames.RolloutFinalizer, cluster.Rollout("rollout-app")!["metadata"]!["finalizers"]!.AsArray().Select(static f => f!.GetValue<string>()));
 
@@ -215,11 +215,11 @@ public sealed class RolloutLifecycleTests
         cluster.Apply(TestCluster.SeedStyleRollout("rollout-app", "app"));
         await using var controller = await ControllerHost.StartAsync(cluster.Emulator);
         await cluster.WaitForRolloutAsync("rollout-app", r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
-        cluster.SetImage("app", V2);
+        await cluster.SetImageAsync("app", V2);
         var first = await cluster.WaitForStepPausedAsync("rollout-app", 1);
         var firstRevision = first["status"]!["canaryStatus"]!["canaryRevision"]!.GetValue<string>();
 
-        cluster.SetImage("app", V3);
+        await cluster.SetImageAsync("app", V3);
         var second = await cluster.WaitForRolloutAsync(
             "rollout-app",
             r => TestCluster.State(r) == CanaryStepStates.StepPaused && r["status"]!["canaryStatus"]!["canaryRevision"]!.GetValue<string>() != firstRevision,

@@ -23,8 +23,8 @@ public sealed class SampleManifestsTests
             await cluster.WaitForRolloutAsync(name, r => TestCluster.Phase(r) == RolloutPhases.Healthy, "Healthy");
         }
 
-        cluster.SetImage("sample-a", "lanes-samples-service:0.1.1");
-        cluster.SetImage("sample-c", "lanes-samples-service:0.1.1");
+        await cluster.SetImageAsync("sample-a", "lanes-samples-service:0.1.1");
+        await cluster.SetImageAsync("sample-c", "lanes-samples-service:0.1.1");
 
         foreach (var (rollout, app) in new[] { ("rollout-a", "sample-a"), ("rollout-c", "sample-c") })
         {

@@ -38,8 +38,8 @@ public sealed class SeedScenarioTests
         }
 
         var stablePodsOfA = cluster.Pods("spring-cloud-a").Select(static p => p["metadata"]!["name"]!.GetValue<string>()).Order().ToList();
-        cluster.SetImage("spring-cloud-a", "registry.cn-hangzhou.aliyuncs.com/mse-demo-hz/spring-cloud-a:mse-2.0.1");
-        cluster.SetImage("spring-cloud-c", "registry.cn-hangzhou.aliyuncs.com/mse-demo-hz/spring-cloud-c:mse-2.0.1");
+        await cluster.SetImageAsync("spring-cloud-a", "registry.cn-hangzhou.aliyuncs.com/mse-demo-hz/spring-cloud-a:mse-2.0.1");
+        await cluster.SetImageAsync("spring-cloud-c", "registry.cn-hangzhou.aliyuncs.com/mse-demo-hz/spring-cloud-c:mse-2.0.1");
 
         foreach (var name in new[] { "rollout-a", "rollout-c" })
         {

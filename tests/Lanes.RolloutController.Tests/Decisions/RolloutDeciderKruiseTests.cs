@@ -158,6 +158,22 @@ public sealed partial class RolloutDeciderTests
         Assert.Equal(moved, cs.LastUpdateTime == T0.AddMinutes(1));
     }
 
+    [Fact]
+    public void Decide_TemplateChangeTheWebhookMissed_IsHeldAndSaidInAWarning()
+    {
+        var decision = RolloutDecider.Decide(Situation("missed"), T0.AddMinutes(1), Settings);
+        Assert.Contains(decision.Actions, static a => a is HoldWorkload);
+        Assert.Contains(decision.Events, static e => e is { Type: "Warning", Reason: "NotIntercepted" });
+    }
+
+    [Fact]
+    public void Decide_FirstSightMidNativeRollout_LetsItFinish()
+    {
+        var decision = RolloutDecider.Decide(Situation("freshRolling"), T0, Settings);
+        Assert.DoesNotContain(decision.Actions, static a => a is HoldWorkload);
+        Assert.Empty(decision.Events);
+    }
+
     // A release of rev-v2 paused (or in the given state) at `step`, with a ready canary of that step's size.
     private static RolloutObservation AtStep(List<CanaryStep> plan, int workloadReplicas, int step, string state)
     {

@@ -15,9 +15,11 @@ public sealed partial class RolloutDeciderTests
     public static TheoryData<string, string, string, string?> Cases => new()
     {
         // name, situation, expected "phase/state/progressing-reason", expected action types (comma separated, in order)
-        { "first sight of a rolled-out Deployment", "fresh", "Healthy/Completed/", "AddRolloutFinalizer,SetRolloutHash,GateWorkload" },
-        { "idle: healthy, gated, nothing new", "idle", "Healthy/Completed/", null },
-        { "template changed while gated", "changed", "Progressing/StepUpgrade/InRolling", "AttachTrafficRouting,HoldWorkload,CreateCanary" },
+        { "first sight of a rolled-out Deployment", "fresh", "Healthy/Completed/", "AddRolloutFinalizer,SetRolloutHash,LabelWorkload" },
+        { "idle: healthy, labelled, nothing new", "idle", "Healthy/Completed/", null },
+        { "template changed, held by the webhook", "changed", "Progressing/StepUpgrade/InRolling", "AttachTrafficRouting,CreateCanary" },
+        { "template changed, the webhook missed it", "missed", "Progressing/StepUpgrade/InRolling", "AttachTrafficRouting,HoldWorkload,CreateCanary" },
+        { "first sight mid native rollout", "freshRolling", "Healthy//", "AddRolloutFinalizer,SetRolloutHash" },
         { "canary created but not ready", "canaryNotReady", "Progressing/StepUpgrade/InRolling", null },
         { "canary ready", "canaryReady", "Progressing/StepPaused/InRolling", "LabelCanaryPods" },
         { "paused, nobody approved", "pausedIdle", "Progressing/StepPaused/InRolling", null },
@@ -30,7 +32,7 @@ public sealed partial class RolloutDeciderTests
         { "newer template mid-release", "continuous", "Progressing/StepUpgrade/InRolling", "DeleteCanaries,CreateCanary" },
         { "workload unpaused by someone mid-release", "unheld", "Progressing/StepPaused/InRolling", "HoldWorkload" },
         { "shared TrafficRouting missing", "trMissing", "Progressing//Initializing", null },
-        { "deleted while healthy", "deletedHealthy", "Terminating/Completed/", "ReleaseWorkload,RemoveRolloutFinalizer" },
+        { "deleted while healthy", "deletedHealthy", "Terminating/Completed/", "RemoveRolloutFinalizer" },
         { "deleted mid-release", "deletedMidRelease", "Terminating/StepPaused/InRolling", "DetachTrafficRouting,ReleaseWorkload,DeleteCanaries" },
         { "disabled mid-release", "disabledMidRelease", "Disabling/StepPaused/InRolling", "DetachTrafficRouting,ReleaseWorkload,DeleteCanaries" },
     };
@@ -278,9 +280,12 @@ public sealed partial class RolloutDeciderTests
     private static RolloutObservation Situation(string name)
     {
         var fresh = new RolloutObservation { Rollout = SeedRollout(), Workload = Stable(), TrafficRouting = Tr(attached: false) };
-        var idle = With(fresh with { Workload = Stable() with { Paused = true, WorkloadTypeLabel = "deployment" } }, RolloutDecider.Decide(fresh, T0, Settings).Status, finalizer: true);
-        var changedWorkload = idle.Workload! with { TemplateRevision = "rev-v2", IsTemplateStable = false, Generation = 2, ObservedGeneration = 2 };
+        var idle = With(fresh with { Workload = Stable() with { WorkloadTypeLabel = "deployment" } }, RolloutDecider.Decide(fresh, T0, Settings).Status, finalizer: true);
+        var missedWorkload = idle.Workload! with { TemplateRevision = "rev-v2", IsTemplateStable = false, Generation = 2, ObservedGeneration = 2 };
+        var missed = idle with { Workload = missedWorkload };
+        var changedWorkload = missedWorkload with { Paused = true, InProgressingRollout = "rollout-a", StableRevisionLabel = "pth-stable" };
         var changed = idle with { Workload = changedWorkload };
+        var freshRolling = fresh with { Workload = missedWorkload with { UpdatedReplicas = 1 } };
         var started = RolloutDecider.Decide(changed, T0, Settings).Status;
         var held = changedWorkload with { InProgressingRollout = "rollout-a", StableRevisionLabel = "pth-stable" };
         var canaryNotReady = With(changed with { Workload = held, TrafficRouting = Tr(attached: true), Canaries = [Canary("rev-v2", available: 0)] }, started);
@@ -315,6 +320,8 @@ public sealed partial class RolloutDeciderTests
             "fresh" => fresh,
             "idle" => idle,
             "changed" => changed,
+            "missed" => missed,
+            "freshRolling" => freshRolling,
             "canaryNotReady" => canaryNotReady,
             "canaryReady" => canaryReady,
             "pausedIdle" => pausedIdle,

@@ -87,7 +87,7 @@ public sealed class KubernetesEmulatorTests
             d["spec"]!["paused"] = true;
             return true;
         });
-        cluster.SetImage("app", "example/app:v2");
+        await cluster.SetImageAsync("app", "example/app:v2");
         await Task.Delay(200);
         Assert.All(cluster.Pods("app"), static p => Assert.Equal("example/app:v1", p["spec"]!["containers"]![0]!["image"]!.GetValue<string>()));
         Assert.Single(cluster.Store.List(ResourceType.ReplicaSets, TestCluster.Ns).Items);

@@ -21,6 +21,10 @@ internal sealed class ControllerHost : IAsyncDisposable
             ["Lanes:RolloutController:LeaderElection:Enabled"] = "false",
             ["Lanes:RolloutController:RetryDelay"] = "00:00:00.200",
             ["Lanes:RolloutController:WatchRetryDelay"] = "00:00:00.100",
+
+            // Out of cluster, as in a developer's run: the webhooks on loopback under the controller's own CA,
+            // registered with the emulator, which calls them for every Deployment update.
+            ["Lanes:RolloutController:Webhooks:LocalUrl"] = "https://127.0.0.1:0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -226,13 +226,14 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public string Describe(string rollout) => Rollout(rollout)?["status"]?.ToJsonString() ?? "(no rollout)";
 
-    /// <summary>Changes a Deployment's image as <c>kubectl apply</c> of an edited mse-demo.yaml would.</summary>
-    public void SetImage(string deployment, string image) =>
-        Store.Mutate(new StoredObjectKey(ResourceType.Deployments, Ns, deployment), d =>
-        {
-            d["spec"]!["template"]!["spec"]!["containers"]![0]!["image"] = image;
-            return true;
-        });
+    /// <summary>
+    /// Changes a Deployment's image as <c>kubectl apply</c> of an edited mse-demo.yaml would: an update through the API,
+    /// so the admission webhooks registered with the emulator see it.
+    /// </summary>
+    public Task SetImageAsync(string deployment, string image) =>
+        Client.AppsV1.PatchNamespacedDeploymentAsync(
+            new V1Patch(new JsonArray(new JsonObject { ["op"] = "replace", ["path"] = "/spec/template/spec/containers/0/image", ["value"] = image }).ToJsonString(), V1Patch.PatchType.JsonPatch),
+            deployment, Ns);
 
     /// <summary>Approves like kubectl-kruise: a merge patch of the status subresource, through the real client.</summary>
     public Task ApproveAsync(string rollout) =>
@@ -243,11 +244,12 @@ internal sealed class TestCluster : IAsyncDisposable
     public Task<JsonObject> WaitForRolloutAsync(string name, Func<JsonObject, bool> condition, string what, TimeSpan? timeout = null) =>
         Eventually.WaitAsync(() => Rollout(name), condition, $"{name}: {what}", timeout, () => Describe(name));
 
-    /// <summary>Waits until the Deployment is paused between releases again, so a new image starts a release rather than a native rollout.</summary>
-    public Task WaitForGatedAsync(string deployment) =>
+    /// <summary>Waits until the Deployment is idle under its Rollout again: labelled for the webhook, not held, not paused.</summary>
+    public Task WaitForIdleAsync(string deployment) =>
         Eventually.WaitAsync(
-            () => Deployment(deployment) is { } d && d["spec"]?["paused"]?.GetValue<bool>() == true && d["metadata"]?["annotations"]?[KruiseNames.InProgressingAnnotation] is null,
-            deployment + " to be paused between releases");
+            () => Deployment(deployment) is { } d && d["spec"]?["paused"]?.GetValue<bool>() != true && d["metadata"]?["annotations"]?[KruiseNames.InProgressingAnnotation] is null &&
+                d["metadata"]?["labels"]?[KruiseNames.WorkloadTypeLabel]?.GetValue<string>() == "deployment",
+            deployment + " to be idle under its Rollout");
 
     public Task<JsonObject> WaitForStepPausedAsync(string name, int step, TimeSpan? timeout = null) =>
         WaitForRolloutAsync(name, r => Phase(r) == RolloutPhases.Progressing && State(r) == CanaryStepStates.StepPaused && Step(r) == step, $"StepPaused at step {step}", timeout);

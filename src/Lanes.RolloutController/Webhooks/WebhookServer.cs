@@ -1,0 +1,167 @@
+using System.Net;
+using Lanes.RolloutController.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Lanes.RolloutController.Webhooks;
+
+/// <summary>
+/// Serves the admission webhooks over HTTPS (Kestrel) with <see cref="WebhookCertificates"/>. Each request is one
+/// AdmissionReview; a body that is not one gets a 400 with the reason, never an exception.
+/// </summary>
+internal sealed partial class WebhookServer(
+    IOptions<RolloutControllerOptions> options,
+    WebhookCertificates certificates,
+    WebhookRegistration registration,
+    DeploymentWebhook deployments,
+    TimeProvider timeProvider,
+    ILogger<WebhookServer> logger) : IHostedService, IAsyncDisposable
+{
+    // The API server sends at most 3 MiB objects; an AdmissionReview carries two of them.
+    private const int MaxBody = 8 * 1024 * 1024;
+    private WebApplication? _app;
+    private CancellationTokenSource? _stopping;
+    private Task? _refresh;
+
+    /// <summary>Where the webhooks are served once started, e.g. <c>https://127.0.0.1:40123/</c>.</summary>
+    public Uri? BaseUrl { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value.Webhooks;
+        if (!o.Enabled)
+        {
+            Log.Inactive(logger, "Webhooks:Enabled is false");
+            return;
+        }
+
+        if (o.LocalUrl is null && string.IsNullOrEmpty(o.CertificateDirectory) && string.IsNullOrEmpty(o.CertificateSecret))
+        {
+            Log.Inactive(logger, "no certificate source (Webhooks:CertificateDirectory, Webhooks:CertificateSecret) and no Webhooks:LocalUrl");
+            return;
+        }
+
+        await certificates.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var host = o.LocalUrl?.Host ?? o.Host;
+        var port = o.LocalUrl is { } local ? (local.IsDefaultPort && local.OriginalString.Contains(":443", StringComparison.Ordinal) ? 443 : local.Port) : o.Port;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = MaxBody;
+            kestrel.Listen(host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host), port, listen =>
+                listen.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificateSelector = (_, _) => certificates.Current }));
+        });
+        var app = builder.Build();
+        app.MapPost(DeploymentWebhook.Path, HandleDeploymentAsync);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        _app = app;
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        BaseUrl = new UriBuilder("https", o.LocalUrl?.Host ?? address.Host, address.Port).Uri;
+        Log.Serving(logger, BaseUrl.ToString(), DeploymentWebhook.Path);
+
+        if (o.LocalUrl is not null)
+        {
+            await registration.PointAtAsync(BaseUrl, certificates.CaBundle!, cancellationToken).ConfigureAwait(false);
+        }
+        else if (certificates.CaBundle is { } ca)
+        {
+            await registration.InjectCaBundleAsync(ca, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (certificates.Mode == WebhookCertificateMode.Secret)
+        {
+            _stopping = new CancellationTokenSource();
+            using (ExecutionContext.SuppressFlow())
+            {
+                _refresh = RefreshLoopAsync(o.CertificateReloadInterval, _stopping.Token);
+            }
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_stopping is not null)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+
+        if (_refresh is not null)
+        {
+            await _refresh.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        await registration.RestoreAsync(cancellationToken).ConfigureAwait(false);
+        if (_app is not null)
+        {
+            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stopping?.Dispose();
+        if (_app is not null)
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task HandleDeploymentAsync(HttpContext context)
+    {
+        byte[] body;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+            body = buffer.ToArray();
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
+        {
+            await BadRequestAsync(context, e.Message).ConfigureAwait(false);
+            return;
+        }
+
+        var request = AdmissionRequest.Parse(body, out var error);
+        if (request is null)
+        {
+            await BadRequestAsync(context, error!).ConfigureAwait(false);
+            return;
+        }
+
+        var response = await deployments.HandleAsync(request, context.RequestAborted).ConfigureAwait(false);
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(response.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private Task BadRequestAsync(HttpContext context, string reason)
+    {
+        Log.Malformed(logger, context.Request.Path, reason);
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync("malformed AdmissionReview: " + reason, context.RequestAborted);
+    }
+
+    private async Task RefreshLoopAsync(TimeSpan interval, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(interval, timeProvider, cancellationToken).ConfigureAwait(false);
+                await certificates.RefreshAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+}
