@@ -50,6 +50,7 @@ public static class RolloutControllerServiceCollectionExtensions
         services.TryAddSingleton<TrafficRoutingReconciler>();
         services.TryAddSingleton<RolloutIndex>();
         services.TryAddSingleton<DeploymentWebhook>();
+        services.TryAddSingleton<RolloutWebhook>();
         services.TryAddSingleton<WebhookCertificates>();
         services.TryAddSingleton<WebhookRegistration>();
         services.TryAddSingleton<WebhookServer>();

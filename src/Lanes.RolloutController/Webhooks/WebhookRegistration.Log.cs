@@ -6,16 +6,19 @@ internal sealed partial class WebhookRegistration
 {
     private static partial class Log
     {
-        [LoggerMessage(220, LogLevel.Information, "MutatingWebhookConfiguration {Name} now calls {Url}", EventName = "WebhookPointed")]
-        public static partial void Pointed(ILogger logger, string name, string url);
+        [LoggerMessage(220, LogLevel.Information, "Webhook configurations and the Rollout CRD's conversion now call {Url}", EventName = "WebhookPointed")]
+        public static partial void Pointed(ILogger logger, string url);
 
-        [LoggerMessage(221, LogLevel.Information, "MutatingWebhookConfiguration {Name} put back as it was before this run", EventName = "WebhookRestored")]
-        public static partial void Restored(ILogger logger, string name);
+        [LoggerMessage(221, LogLevel.Information, "{Resource} {Name} put back as it was before this run", EventName = "WebhookRestored")]
+        public static partial void Restored(ILogger logger, string resource, string name);
 
-        [LoggerMessage(222, LogLevel.Warning, "MutatingWebhookConfiguration {Name} does not exist: Deployment updates are not intercepted (apply deploy/controller.yaml); only the level-triggered fallback catches releases", EventName = "WebhookConfigurationMissing")]
-        public static partial void ConfigurationMissing(ILogger logger, string name);
+        [LoggerMessage(222, LogLevel.Warning, "{Resource} {Name} does not exist: its webhooks are not called (apply deploy/controller.yaml); Deployment updates are then only caught by the level-triggered fallback", EventName = "WebhookConfigurationMissing")]
+        public static partial void ConfigurationMissing(ILogger logger, string resource, string name);
 
-        [LoggerMessage(223, LogLevel.Information, "Wrote the webhook CA into MutatingWebhookConfiguration {Name}", EventName = "WebhookCaBundleInjected")]
+        [LoggerMessage(223, LogLevel.Information, "Wrote the webhook CA into the webhook configurations {Name} and the Rollout CRD", EventName = "WebhookCaBundleInjected")]
         public static partial void CaBundleInjected(ILogger logger, string name);
+
+        [LoggerMessage(224, LogLevel.Warning, "CustomResourceDefinition {Name} not found: no conversion webhook to point at this controller (apply deploy/crd-rollouts.yaml)", EventName = "RolloutCrdMissing")]
+        public static partial void CrdMissing(ILogger logger, string name);
     }
 }

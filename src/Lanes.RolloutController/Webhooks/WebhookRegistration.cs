@@ -1,145 +1,238 @@
 using System.Net;
 using System.Text;
+using System.Text.Json.Nodes;
 using Lanes.RolloutController.Api;
 using Lanes.RolloutController.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using k8s;
 using k8s.Autorest;
-using k8s.Models;
 
 namespace Lanes.RolloutController.Webhooks;
 
 /// <summary>
-/// Keeps the controller's MutatingWebhookConfiguration pointed at the controller: out of cluster it sets
-/// <c>clientConfig.url</c> to the local URL with the CA bundle and puts the configuration back as it was on shutdown;
-/// in the cluster with a self-made certificate it only writes the <c>caBundle</c>.
+/// Keeps the API server's view of the webhooks pointed at this controller: the MutatingWebhookConfiguration (Deployment
+/// hold), the ValidatingWebhookConfiguration (Rollout rules) and the Rollout CRD's conversion webhook. Out of cluster
+/// it sets <c>clientConfig.url</c> to the local URL with the CA bundle and puts each object back as it was on
+/// shutdown; in the cluster with a self-made certificate it only writes the <c>caBundle</c>.
 /// </summary>
 internal sealed partial class WebhookRegistration(IKubernetes client, IOptions<RolloutControllerOptions> options, ILogger<WebhookRegistration> logger)
 {
     /// <summary>Kruise's name for this webhook is mdeployment.kb.io; same rules, same objectSelector.</summary>
     public const string DeploymentWebhookName = "mdeployment.rollouts.lanes.dev";
 
-    private V1MutatingWebhookConfiguration? _original;
-    private bool _created;
-    private bool _pointed;
+    /// <summary>Kruise's name is vrollout.kb.io.</summary>
+    public const string RolloutWebhookName = "vrollout.rollouts.lanes.dev";
+
+    public const string RolloutCrdName = KruiseNames.RolloutPlural + "." + KruiseNames.Group;
+
+    private readonly List<(Target Target, string Name, JsonObject? Original)> _changed = [];
 
     private WebhookOptions Options => options.Value.Webhooks;
 
-    /// <summary>The webhook as the API server must call it: Deployment UPDATE of workloads under a Rollout.</summary>
-    public static V1MutatingWebhook DeploymentWebhook(Admissionregistrationv1WebhookClientConfig clientConfig) => new()
+    /// <summary>The Deployment webhook as the API server must call it: UPDATE of workloads under a Rollout.</summary>
+    public static JsonObject DeploymentWebhook(JsonObject clientConfig) => new()
     {
-        Name = DeploymentWebhookName,
-        AdmissionReviewVersions = ["v1"],
-        ClientConfig = clientConfig,
-        FailurePolicy = "Fail",
-        SideEffects = "None",
-        TimeoutSeconds = 10,
-        Rules = [new V1RuleWithOperations { ApiGroups = ["apps"], ApiVersions = ["v1"], Operations = ["UPDATE"], Resources = ["deployments"] }],
-        ObjectSelector = new V1LabelSelector
+        ["name"] = DeploymentWebhookName,
+        ["admissionReviewVersions"] = new JsonArray("v1"),
+        ["clientConfig"] = clientConfig,
+        ["failurePolicy"] = "Fail",
+        ["sideEffects"] = "None",
+        ["timeoutSeconds"] = 10,
+        ["rules"] = new JsonArray(new JsonObject
         {
-            MatchExpressions = [new V1LabelSelectorRequirement { Key = KruiseNames.WorkloadTypeLabel, OperatorProperty = "Exists" }],
+            ["apiGroups"] = new JsonArray("apps"),
+            ["apiVersions"] = new JsonArray("v1"),
+            ["operations"] = new JsonArray("UPDATE"),
+            ["resources"] = new JsonArray("deployments"),
+        }),
+        ["objectSelector"] = new JsonObject
+        {
+            ["matchExpressions"] = new JsonArray(new JsonObject { ["key"] = KruiseNames.WorkloadTypeLabel, ["operator"] = "Exists" }),
         },
     };
 
-    /// <summary>Out of cluster: the configuration calls <paramref name="baseUrl"/> and trusts <paramref name="caBundle"/>.</summary>
+    /// <summary>The Rollout webhook: CREATE and UPDATE of both versions.</summary>
+    public static JsonObject RolloutWebhook(JsonObject clientConfig) => new()
+    {
+        ["name"] = RolloutWebhookName,
+        ["admissionReviewVersions"] = new JsonArray("v1"),
+        ["clientConfig"] = clientConfig,
+        ["failurePolicy"] = "Fail",
+        ["sideEffects"] = "None",
+        ["timeoutSeconds"] = 10,
+        ["rules"] = new JsonArray(new JsonObject
+        {
+            ["apiGroups"] = new JsonArray(KruiseNames.Group),
+            ["apiVersions"] = new JsonArray(KruiseNames.V1Alpha1, KruiseNames.V1Beta1),
+            ["operations"] = new JsonArray("CREATE", "UPDATE"),
+            ["resources"] = new JsonArray(KruiseNames.RolloutPlural),
+        }),
+    };
+
+    /// <summary>Out of cluster: every webhook calls <paramref name="baseUrl"/> and trusts <paramref name="caBundle"/>.</summary>
     public async Task PointAtAsync(Uri baseUrl, string caBundle, CancellationToken cancellationToken)
     {
-        var config = new Admissionregistrationv1WebhookClientConfig
+        var ca = Convert.ToBase64String(Encoding.UTF8.GetBytes(caBundle));
+        JsonObject Url(string path) => new() { ["url"] = new Uri(baseUrl, path.TrimStart('/')).ToString(), ["caBundle"] = ca };
+
+        await PointWebhooksAsync(Target.Mutating, Options.MutatingConfigurationName, "MutatingWebhookConfiguration", DeploymentWebhook(Url(Webhooks.DeploymentWebhook.Path)), cancellationToken).ConfigureAwait(false);
+        await PointWebhooksAsync(Target.Validating, Options.MutatingConfigurationName, "ValidatingWebhookConfiguration", RolloutWebhook(Url(Webhooks.RolloutWebhook.Path)), cancellationToken).ConfigureAwait(false);
+
+        // The CRD is the cluster admin's; without it there is nothing to convert.
+        if (await GetAsync(Target.Crd, RolloutCrdName, cancellationToken).ConfigureAwait(false) is { } crd)
         {
-            Url = new Uri(baseUrl, Webhooks.DeploymentWebhook.Path.TrimStart('/')).ToString(),
-            CaBundle = Encoding.UTF8.GetBytes(caBundle),
-        };
-        var existing = await GetAsync(cancellationToken).ConfigureAwait(false);
-        if (existing is null)
-        {
-            await client.AdmissionregistrationV1.CreateMutatingWebhookConfigurationAsync(new V1MutatingWebhookConfiguration
+            _changed.Add((Target.Crd, RolloutCrdName, (JsonObject)crd.DeepClone()));
+            crd["spec"]!["conversion"] = new JsonObject
             {
-                ApiVersion = "admissionregistration.k8s.io/v1",
-                Kind = "MutatingWebhookConfiguration",
-                Metadata = new V1ObjectMeta { Name = Options.MutatingConfigurationName, Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "lanes-rollout-controller" } },
-                Webhooks = [DeploymentWebhook(config)],
-            }, cancellationToken: cancellationToken).ConfigureAwait(false);
-            _created = true;
+                ["strategy"] = "Webhook",
+                ["webhook"] = new JsonObject { ["conversionReviewVersions"] = new JsonArray("v1"), ["clientConfig"] = Url(ConversionWebhook.Path) },
+            };
+            await ReplaceAsync(Target.Crd, RolloutCrdName, crd, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            _original = KubernetesJson.Deserialize<V1MutatingWebhookConfiguration>(KubernetesJson.Serialize(existing));
-            var webhooks = existing.Webhooks?.Where(static w => w.Name != DeploymentWebhookName).ToList() ?? [];
-            webhooks.Add(DeploymentWebhook(config));
-            existing.Webhooks = webhooks;
-            await client.AdmissionregistrationV1.ReplaceMutatingWebhookConfigurationAsync(existing, existing.Metadata.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+            Log.CrdMissing(logger, RolloutCrdName);
         }
 
-        _pointed = true;
-        Log.Pointed(logger, Options.MutatingConfigurationName, config.Url);
+        Log.Pointed(logger, baseUrl.ToString());
     }
 
-    /// <summary>In the cluster with a self-made CA: writes it into the configuration's caBundle.</summary>
+    /// <summary>In the cluster with a self-made CA: writes it into every webhook's caBundle.</summary>
     public async Task InjectCaBundleAsync(string caBundle, CancellationToken cancellationToken)
     {
-        var existing = await GetAsync(cancellationToken).ConfigureAwait(false);
-        if (existing is null)
+        var ca = Convert.ToBase64String(Encoding.UTF8.GetBytes(caBundle));
+        foreach (var target in new[] { Target.Mutating, Target.Validating })
         {
-            Log.ConfigurationMissing(logger, Options.MutatingConfigurationName);
-            return;
-        }
-
-        var bytes = Encoding.UTF8.GetBytes(caBundle);
-        var changed = false;
-        foreach (var webhook in existing.Webhooks ?? [])
-        {
-            if (webhook.ClientConfig.CaBundle is null || !webhook.ClientConfig.CaBundle.AsSpan().SequenceEqual(bytes))
+            if (await GetAsync(target, Options.MutatingConfigurationName, cancellationToken).ConfigureAwait(false) is not { } configuration)
             {
-                webhook.ClientConfig.CaBundle = bytes;
-                changed = true;
+                Log.ConfigurationMissing(logger, Plural(target), Options.MutatingConfigurationName);
+                continue;
+            }
+
+            var changed = false;
+            foreach (var webhook in (configuration["webhooks"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                changed |= SetCa(webhook["clientConfig"] as JsonObject, ca);
+            }
+
+            if (changed)
+            {
+                await ReplaceAsync(target, Options.MutatingConfigurationName, configuration, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        if (changed)
+        if (await GetAsync(Target.Crd, RolloutCrdName, cancellationToken).ConfigureAwait(false) is { } crd &&
+            crd["spec"]?["conversion"]?["webhook"]?["clientConfig"] is JsonObject clientConfig && SetCa(clientConfig, ca))
         {
-            await client.AdmissionregistrationV1.ReplaceMutatingWebhookConfigurationAsync(existing, existing.Metadata.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
-            Log.CaBundleInjected(logger, Options.MutatingConfigurationName);
+            await ReplaceAsync(Target.Crd, RolloutCrdName, crd, cancellationToken).ConfigureAwait(false);
         }
+
+        Log.CaBundleInjected(logger, Options.MutatingConfigurationName);
     }
 
-    /// <summary>Puts back what <see cref="PointAtAsync"/> changed: deletes a configuration it created, restores one it edited.</summary>
+    /// <summary>Puts back what <see cref="PointAtAsync"/> changed: deletes what it created, restores what it edited.</summary>
     public async Task RestoreAsync(CancellationToken cancellationToken)
     {
-        if (!_pointed)
+        for (var i = _changed.Count - 1; i >= 0; i--)
         {
+            var (target, name, original) = _changed[i];
+            try
+            {
+                if (original is null)
+                {
+                    await DeleteAsync(target, name, cancellationToken).ConfigureAwait(false);
+                }
+                else if (await GetAsync(target, name, cancellationToken).ConfigureAwait(false) is { } current)
+                {
+                    var restored = (JsonObject)original.DeepClone();
+                    restored["metadata"]!["resourceVersion"] = current["metadata"]?["resourceVersion"]?.DeepClone();
+                    await ReplaceAsync(target, name, restored, cancellationToken).ConfigureAwait(false);
+                }
+
+                Log.Restored(logger, Plural(target), name);
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+            {
+            }
+        }
+
+        _changed.Clear();
+    }
+
+    private async Task PointWebhooksAsync(Target target, string name, string kind, JsonObject webhook, CancellationToken cancellationToken)
+    {
+        var existing = await GetAsync(target, name, cancellationToken).ConfigureAwait(false);
+        if (existing is null)
+        {
+            await client.CustomObjects.CreateClusterCustomObjectAsync(new JsonObject
+            {
+                ["apiVersion"] = "admissionregistration.k8s.io/v1",
+                ["kind"] = kind,
+                ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = new JsonObject { ["app.kubernetes.io/managed-by"] = "lanes-rollout-controller" } },
+                ["webhooks"] = new JsonArray(webhook),
+            }, "admissionregistration.k8s.io", "v1", Plural(target), cancellationToken: cancellationToken).ConfigureAwait(false);
+            _changed.Add((target, name, null));
             return;
         }
 
-        _pointed = false;
-        try
+        _changed.Add((target, name, (JsonObject)existing.DeepClone()));
+        var webhooks = new JsonArray();
+        foreach (var other in (existing["webhooks"] as JsonArray ?? []).OfType<JsonObject>())
         {
-            if (_created)
+            if (other["name"]?.GetValue<string>() != webhook["name"]!.GetValue<string>())
             {
-                await client.AdmissionregistrationV1.DeleteMutatingWebhookConfigurationAsync(Options.MutatingConfigurationName, cancellationToken: cancellationToken).ConfigureAwait(false);
+                webhooks.Add(other.DeepClone());
             }
-            else if (_original is not null && await GetAsync(cancellationToken).ConfigureAwait(false) is { } current)
-            {
-                current.Webhooks = _original.Webhooks;
-                await client.AdmissionregistrationV1.ReplaceMutatingWebhookConfigurationAsync(current, current.Metadata.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
+        }
 
-            Log.Restored(logger, Options.MutatingConfigurationName);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-        }
+        webhooks.Add(webhook);
+        existing["webhooks"] = webhooks;
+        await ReplaceAsync(target, name, existing, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<V1MutatingWebhookConfiguration?> GetAsync(CancellationToken cancellationToken)
+    private static bool SetCa(JsonObject? clientConfig, string ca)
+    {
+        if (clientConfig is null || clientConfig["caBundle"]?.GetValue<string>() == ca)
+        {
+            return false;
+        }
+
+        clientConfig["caBundle"] = ca;
+        return true;
+    }
+
+    private async Task<JsonObject?> GetAsync(Target target, string name, CancellationToken cancellationToken)
     {
         try
         {
-            return await client.AdmissionregistrationV1.ReadMutatingWebhookConfigurationAsync(Options.MutatingConfigurationName, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return await client.CustomObjects.GetClusterCustomObjectAsync<JsonObject>(Group(target), "v1", Plural(target), name, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
         }
+    }
+
+    private Task ReplaceAsync(Target target, string name, JsonObject body, CancellationToken cancellationToken) =>
+        client.CustomObjects.ReplaceClusterCustomObjectAsync(body, Group(target), "v1", Plural(target), name, cancellationToken: cancellationToken);
+
+    private Task DeleteAsync(Target target, string name, CancellationToken cancellationToken) =>
+        client.CustomObjects.DeleteClusterCustomObjectAsync(Group(target), "v1", Plural(target), name, cancellationToken: cancellationToken);
+
+    private static string Group(Target target) => target == Target.Crd ? "apiextensions.k8s.io" : "admissionregistration.k8s.io";
+
+    private static string Plural(Target target) => target switch
+    {
+        Target.Mutating => "mutatingwebhookconfigurations",
+        Target.Validating => "validatingwebhookconfigurations",
+        _ => "customresourcedefinitions",
+    };
+
+    private enum Target
+    {
+        Mutating,
+        Validating,
+        Crd,
     }
 }

@@ -22,6 +22,7 @@ internal sealed partial class WebhookServer(
     WebhookCertificates certificates,
     WebhookRegistration registration,
     DeploymentWebhook deployments,
+    RolloutWebhook rollouts,
     TimeProvider timeProvider,
     ILogger<WebhookServer> logger) : IHostedService, IAsyncDisposable
 {
@@ -51,7 +52,7 @@ internal sealed partial class WebhookServer(
 
         await certificates.InitializeAsync(cancellationToken).ConfigureAwait(false);
         var host = o.LocalUrl?.Host ?? o.Host;
-        var port = o.LocalUrl is { } local ? (local.IsDefaultPort && local.OriginalString.Contains(":443", StringComparison.Ordinal) ? 443 : local.Port) : o.Port;
+        var port = o.LocalUrl?.Port ?? o.Port;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -61,12 +62,14 @@ internal sealed partial class WebhookServer(
                 listen.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificateSelector = (_, _) => certificates.Current }));
         });
         var app = builder.Build();
-        app.MapPost(DeploymentWebhook.Path, HandleDeploymentAsync);
+        app.MapPost(DeploymentWebhook.Path, context => HandleAdmissionAsync(context, deployments.HandleAsync));
+        app.MapPost(RolloutWebhook.Path, context => HandleAdmissionAsync(context, rollouts.HandleAsync));
+        app.MapPost(ConversionWebhook.Path, HandleConversionAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         BaseUrl = new UriBuilder("https", o.LocalUrl?.Host ?? address.Host, address.Port).Uri;
-        Log.Serving(logger, BaseUrl.ToString(), DeploymentWebhook.Path);
+        Log.Serving(logger, BaseUrl.ToString(), DeploymentWebhook.Path + ", " + RolloutWebhook.Path + ", " + ConversionWebhook.Path);
 
         if (o.LocalUrl is not null)
         {
@@ -115,31 +118,56 @@ internal sealed partial class WebhookServer(
         }
     }
 
-    private async Task HandleDeploymentAsync(HttpContext context)
+    private async Task HandleAdmissionAsync(HttpContext context, Func<AdmissionRequest, CancellationToken, Task<System.Text.Json.Nodes.JsonObject>> handle)
     {
-        byte[] body;
-        try
+        if (await ReadBodyAsync(context).ConfigureAwait(false) is not { } body)
         {
-            using var buffer = new MemoryStream();
-            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
-            body = buffer.ToArray();
-        }
-        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
-        {
-            await BadRequestAsync(context, e.Message).ConfigureAwait(false);
             return;
         }
 
         var request = AdmissionRequest.Parse(body, out var error);
         if (request is null)
         {
-            await BadRequestAsync(context, error!).ConfigureAwait(false);
+            await BadRequestAsync(context, "malformed AdmissionReview: " + error).ConfigureAwait(false);
             return;
         }
 
-        var response = await deployments.HandleAsync(request, context.RequestAborted).ConfigureAwait(false);
+        var response = await handle(request, context.RequestAborted).ConfigureAwait(false);
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(response.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task HandleConversionAsync(HttpContext context)
+    {
+        if (await ReadBodyAsync(context).ConfigureAwait(false) is not { } body)
+        {
+            return;
+        }
+
+        var response = ConversionWebhook.Handle(body, out var error);
+        if (response is null)
+        {
+            await BadRequestAsync(context, "malformed ConversionReview: " + error).ConfigureAwait(false);
+            return;
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(response.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task<byte[]?> ReadBodyAsync(HttpContext context)
+    {
+        try
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+            return buffer.ToArray();
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
+        {
+            await BadRequestAsync(context, e.Message).ConfigureAwait(false);
+            return null;
+        }
     }
 
     private Task BadRequestAsync(HttpContext context, string reason)
@@ -147,7 +175,7 @@ internal sealed partial class WebhookServer(
         Log.Malformed(logger, context.Request.Path, reason);
         context.Response.StatusCode = StatusCodes.Status400BadRequest;
         context.Response.ContentType = "text/plain; charset=utf-8";
-        return context.Response.WriteAsync("malformed AdmissionReview: " + reason, context.RequestAborted);
+        return context.Response.WriteAsync(reason, context.RequestAborted);
     }
 
     private async Task RefreshLoopAsync(TimeSpan interval, CancellationToken cancellationToken)
