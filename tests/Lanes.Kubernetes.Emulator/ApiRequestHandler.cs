@@ -15,6 +15,7 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
 
     public async Task HandleAsync(HttpContext context)
     {
+        options.OnRequest?.Invoke(context.Request.Method, context.Request.Path.Value ?? "/", context.Request.QueryString.Value ?? "");
         try
         {
             if (!TryParse(context.Request.Path.Value ?? "/", out var route))

@@ -20,6 +20,9 @@ public sealed class EmulatorOptions
     /// </summary>
     public Action<WriteInterception, ResourceStore>? BeforeWrite { get; set; }
 
+    /// <summary>Called for every HTTP request (method, path, query string) before it is served, so a test can count API calls.</summary>
+    public Action<string, string, string>? OnRequest { get; set; }
+
     /// <summary>How many change events are kept for watches that resume from a resourceVersion.</summary>
     public int HistoryLimit { get; set; } = 20_000;
 

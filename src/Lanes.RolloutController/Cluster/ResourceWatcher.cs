@@ -21,7 +21,8 @@ internal sealed partial class ResourceWatcher(
     TimeProvider timeProvider,
     TimeSpan watchTimeout,
     TimeSpan retryDelay,
-    ILogger logger)
+    ILogger logger,
+    ObjectCache? cache = null)
 {
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -82,6 +83,7 @@ internal sealed partial class ResourceWatcher(
 
                     if (type != WatchEventType.Bookmark && item is not null)
                     {
+                        cache?.Apply(type, item);
                         onEvent(type, item);
                     }
                 }
@@ -133,7 +135,9 @@ internal sealed partial class ResourceWatcher(
         var list = ns is null
             ? await client.CustomObjects.ListClusterCustomObjectAsync<JsonObject>(group, version, plural, cancellationToken: cancellationToken).ConfigureAwait(false)
             : await client.CustomObjects.ListNamespacedCustomObjectAsync<JsonObject>(group, version, ns, plural, cancellationToken: cancellationToken).ConfigureAwait(false);
-        foreach (var item in (list["items"] as JsonArray)?.OfType<JsonObject>() ?? [])
+        var items = (list["items"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        cache?.Replace(items);
+        foreach (var item in items)
         {
             onEvent(WatchEventType.Added, item);
         }

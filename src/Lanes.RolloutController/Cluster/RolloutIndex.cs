@@ -42,9 +42,6 @@ internal sealed class RolloutIndex
         _entries.Where(p => p.Key.Namespace == ns && (p.Value.Workload == name || (canaryOf is not null && p.Value.Workload == canaryOf)))
             .Select(static p => new ReconcileKey(ReconcileKind.Rollout, p.Key.Namespace, p.Key.Name)).ToList();
 
-    public IEnumerable<ReconcileKey> InNamespace(string ns) =>
-        _entries.Where(p => p.Key.Namespace == ns).Select(static p => new ReconcileKey(ReconcileKind.Rollout, p.Key.Namespace, p.Key.Name)).ToList();
-
     public IEnumerable<ReconcileKey> ForTrafficRouting(string ns, string name) =>
         _entries.Where(p => p.Key.Namespace == ns && p.Value.TrafficRouting == name)
             .Select(static p => new ReconcileKey(ReconcileKind.Rollout, p.Key.Namespace, p.Key.Name)).ToList();

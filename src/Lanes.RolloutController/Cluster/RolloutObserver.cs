@@ -9,8 +9,11 @@ using k8s;
 
 namespace Lanes.RolloutController.Cluster;
 
-/// <summary>Reads everything one Rollout decision needs, fresh from the API server.</summary>
-internal sealed class RolloutObserver(IKubernetes client)
+/// <summary>
+/// Reads everything one Rollout decision needs: the Rollout itself fresh from the API server (its resourceVersion
+/// guards the status write), the rest from the watch caches once they are synced, so a pass lists nothing.
+/// </summary>
+internal sealed class RolloutObserver(IKubernetes client, ClusterCache cache)
 {
     public async Task<ObservedRollout?> ObserveAsync(string ns, string name, CancellationToken cancellationToken)
     {
@@ -38,8 +41,27 @@ internal sealed class RolloutObserver(IKubernetes client)
         var workloadRef = rollout.Spec.WorkloadRef;
         if (readError is null && workloadRef is { Kind: "Deployment", Name: { Length: > 0 } workloadName } && workloadRef.ApiVersion is "apps/v1" or null or "")
         {
-            var deployment = await GetDeploymentAsync(ns, workloadName, cancellationToken).ConfigureAwait(false);
-            if (deployment is not null)
+            if (cache.Deployments.IsSynced && cache.ReplicaSets.IsSynced)
+            {
+                if (cache.Deployments.Get(ns, workloadName) is { } cached)
+                {
+                    var canaryDeployments = cache.Deployments.List(ns)
+                        .Where(d => d["metadata"]?["labels"]?[KruiseNames.CanaryDeploymentLabel]?.GetValue<string>() == workloadName)
+                        .Select(static d => KubernetesJson.Deserialize<V1Deployment>(d.ToJsonString()))
+                        .ToList();
+                    var deployment = KubernetesJson.Deserialize<V1Deployment>(cached.ToJsonString());
+
+                    // Only the ReplicaSets of this Deployment and its canaries are read into models.
+                    var owners = canaryDeployments.Select(static d => d.Metadata.Uid).Append(deployment.Metadata.Uid).ToHashSet(StringComparer.Ordinal);
+                    var replicaSets = cache.ReplicaSets.List(ns)
+                        .Where(rs => (rs["metadata"]?["ownerReferences"] as JsonArray)?.Any(o => o?["uid"]?.GetValue<string>() is { } uid && owners.Contains(uid)) == true)
+                        .Select(static rs => KubernetesJson.Deserialize<V1ReplicaSet>(rs.ToJsonString()))
+                        .ToList();
+                    workload = ObserveWorkload(deployment, replicaSets);
+                    canaries = canaryDeployments.Select(d => ObserveCanary(d, replicaSets)).ToList();
+                }
+            }
+            else if (await GetDeploymentAsync(ns, workloadName, cancellationToken).ConfigureAwait(false) is { } deployment)
             {
                 var replicaSets = (await client.AppsV1.ListNamespacedReplicaSetAsync(ns, cancellationToken: cancellationToken).ConfigureAwait(false)).Items;
                 workload = ObserveWorkload(deployment, replicaSets);
@@ -52,7 +74,9 @@ internal sealed class RolloutObserver(IKubernetes client)
         TrafficRoutingObservation? trafficRouting = null;
         if (readError is null && RolloutDecider.TrafficRoutingName(rollout) is { } trName)
         {
-            var tr = await GetCustomAsync(KruiseNames.V1Alpha1, KruiseNames.TrafficRoutingPlural, ns, trName, cancellationToken).ConfigureAwait(false);
+            var tr = cache.TrafficRoutings.IsSynced
+                ? cache.TrafficRoutings.Get(ns, trName)
+                : await GetCustomAsync(KruiseNames.V1Alpha1, KruiseNames.TrafficRoutingPlural, ns, trName, cancellationToken).ConfigureAwait(false);
             trafficRouting = ObserveTrafficRouting(trName, tr);
         }
 

@@ -15,8 +15,8 @@ internal sealed partial class RolloutControllerService
         [LoggerMessage(42, LogLevel.Warning, "{Identity} lost the leadership; waiting to lead again", EventName = "StoppedLeading")]
         public static partial void StoppedLeading(ILogger logger, string identity);
 
-        [LoggerMessage(43, LogLevel.Error, "Reconciling {Key} failed; retrying later", EventName = "ReconcileFailed")]
-        public static partial void ReconcileFailed(ILogger logger, string key, Exception exception);
+        [LoggerMessage(43, LogLevel.Error, "Reconciling {Key} failed ({Failures} in a row); retrying in {Backoff}", EventName = "ReconcileFailed")]
+        public static partial void ReconcileFailed(ILogger logger, string key, int failures, TimeSpan backoff, Exception exception);
 
         [LoggerMessage(45, LogLevel.Warning, "Leader election failed; retrying", EventName = "LeaderElectionFailed")]
         public static partial void LeaderElectionFailed(ILogger logger, Exception exception);

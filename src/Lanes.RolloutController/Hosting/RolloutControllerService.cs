@@ -19,6 +19,7 @@ internal sealed partial class RolloutControllerService(
     RolloutReconciler rollouts,
     TrafficRoutingReconciler trafficRoutings,
     RolloutIndex index,
+    ClusterCache cache,
     TimeProvider timeProvider,
     IOptions<RolloutControllerOptions> options,
     ILoggerFactory loggerFactory,
@@ -122,8 +123,8 @@ internal sealed partial class RolloutControllerService(
         using var queue = new WorkQueue<ReconcileKey>(timeProvider);
         var ns = string.IsNullOrEmpty(_options.Namespace) ? null : _options.Namespace;
         var watcherLogger = loggerFactory.CreateLogger<ResourceWatcher>();
-        ResourceWatcher Watch(string group, string version, string plural, Action<WatchEventType, JsonObject> onEvent) =>
-            new(client, group, version, plural, ns, onEvent, timeProvider, _options.WatchTimeout, _options.WatchRetryDelay, watcherLogger);
+        ResourceWatcher Watch(string group, string version, string plural, Action<WatchEventType, JsonObject> onEvent, ObjectCache? into = null) =>
+            new(client, group, version, plural, ns, onEvent, timeProvider, _options.WatchTimeout, _options.WatchRetryDelay, watcherLogger, into);
 
         var watchers = new[]
         {
@@ -147,7 +148,7 @@ internal sealed partial class RolloutControllerService(
                 {
                     queue.Add(key);
                 }
-            }),
+            }, cache.TrafficRoutings),
             Watch("apps", "v1", "deployments", (_, obj) =>
             {
                 var (objNs, name) = Identify(obj);
@@ -156,14 +157,24 @@ internal sealed partial class RolloutControllerService(
                 {
                     queue.Add(key);
                 }
-            }),
+            }, cache.Deployments),
             Watch("apps", "v1", "replicasets", (_, obj) =>
             {
-                foreach (var key in index.InNamespace(Identify(obj).Namespace))
+                // Only the Rollout governing the ReplicaSet's Deployment (or the stable one of its canary) wakes.
+                var (objNs, _) = Identify(obj);
+                var owner = (obj["metadata"]?["ownerReferences"] as JsonArray)?.OfType<JsonObject>()
+                    .FirstOrDefault(static o => o["controller"]?.GetValue<bool>() == true && o["kind"]?.GetValue<string>() == "Deployment")?["name"]?.GetValue<string>();
+                if (owner is null)
+                {
+                    return;
+                }
+
+                var canaryOf = cache.Deployments.Get(objNs, owner)?["metadata"]?["labels"]?[KruiseNames.CanaryDeploymentLabel]?.GetValue<string>();
+                foreach (var key in index.ForDeployment(objNs, owner, canaryOf))
                 {
                     queue.Add(key);
                 }
-            }),
+            }, cache.ReplicaSets),
         };
 
         var tasks = watchers.Select(w => w.RunAsync(cancellationToken)).ToList();
@@ -175,6 +186,17 @@ internal sealed partial class RolloutControllerService(
         tasks.Add(ResyncAsync(queue, cancellationToken));
         Log.Started(logger, ns ?? "(all namespaces)", _options.Workers);
         await Task.WhenAll(tasks).ConfigureAwait(false);
+    }
+
+    // Failures per key, for the exponential backoff; a success forgets them.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ReconcileKey, int> _failures = new();
+
+    /// <summary>RetryDelay × 2^(failures − 1), at most MaxRetryDelay: a key that keeps failing backs off, the others do not.</summary>
+    internal static TimeSpan Backoff(TimeSpan retryDelay, TimeSpan max, int failures)
+    {
+        var factor = Math.Pow(2, Math.Clamp(failures - 1, 0, 30));
+        var delay = TimeSpan.FromTicks((long)Math.Min(retryDelay.Ticks * factor, max.Ticks));
+        return delay < retryDelay ? retryDelay : delay;
     }
 
     private async Task WorkAsync(WorkQueue<ReconcileKey> queue, CancellationToken cancellationToken)
@@ -196,6 +218,7 @@ internal sealed partial class RolloutControllerService(
                 var again = key.Kind == ReconcileKind.Rollout
                     ? await rollouts.ReconcileAsync(key.Namespace, key.Name, cancellationToken).ConfigureAwait(false)
                     : await trafficRoutings.ReconcileAsync(key.Namespace, key.Name, cancellationToken).ConfigureAwait(false);
+                _failures.TryRemove(key, out _);
                 if (again is { } delay)
                 {
                     queue.AddAfter(key, delay);
@@ -208,8 +231,10 @@ internal sealed partial class RolloutControllerService(
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // One broken object must not stop the others: log, back off, retry later.
-                Log.ReconcileFailed(logger, key.ToString(), e);
-                queue.AddAfter(key, _options.RetryDelay);
+                var failures = _failures.AddOrUpdate(key, 1, static (_, n) => n + 1);
+                var backoff = Backoff(_options.RetryDelay, _options.MaxRetryDelay, failures);
+                Log.ReconcileFailed(logger, key.ToString(), failures, backoff, e);
+                queue.AddAfter(key, backoff);
             }
             finally
             {

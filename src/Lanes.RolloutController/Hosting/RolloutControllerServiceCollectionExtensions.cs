@@ -36,6 +36,7 @@ public static class RolloutControllerServiceCollectionExtensions
             KubernetesClientConfiguration.IsInCluster()
                 ? KubernetesClientConfiguration.InClusterConfig()
                 : KubernetesClientConfiguration.BuildConfigFromConfigFile()));
+        services.TryAddSingleton<ClusterCache>();
         services.TryAddSingleton<RolloutObserver>();
         services.TryAddSingleton<KubernetesEventRecorder>();
         services.TryAddSingleton<TrafficRoutingManager>();

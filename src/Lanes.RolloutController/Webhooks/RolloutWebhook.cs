@@ -35,6 +35,13 @@ internal sealed class RolloutWebhook(IKubernetes client)
             return request.Deny(400, e.Message);
         }
 
+        // An update that leaves the spec as it was (finalizers, annotations, the controller's own metadata) cannot
+        // break a rule that the spec met when it was stored.
+        if (request.OldObject is { } before && JsonNode.DeepEquals(before["spec"], obj["spec"]))
+        {
+            return request.Allow();
+        }
+
         var ns = request.Namespace ?? rollout.Metadata.NamespaceProperty ?? "default";
         rollout.Metadata.NamespaceProperty ??= ns;
         try

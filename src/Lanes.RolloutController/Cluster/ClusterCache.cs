@@ -1,0 +1,11 @@
+namespace Lanes.RolloutController.Cluster;
+
+/// <summary>The caches a reconcile reads instead of listing: Deployments (stable and canary), ReplicaSets, TrafficRoutings.</summary>
+internal sealed class ClusterCache
+{
+    public ObjectCache Deployments { get; } = new();
+
+    public ObjectCache ReplicaSets { get; } = new();
+
+    public ObjectCache TrafficRoutings { get; } = new();
+}
