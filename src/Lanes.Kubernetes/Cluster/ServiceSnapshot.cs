@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Lanes.Discovery;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Extensions.ServiceDiscovery;
+
+namespace Lanes.Kubernetes.Cluster;
+
+/// <summary>
+/// One version of a Service's endpoints: its slices with their pods' lanes, the endpoint lists built from them per
+/// port (once, on first use), and the token that fires when the next version replaces this one.
+/// </summary>
+internal sealed class ServiceSnapshot
+{
+    private readonly ConcurrentDictionary<string, PortView> _views = new(StringComparer.Ordinal);
+    private readonly string _service;
+    private readonly string _namespace;
+
+    public ServiceSnapshot(string service, string ns, ResolvedSlice[] slices, string? namespaceProblem)
+    {
+        _service = service;
+        _namespace = ns;
+        Slices = slices;
+        NamespaceProblem = namespaceProblem;
+        ChangeToken = new CancellationChangeToken(Changed.Token);
+    }
+
+    /// <summary>The slices in name order.</summary>
+    public ResolvedSlice[] Slices { get; }
+
+    /// <summary>Why the namespace's resources could not be listed or watched, when that was the case.</summary>
+    public string? NamespaceProblem { get; }
+
+    public CancellationTokenSource Changed { get; } = new();
+
+    public IChangeToken ChangeToken { get; }
+
+    /// <summary>The endpoints on <paramref name="portName"/> (null: the Service's single port).</summary>
+    public PortView GetView(string? portName) =>
+        _views.TryGetValue(portName ?? string.Empty, out var view)
+            ? view
+            : _views.GetOrAdd(portName ?? string.Empty, static (key, self) => self.Build(key.Length == 0 ? null : key), this);
+
+    private PortView Build(string? portName)
+    {
+        if (Slices.Length == 0)
+        {
+            return new PortView([], NamespaceProblem ??
+                $"Kubernetes Service '{_service}' was not found in namespace '{_namespace}' (no EndpointSlice is labelled {KubernetesNames.ServiceNameLabel}={_service}).");
+        }
+
+        var outcomes = 0;
+        ServiceEndpoint[] endpoints;
+        if (Slices.Length == 1)
+        {
+            endpoints = Slices[0].GetEndpoints(portName, out var outcome);
+            outcomes = 1 << (int)outcome;
+        }
+        else
+        {
+            endpoints = Merge(portName, ref outcomes);
+        }
+
+        return new PortView(endpoints, endpoints.Length == 0 ? Explain(portName, outcomes) : null);
+    }
+
+    // A pod can briefly sit in two slices while the controller moves it: keep one endpoint per address, the routable one.
+    private ServiceEndpoint[] Merge(string? portName, ref int outcomes)
+    {
+        var total = 0;
+        var parts = new ServiceEndpoint[Slices.Length][];
+        for (var i = 0; i < Slices.Length; i++)
+        {
+            parts[i] = Slices[i].GetEndpoints(portName, out var outcome);
+            outcomes |= 1 << (int)outcome;
+            total += parts[i].Length;
+        }
+
+        var result = new List<ServiceEndpoint>(total);
+        var positions = new Dictionary<EndPoint, int>(total);
+        foreach (var part in parts)
+        {
+            foreach (var endpoint in part)
+            {
+                if (positions.TryAdd(endpoint.EndPoint, result.Count))
+                {
+                    result.Add(endpoint);
+                }
+                else if (ServiceInstance.From(endpoint) is { Healthy: true } && ServiceInstance.From(result[positions[endpoint.EndPoint]]) is { Healthy: false })
+                {
+                    result[positions[endpoint.EndPoint]] = endpoint;
+                }
+            }
+        }
+
+        return [.. result];
+    }
+
+    private string? Explain(string? portName, int outcomes)
+    {
+        if ((outcomes & (1 << (int)PortOutcome.Found)) != 0)
+        {
+            // Ports fit: no endpoint is simply a Service with no pods (routing says so), unless the pods could not be read.
+            return NamespaceProblem;
+        }
+
+        var ports = string.Join(", ", Slices.SelectMany(static s => s.Source.Ports).Select(static p => p.Name.Length == 0 ? p.Number.ToString(System.Globalization.CultureInfo.InvariantCulture) : p.Name).Distinct());
+        if ((outcomes & (1 << (int)PortOutcome.Ambiguous)) != 0)
+        {
+            return $"Kubernetes Service '{_service}' in namespace '{_namespace}' has several ports ({ports}); name the one to call, for example http://_<port name>.{_service}.";
+        }
+
+        if ((outcomes & (1 << (int)PortOutcome.NoSuchPort)) != 0)
+        {
+            return $"Kubernetes Service '{_service}' in namespace '{_namespace}' has no port named '{portName}' (its ports: {ports}).";
+        }
+
+        return $"Kubernetes Service '{_service}' in namespace '{_namespace}' exposes no TCP port, so there is nothing to send a request to.";
+    }
+}
