@@ -54,7 +54,7 @@ internal sealed class ServiceSnapshot
         if (Slices.Length == 1)
         {
             endpoints = Slices[0].GetEndpoints(portName, out var outcome);
-            outcomes = 1 << (int)outcome;
+            outcomes = Outcome(Slices[0], outcome);
         }
         else
         {
@@ -64,6 +64,10 @@ internal sealed class ServiceSnapshot
         return new PortView(endpoints, endpoints.Length == 0 ? Explain(portName, outcomes) : null);
     }
 
+    // Only slices with endpoints say anything about ports: a Service scaled to zero keeps an empty, port-less slice.
+    private static int Outcome(ResolvedSlice slice, PortOutcome outcome) =>
+        slice.Source.Endpoints.Length > 0 || slice.Source.Ignored[(int)IgnoredReason.NoPort] > 0 ? 1 << (int)outcome : 0;
+
     // A pod can briefly sit in two slices while the controller moves it: keep one endpoint per address, the routable one.
     private ServiceEndpoint[] Merge(string? portName, ref int outcomes)
     {
@@ -72,7 +76,7 @@ internal sealed class ServiceSnapshot
         for (var i = 0; i < Slices.Length; i++)
         {
             parts[i] = Slices[i].GetEndpoints(portName, out var outcome);
-            outcomes |= 1 << (int)outcome;
+            outcomes |= Outcome(Slices[i], outcome);
             total += parts[i].Length;
         }
 
@@ -98,7 +102,7 @@ internal sealed class ServiceSnapshot
 
     private string? Explain(string? portName, int outcomes)
     {
-        if ((outcomes & (1 << (int)PortOutcome.Found)) != 0)
+        if (outcomes == 0 || (outcomes & (1 << (int)PortOutcome.Found)) != 0)
         {
             // Ports fit: no endpoint is simply a Service with no pods (routing says so), unless the pods could not be read.
             return NamespaceProblem;
