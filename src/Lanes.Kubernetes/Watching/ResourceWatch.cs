@@ -240,13 +240,14 @@ internal sealed partial class ResourceWatch<T>
               $"Grant this pod's service account get, list and watch on endpointslices (discovery.k8s.io) and pods in namespace '{_namespace}' (a Role and RoleBinding)"
             : $"the Kubernetes API server could not {verb} {_resource} in namespace '{_namespace}' ({detail})";
 
-        var changed = health != Health || problem != _problem;
+        // Logged when the state changes, not on every attempt; the reasons of later attempts go to Debug.
+        var transition = health != Health;
         if (Health is WatchHealth.Healthy or WatchHealth.Starting)
         {
             _outageStarted = _time.GetTimestamp();
         }
 
-        if (changed)
+        if (transition)
         {
             if (refused)
             {
@@ -266,6 +267,7 @@ internal sealed partial class ResourceWatch<T>
             Log.StillFailing(_logger, _resource, _namespace, detail);
         }
 
+        var changed = transition || problem != _problem;
         Health = health;
         _problem = problem;
         if (changed)
