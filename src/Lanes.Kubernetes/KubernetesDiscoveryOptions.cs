@@ -32,9 +32,12 @@ public sealed class KubernetesDiscoveryOptions
     /// <value>The default value is 64.</value>
     public int MaxNamespaces { get; set; } = 64;
 
-    /// <summary>How long the first call into a namespace waits for its EndpointSlices and pods to be listed.</summary>
-    /// <value>The default value is 5 seconds.</value>
-    public TimeSpan InitialSyncTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long the first calls into a namespace wait for its EndpointSlices and pods to be listed (a new pod's first
+    /// request waits rather than fails while the API server is slow; a failing list ends the wait at once).
+    /// </summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan InitialSyncTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The first pause before a failed list or watch is tried again; it doubles up to <see cref="MaxReconnectDelay"/>.</summary>
     /// <value>The default value is 500 milliseconds.</value>

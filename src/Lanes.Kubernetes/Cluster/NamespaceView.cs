@@ -27,6 +27,7 @@ internal sealed partial class NamespaceView : IPodLanes
     private readonly ILogger _logger;
     private Dictionary<string, PodLane> _pods = new(StringComparer.Ordinal);
     private string? _problem;
+    private bool _synced;
     private Task _loops = Task.CompletedTask;
 
     public NamespaceView(string ns, IKubernetes client, KubernetesDiscoveryOptions options, TimeProvider time, KubernetesMetrics metrics, ILoggerFactory loggerFactory)
@@ -380,10 +381,15 @@ internal sealed partial class NamespaceView : IPodLanes
         {
             var slices = _sliceWatch.Health;
             var pods = _podWatch.Health;
-            if ((_sliceWatch.Synced && _podWatch.Synced) || slices is WatchHealth.Unreachable or WatchHealth.Forbidden || pods is WatchHealth.Unreachable or WatchHealth.Forbidden)
+            var synced = _sliceWatch.Synced && _podWatch.Synced;
+            if (synced || slices is WatchHealth.Unreachable or WatchHealth.Forbidden || pods is WatchHealth.Unreachable or WatchHealth.Forbidden)
             {
                 _firstLoad.TrySetResult();
             }
+
+            // Callers that gave up waiting for the first lists hold a "not listed yet" answer: tell them all once it is there.
+            var firstSync = synced && !_synced;
+            _synced |= synced;
 
             // Once listed, an outage changes nothing routing sees: the last known endpoints stay. A refusal, or a
             // namespace never listed, is what callers must be told about.
@@ -392,7 +398,7 @@ internal sealed partial class NamespaceView : IPodLanes
                 : !_sliceWatch.Synced ? _sliceWatch.Problem
                 : !_podWatch.Synced ? _podWatch.Problem
                 : null;
-            if (problem != _problem)
+            if (problem != _problem || firstSync)
             {
                 _problem = problem;
                 PublishLocked([.. _services.Values], fired, force: true);

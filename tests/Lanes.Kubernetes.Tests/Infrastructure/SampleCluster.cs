@@ -1,7 +1,11 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using k8s;
 using Lanes.Kubernetes.Emulator;
 using Lanes.RolloutController.Tests.TestSupport;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Lanes.Kubernetes.Tests.Infrastructure;
 
@@ -13,7 +17,7 @@ internal sealed class SampleCluster : IAsyncDisposable
 {
     public const string Ns = "default";
 
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     private SampleCluster(KubernetesEmulator emulator, SampleRuntime runtime)
     {
@@ -42,6 +46,9 @@ internal sealed class SampleCluster : IAsyncDisposable
             {
                 await cluster.WaitForReadyPodsAsync(app, app == "lanes-gateway" ? 1 : 2);
             }
+
+            // Ready pods have not necessarily listed their namespace yet (each does on its first call): wait for an answer.
+            await Eventually.WaitAsync(() => cluster.TryAsk(), "the chain to answer", TimeSpan.FromSeconds(120), cluster.Describe);
         }
         catch
         {
@@ -86,6 +93,18 @@ internal sealed class SampleCluster : IAsyncDisposable
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
     }
 
+    private bool TryAsk()
+    {
+        try
+        {
+            return AskAsync(gray: false).GetAwaiter().GetResult().Status == 200;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The hop of <paramref name="name"/> in an answer, for example <c>Cgray[127.0.0.9:8080]</c>.</summary>
     public static string Hop(string name, JsonObject pod) => $"{name}[{Ip(pod)}:8080]";
 
@@ -116,6 +135,31 @@ internal sealed class SampleCluster : IAsyncDisposable
         }, Ns);
     }
 
+    /// <summary>Whether <paramref name="app"/> has a ready gray pod (an answer that misses it is a misroute).</summary>
+    public bool HasGray(string app) => Pods(app).Any(static p => IsGray(p) && IsReady(p));
+
+    /// <summary>A client with every right, as a cluster administrator's kubectl.</summary>
+    public IKubernetes AdminClient => _admin ??= new k8s.Kubernetes(new KubernetesClientConfiguration { Host = Emulator.BaseAddress.ToString(), AccessToken = "system:admin" });
+
+    private IKubernetes? _admin;
+
+    /// <summary>Starts the rollout controller (the same registration as its Program.cs) with administrator rights.</summary>
+    public async Task<IHost> StartControllerAsync()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Lanes:RolloutController:LeaderElection:Enabled"] = "false",
+            ["Lanes:RolloutController:RetryDelay"] = "00:00:00.200",
+            ["Lanes:RolloutController:WatchRetryDelay"] = "00:00:00.100",
+        });
+        builder.Services.AddSingleton(_ => AdminClient);
+        builder.Services.AddLanesRolloutController(builder.Configuration);
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
     public void Scale(string deployment, int replicas) =>
         Store.Mutate(new StoredObjectKey(ResourceType.Deployments, Ns, deployment), d =>
         {
@@ -130,6 +174,7 @@ internal sealed class SampleCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _http.Dispose();
+        _admin?.Dispose();
         await Emulator.DisposeAsync();
         Runtime.Dispose();
     }

@@ -88,7 +88,7 @@ internal sealed class SampleRuntime : IPodRuntime, IDisposable
 
         var probe = container["readinessProbe"]?["httpGet"]?["path"]?.GetValue<string>() ?? "/healthz";
         var address = $"http://{ip}:{port.ToString(CultureInfo.InvariantCulture)}";
-        string[] args = ["--urls", address, "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning"];
+        string[] args = ["--urls", address, "--Logging:LogLevel:Default=Warning", "--Logging:Console:TimestampFormat=HH:mm:ss.fff "];
         _processes[Field(pod, "metadata.uid")] = PodProcess.Start(name, assembly, args, environment, new Uri(address + probe));
     }
 
