@@ -14,12 +14,18 @@ internal sealed partial class PodProcess : IDisposable
     private long _stopRequested;
     private volatile bool _ready;
 
-    private PodProcess(string name, Process process, Uri readiness)
+    private readonly Probe _probe;
+
+    private PodProcess(string name, Process process, Uri readiness, Probe probe)
     {
         Name = name;
         _process = process;
         _readiness = readiness;
+        _probe = probe;
     }
+
+    /// <summary>A readiness probe's timing.</summary>
+    public sealed record Probe(TimeSpan Timeout, TimeSpan Period, int FailureThreshold);
 
     public string Name { get; }
 
@@ -27,7 +33,7 @@ internal sealed partial class PodProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static PodProcess Start(string name, string assemblyPath, IEnumerable<string> args, IDictionary<string, string> environment, Uri readiness)
+    public static PodProcess Start(string name, string assemblyPath, IEnumerable<string> args, IDictionary<string, string> environment, Uri readiness, Probe probe)
     {
         var info = new ProcessStartInfo(DotnetHost())
         {
@@ -49,7 +55,7 @@ internal sealed partial class PodProcess : IDisposable
         }
 
         var process = new Process { StartInfo = info };
-        var pod = new PodProcess(name, process, readiness);
+        var pod = new PodProcess(name, process, readiness, probe);
         process.OutputDataReceived += (_, e) => pod.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => pod.Keep(e.Data);
         process.Start();
@@ -59,25 +65,39 @@ internal sealed partial class PodProcess : IDisposable
         return pod;
     }
 
-    /// <summary>The readiness probe: an HTTP GET every 100 ms, bounded by the process's life.</summary>
+    /// <summary>
+    /// The readiness probe as the kubelet runs it: an HTTP GET with the probe's timeout (default 1 s); ready after one
+    /// success, not ready after <c>failureThreshold</c> (default 3) failures in a row. It probes every 100 ms until
+    /// first ready, then every <c>periodSeconds</c> (default 10, at most 2 here to keep tests short).
+    /// </summary>
     private async Task ProbeAsync()
     {
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var client = new HttpClient { Timeout = _probe.Timeout };
+        var failures = 0;
         while (!_stop.IsCancellationRequested && !_process.HasExited)
         {
             try
             {
                 using var response = await client.GetAsync(_readiness, _stop.Token);
-                _ready = response.IsSuccessStatusCode;
+                failures = response.IsSuccessStatusCode ? 0 : failures + 1;
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                failures++;
+            }
+
+            if (failures == 0)
+            {
+                _ready = true;
+            }
+            else if (failures >= _probe.FailureThreshold)
             {
                 _ready = false;
             }
 
             try
             {
-                await Task.Delay(100, _stop.Token);
+                await Task.Delay(_ready ? _probe.Period : TimeSpan.FromMilliseconds(100), _stop.Token);
             }
             catch (OperationCanceledException)
             {

@@ -82,7 +82,8 @@ internal sealed class SampleCluster : IAsyncDisposable
     /// <summary>Asks the gateway pod for <c>/a</c>, base or as xiaoming (the seed's gray user); the answer names every hop.</summary>
     public async Task<(int Status, string Body)> AskAsync(bool gray, CancellationToken cancellationToken = default)
     {
-        var gateway = Pods("lanes-gateway").First(IsReady);
+        // The test stands where a load balancer would: it calls the gateway pod directly.
+        var gateway = Pods("lanes-gateway").First(static p => p["metadata"]?["deletionTimestamp"] is null && Ip(p).Length > 0);
         using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{Ip(gateway)}:8080/a");
         if (gray)
         {

@@ -86,10 +86,15 @@ internal sealed class SampleRuntime : IPodRuntime, IDisposable
         File.WriteAllText(kubeconfig, _emulator.KubeConfig(ns, $"system:serviceaccount:{ns}:{serviceAccount}"));
         environment["KUBECONFIG"] = kubeconfig;
 
-        var probe = container["readinessProbe"]?["httpGet"]?["path"]?.GetValue<string>() ?? "/healthz";
+        var readiness = container["readinessProbe"] as JsonObject;
+        var probe = readiness?["httpGet"]?["path"]?.GetValue<string>() ?? "/healthz";
+        var timing = new PodProcess.Probe(
+            TimeSpan.FromSeconds(JsonNumbers.ReadInt(readiness?["timeoutSeconds"]) ?? 1),
+            TimeSpan.FromSeconds(Math.Min(JsonNumbers.ReadInt(readiness?["periodSeconds"]) ?? 10, 2)),
+            JsonNumbers.ReadInt(readiness?["failureThreshold"]) ?? 3);
         var address = $"http://{ip}:{port.ToString(CultureInfo.InvariantCulture)}";
         string[] args = ["--urls", address, "--Logging:LogLevel:Default=Warning", "--Logging:Console:TimestampFormat=HH:mm:ss.fff "];
-        _processes[Field(pod, "metadata.uid")] = PodProcess.Start(name, assembly, args, environment, new Uri(address + probe));
+        _processes[Field(pod, "metadata.uid")] = PodProcess.Start(name, assembly, args, environment, new Uri(address + probe), timing);
     }
 
     public bool IsReady(JsonObject pod) => _processes.TryGetValue(Field(pod, "metadata.uid"), out var process) && process.Ready;
