@@ -161,7 +161,7 @@ internal sealed partial class NamespaceView : IPodLanes
         return endpoint.PodUid is not null && pod.Uid is not null && !string.Equals(endpoint.PodUid, pod.Uid, StringComparison.Ordinal) ? null : pod.Lane;
     }
 
-    private void ReplaceSlices(List<V1EndpointSlice> slices)
+    internal void ReplaceSlices(List<V1EndpointSlice> slices)
     {
         List<CancellationTokenSource> fired = [];
         lock (_gate)
@@ -185,13 +185,13 @@ internal sealed partial class NamespaceView : IPodLanes
                 }
             }
 
-            PublishLocked(touched, fired, force: false);
+            PublishLocked(touched, fired, force: false, s_noPods);
         }
 
         Fire(fired);
     }
 
-    private void ApplySlice(WatchEventType type, V1EndpointSlice slice)
+    internal void ApplySlice(WatchEventType type, V1EndpointSlice slice)
     {
         if (slice.Metadata?.Name is not { } name)
         {
@@ -211,7 +211,7 @@ internal sealed partial class NamespaceView : IPodLanes
                 ApplySliceLocked(slice, touched);
             }
 
-            PublishLocked(touched, fired, force: false);
+            PublishLocked(touched, fired, force: false, s_noPods);
         }
 
         Fire(fired);
@@ -243,20 +243,20 @@ internal sealed partial class NamespaceView : IPodLanes
         }
 
         Report(read);
-        state.Slices[name] = read;
+        state.SetSlice(name, read);
         _sliceServices[name] = service;
         touched.Add(state);
     }
 
     private void RemoveSliceLocked(string name, HashSet<ServiceState> touched)
     {
-        if (_sliceServices.Remove(name, out var service) && _services.TryGetValue(service, out var state) && state.Slices.Remove(name))
+        if (_sliceServices.Remove(name, out var service) && _services.TryGetValue(service, out var state) && state.RemoveSlice(name))
         {
             touched.Add(state);
         }
     }
 
-    private void ReplacePods(List<V1Pod> pods)
+    internal void ReplacePods(List<V1Pod> pods)
     {
         List<CancellationTokenSource> fired = [];
         lock (_gate)
@@ -287,13 +287,13 @@ internal sealed partial class NamespaceView : IPodLanes
             }
 
             _pods = next;
-            PublishLocked(ServicesNaming(changed), fired, force: false);
+            PublishLocked(ServicesNaming(changed), fired, force: false, changed);
         }
 
         Fire(fired);
     }
 
-    private void ApplyPod(WatchEventType type, V1Pod pod)
+    internal void ApplyPod(WatchEventType type, V1Pod pod)
     {
         if (pod.Metadata?.Name is not { } name)
         {
@@ -321,7 +321,8 @@ internal sealed partial class NamespaceView : IPodLanes
                 _pods[name] = lane;
             }
 
-            PublishLocked(ServicesNaming([name]), fired, force: false);
+            HashSet<string> changed = [name];
+            PublishLocked(ServicesNaming(changed), fired, force: false, changed);
         }
 
         Fire(fired);
@@ -377,15 +378,13 @@ internal sealed partial class NamespaceView : IPodLanes
     private void OnHealthChanged()
     {
         List<CancellationTokenSource> fired = [];
+        bool loaded;
         lock (_gate)
         {
             var slices = _sliceWatch.Health;
             var pods = _podWatch.Health;
             var synced = _sliceWatch.Synced && _podWatch.Synced;
-            if (synced || slices is WatchHealth.Unreachable or WatchHealth.Forbidden || pods is WatchHealth.Unreachable or WatchHealth.Forbidden)
-            {
-                _firstLoad.TrySetResult();
-            }
+            loaded = synced || slices is WatchHealth.Unreachable or WatchHealth.Forbidden || pods is WatchHealth.Unreachable or WatchHealth.Forbidden;
 
             // Callers that gave up waiting for the first lists hold a "not listed yet" answer: tell them all once it is there.
             var firstSync = synced && !_synced;
@@ -395,9 +394,7 @@ internal sealed partial class NamespaceView : IPodLanes
             // namespace never listed, is what callers must be told about.
             var problem = slices == WatchHealth.Forbidden ? _sliceWatch.Problem
                 : pods == WatchHealth.Forbidden ? _podWatch.Problem
-                : !_sliceWatch.Synced ? _sliceWatch.Problem
-                : !_podWatch.Synced ? _podWatch.Problem
-                : null;
+                : (_sliceWatch.Synced ? null : _sliceWatch.Problem) ?? (_podWatch.Synced ? null : _podWatch.Problem);
             if (problem != _problem || firstSync)
             {
                 _problem = problem;
@@ -406,13 +403,21 @@ internal sealed partial class NamespaceView : IPodLanes
         }
 
         Fire(fired);
+
+        // Only now: a waiting caller must find the snapshots that say what happened, not the ones from before.
+        if (loaded)
+        {
+            _firstLoad.TrySetResult();
+        }
     }
 
-    private void PublishLocked(IEnumerable<ServiceState> services, List<CancellationTokenSource> fired, bool force)
+    private static readonly IReadOnlySet<string> s_noPods = new HashSet<string>();
+
+    private void PublishLocked(IEnumerable<ServiceState> services, List<CancellationTokenSource> fired, bool force, IReadOnlySet<string>? changedPods = null)
     {
         foreach (var service in services)
         {
-            if (service.Publish(this, _problem, force) is { } replaced)
+            if (service.Publish(this, _problem, force, changedPods) is { } replaced)
             {
                 fired.Add(replaced);
                 _metrics.Changed();

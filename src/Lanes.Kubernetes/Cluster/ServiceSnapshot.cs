@@ -16,8 +16,11 @@ internal sealed class ServiceSnapshot
     private readonly string _service;
     private readonly string _namespace;
 
-    public ServiceSnapshot(string service, string ns, ResolvedSlice[] slices, string? namespaceProblem)
+    private readonly bool _sharedAddresses;
+
+    public ServiceSnapshot(string service, string ns, ResolvedSlice[] slices, string? namespaceProblem, bool sharedAddresses)
     {
+        _sharedAddresses = sharedAddresses;
         _service = service;
         _namespace = ns;
         Slices = slices;
@@ -68,7 +71,8 @@ internal sealed class ServiceSnapshot
     private static int Outcome(ResolvedSlice slice, PortOutcome outcome) =>
         slice.Source.Endpoints.Length > 0 || slice.Source.Ignored[(int)IgnoredReason.NoPort] > 0 ? 1 << (int)outcome : 0;
 
-    // A pod can briefly sit in two slices while the controller moves it: keep one endpoint per address, the routable one.
+    // A pod can briefly sit in two slices while the controller moves it: keep one endpoint per address, the routable
+    // one. The Service counts shared addresses as slices come and go, so the usual case is a plain concatenation.
     private ServiceEndpoint[] Merge(string? portName, ref int outcomes)
     {
         var total = 0;
@@ -80,24 +84,52 @@ internal sealed class ServiceSnapshot
             total += parts[i].Length;
         }
 
-        var result = new List<ServiceEndpoint>(total);
-        var positions = new Dictionary<EndPoint, int>(total);
+        var result = new ServiceEndpoint[total];
+        if (!_sharedAddresses)
+        {
+            var at = 0;
+            foreach (var part in parts)
+            {
+                part.CopyTo(result, at);
+                at += part.Length;
+            }
+
+            return result;
+        }
+
+        var count = 0;
+        var ipv4 = new Dictionary<long, int>(total);   // IPv4 address and port as one number: the common case, hashed cheaply
+        Dictionary<EndPoint, int>? others = null;
         foreach (var part in parts)
         {
             foreach (var endpoint in part)
             {
-                if (positions.TryAdd(endpoint.EndPoint, result.Count))
+                var added = Ipv4Key(endpoint.EndPoint) is { } key
+                    ? ipv4.TryAdd(key, count)
+                    : (others ??= []).TryAdd(endpoint.EndPoint, count);
+                if (added)
                 {
-                    result.Add(endpoint);
+                    result[count++] = endpoint;
+                    continue;
                 }
-                else if (ServiceInstance.From(endpoint) is { Healthy: true } && ServiceInstance.From(result[positions[endpoint.EndPoint]]) is { Healthy: false })
+
+                var at = Ipv4Key(endpoint.EndPoint) is { } same ? ipv4[same] : others![endpoint.EndPoint];
+                if (ServiceInstance.From(endpoint) is { Healthy: true } && ServiceInstance.From(result[at]) is { Healthy: false })
                 {
-                    result[positions[endpoint.EndPoint]] = endpoint;
+                    result[at] = endpoint;
                 }
             }
         }
 
-        return [.. result];
+        return count == total ? result : result[..count];
+    }
+
+    private static long? Ipv4Key(EndPoint endPoint)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        return endPoint is IPEndPoint { AddressFamily: System.Net.Sockets.AddressFamily.InterNetwork } ip && ip.Address.TryWriteBytes(bytes, out _)
+            ? ((long)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes) << 16) | (uint)ip.Port
+            : null;
     }
 
     private string? Explain(string? portName, int outcomes)

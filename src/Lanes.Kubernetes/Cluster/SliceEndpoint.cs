@@ -6,8 +6,11 @@ namespace Lanes.Kubernetes.Cluster;
 /// One endpoint of an EndpointSlice as routing needs it: its address (an IP, or a host name for FQDN slices), the
 /// pod behind it and whether it may take new requests (ready, serving and not terminating).
 /// </summary>
-internal readonly struct SliceEndpoint(IPAddress? ip, string? host, string? podName, string? podUid, bool routable)
+internal readonly struct SliceEndpoint(string address, IPAddress? ip, string? host, string? podName, string? podUid, bool routable)
 {
+    /// <summary>The address as the slice wrote it.</summary>
+    public string Address { get; } = address;
+
     public IPAddress? Ip { get; } = ip;
 
     public string? Host { get; } = host;

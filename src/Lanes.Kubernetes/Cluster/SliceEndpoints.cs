@@ -96,7 +96,7 @@ internal sealed class SliceEndpoints
                 (pods ??= new HashSet<string>(StringComparer.Ordinal)).Add(podName);
             }
 
-            endpoints.Add(new SliceEndpoint(ip, host, podName, podName is null ? null : target!.Uid, IsRoutable(endpoint.Conditions)));
+            endpoints.Add(new SliceEndpoint(address!, ip, host, podName, podName is null ? null : target!.Uid, IsRoutable(endpoint.Conditions)));
         }
 
         var result = new SliceEndpoints(name, service, slice.Metadata.ResourceVersion, ports, [.. endpoints], pods)

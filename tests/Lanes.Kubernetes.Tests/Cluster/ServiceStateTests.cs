@@ -108,7 +108,7 @@ public sealed class ServiceStateTests
         foreach (var (name, slice) in slices)
         {
             slice.Metadata.Name = name;
-            state.Slices[name] = SliceEndpoints.Read(slice)!;
+            state.SetSlice(name, SliceEndpoints.Read(slice)!);
         }
 
         state.Publish(_pods, namespaceProblem: null, force: true);
