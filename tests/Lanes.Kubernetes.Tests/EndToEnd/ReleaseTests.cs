@@ -32,8 +32,14 @@ public sealed class ReleaseTests(ITestOutputHelper output)
 
         var stableA = cluster.Pods("sample-a").Select(SampleCluster.Name).ToHashSet();
         var stableC = cluster.Pods("sample-c").Select(SampleCluster.Name).ToHashSet();
-        SetImage(cluster, "sample-a", NewImage);
-        SetImage(cluster, "sample-c", NewImage);
+        // The controller scales the canaries up: gray requests reach them within a second of their EndpointSlice update.
+        var routable = await SampleChainTests.MeasureRoutableAsync(cluster, "sample-a", "Agray[", () =>
+        {
+            SetImage(cluster, "sample-a", NewImage);
+            SetImage(cluster, "sample-c", NewImage);
+        }, TimeSpan.FromSeconds(180));
+        output.WriteLine($"the controller's gray A canary took gray traffic {routable.TotalMilliseconds:F0} ms after its EndpointSlice update");
+        Assert.True(routable < TimeSpan.FromSeconds(1), $"the canary became routable {routable.TotalMilliseconds:F0} ms after its EndpointSlice update");
         await WaitForRolloutAsync(cluster, "rollout-a", static r => State(r) == "StepPaused", "StepPaused");
         await WaitForRolloutAsync(cluster, "rollout-c", static r => State(r) == "StepPaused", "StepPaused");
         await cluster.WaitForReadyPodsAsync("sample-a", 1, SampleCluster.IsGray);

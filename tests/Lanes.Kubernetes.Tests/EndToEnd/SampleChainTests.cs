@@ -79,15 +79,20 @@ public sealed partial class SampleChainTests(ITestOutputHelper output)
         Assert.StartsWith(grayCHop, await direct.GetStringAsync(new Uri($"http://{SampleCluster.Ip(grayC)}:8080/c")), StringComparison.Ordinal);
     }
 
-    /// <summary>Scales a canary up and measures from the EndpointSlice update that lists it ready to the first gray request that reached it.</summary>
-    private static async Task<TimeSpan> MeasureRoutableAsync(SampleCluster cluster, string service, string hop, Action scaleUp)
+    /// <summary>
+    /// Scales a canary up (or has the controller do it) and measures from the EndpointSlice update that lists a gray pod
+    /// ready to the first gray request sent after it that reached the canary.
+    /// </summary>
+    internal static async Task<TimeSpan> MeasureRoutableAsync(SampleCluster cluster, string service, string hop, Action scaleUp, TimeSpan? timeout = null)
     {
         long listed = 0;
         void OnChanged(WatchEvent e)
         {
-            if (e.Key.Type == ResourceType.EndpointSlices && e.Object["metadata"]?["labels"]?["kubernetes.io/service-name"]?.GetValue<string>() == service
-                && (e.Object["endpoints"] as JsonArray ?? []).Any(x => x?["targetRef"]?["name"]?.GetValue<string>()?.StartsWith(service + "-gray-", StringComparison.Ordinal) == true
-                    && x["conditions"]?["ready"]?.GetValue<bool>() == true))
+            if (Interlocked.Read(ref listed) == 0 && e.Key.Type == ResourceType.EndpointSlices
+                && e.Object["metadata"]?["labels"]?["kubernetes.io/service-name"]?.GetValue<string>() == service
+                && (e.Object["endpoints"] as JsonArray ?? []).Any(x => x?["conditions"]?["ready"]?.GetValue<bool>() == true
+                    && cluster.Store.Get(new StoredObjectKey(ResourceType.Pods, SampleCluster.Ns, x["targetRef"]?["name"]?.GetValue<string>() ?? "")) is { } pod
+                    && SampleCluster.IsGray(pod)))
             {
                 Interlocked.CompareExchange(ref listed, Stopwatch.GetTimestamp(), 0);
             }
@@ -101,7 +106,7 @@ public sealed partial class SampleChainTests(ITestOutputHelper output)
             await Eventually.WaitAsync(
                 () => Interlocked.Read(ref listed) != 0 && load.Answers.Any(x => x.Gray && x.Body.Contains(hop, StringComparison.Ordinal)),
                 $"gray requests to reach the new {service} canary",
-                TimeSpan.FromSeconds(90),
+                timeout ?? TimeSpan.FromSeconds(90),
                 cluster.Describe);
             await load.StopAsync();
             Assert.True(load.Failures.Count == 0, string.Join(Environment.NewLine, load.Failures.Take(20)));
