@@ -9,7 +9,7 @@ namespace Lanes.Kubernetes.Cluster;
 /// The namespaces this process follows, each with one shared watch of its EndpointSlices and one of its pods,
 /// started the first time a service there is resolved and bounded by <see cref="KubernetesDiscoveryOptions.MaxNamespaces"/>.
 /// </summary>
-internal sealed partial class KubernetesServiceCatalog : IAsyncDisposable
+internal sealed partial class KubernetesServiceCatalog : IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<string, NamespaceView> _namespaces = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
@@ -75,6 +75,23 @@ internal sealed partial class KubernetesServiceCatalog : IAsyncDisposable
             Log.Watching(_logger, ns, _connection.Source);
             return view;
         }
+    }
+
+    /// <summary>Stops the watches without waiting for them (a container disposed synchronously).</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        _stopping.Cancel();
+        _stopping.Dispose();
     }
 
     public async ValueTask DisposeAsync()

@@ -93,12 +93,14 @@ internal sealed partial class ResourceWatch<T>
         while (!cancellationToken.IsCancellationRequested)
         {
             var verb = "list";
+            var listed = false;
             try
             {
                 if (resourceVersion is null)
                 {
                     resourceVersion = await ListAsync(cancellationToken).ConfigureAwait(false);
                     failures = 0;
+                    listed = true;
                 }
 
                 verb = "watch";
@@ -132,6 +134,12 @@ internal sealed partial class ResourceWatch<T>
                     _metrics.WatchExpired(_resource);
                     Log.Expired(_logger, _resource, _namespace, resourceVersion);
                     resourceVersion = null;
+                    if (listed && events == 0)
+                    {
+                        // Expired the moment it was listed: pause rather than list and list again.
+                        await Task.Delay(_options.ReconnectDelay, _time, cancellationToken).ConfigureAwait(false);
+                    }
+
                     continue;
                 }
 

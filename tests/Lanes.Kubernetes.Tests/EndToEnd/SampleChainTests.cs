@@ -101,7 +101,8 @@ public sealed partial class SampleChainTests(ITestOutputHelper output)
         cluster.Store.Changed += OnChanged;
         try
         {
-            await using var load = new ChainLoad(cluster, workers: 2, pause: TimeSpan.FromMilliseconds(10));
+            // Several gray senders: the first request sent after the update is never far behind it.
+            await using var load = new ChainLoad(cluster, workers: 6, pause: TimeSpan.FromMilliseconds(10));
             scaleUp();
             await Eventually.WaitAsync(
                 () => Interlocked.Read(ref listed) != 0 && load.Answers.Any(x => x.Gray && x.Body.Contains(hop, StringComparison.Ordinal)),
