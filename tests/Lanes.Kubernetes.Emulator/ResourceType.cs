@@ -17,6 +17,10 @@ public readonly record struct ResourceType(string Group, string Plural)
     public static ResourceType ClusterRoles { get; } = new("rbac.authorization.k8s.io", "clusterroles");
     public static ResourceType ClusterRoleBindings { get; } = new("rbac.authorization.k8s.io", "clusterrolebindings");
 
+    public static ResourceType ConfigMaps { get; } = new("", "configmaps");
+    public static ResourceType Events { get; } = new("", "events");
+    public static ResourceType Ingresses { get; } = new("networking.k8s.io", "ingresses");
+    public static ResourceType HttpRoutes { get; } = new("gateway.networking.k8s.io", "httproutes");
     /// <summary>The collection of a manifest's <c>apiVersion</c> and <c>kind</c> (Kubernetes' plural of the kind).</summary>
     public static ResourceType Of(string apiVersion, string kind)
     {
@@ -44,6 +48,7 @@ public readonly record struct ResourceType(string Group, string Plural)
             "configmaps" => "ConfigMap",
             "services" => "Service",
             "ingresses" => "Ingress",
+            "httproutes" => "HTTPRoute",
             _ => null,
         };
         if (singular is not null)

@@ -14,10 +14,23 @@ public sealed class ChainTests(SampleChain chain) : IClassFixture<SampleChain>
         Assert.Equal(chain.ExpectedGray, await GetAsync(("User-Agent", "xiaoming")));
     }
 
-    [Fact]
-    public async Task LaneHeaderFromTheClient_IsHonouredLikeMse()
+    [Theory]
+    [InlineData("x-mse-tag", "gray")]
+    [InlineData("baggage", "x-mse-tag=gray")]
+    public async Task LaneFromAnOutsideClient_IsRemovedAtTheEntry_AllTheWayDown(string header, string value)
     {
-        Assert.Equal(chain.ExpectedGray, await GetAsync(("x-mse-tag", "gray")));
+        Assert.Equal(chain.ExpectedBase, await GetAsync((header, value)));
+    }
+
+    [Fact]
+    public async Task MalformedHeaderPlusBaggage_StaysBaseAtEveryHop()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/a");
+        request.Headers.TryAddWithoutValidation("x-mse-tag", "gr ay");
+        request.Headers.TryAddWithoutValidation("baggage", "x-mse-tag=gray");
+        using var response = await chain.Gateway.SendAsync(request);
+
+        Assert.Equal(chain.ExpectedBase, await response.Content.ReadAsStringAsync());
     }
 
     [Theory]

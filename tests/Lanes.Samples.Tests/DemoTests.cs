@@ -40,6 +40,98 @@ public class DemoTests
         Assert.All(new[] { "sample-a", "sample-b", "sample-c" }, s => Assert.Equal(0, nacos.InstanceCount("DEFAULT_GROUP@@" + s)));
     }
 
+    [Fact]
+    public async Task RulesDir_AStrategyFileDroppedInTakesEffectLive_RemovingItEndsIt_AndTokensOpenTheLane()
+    {
+        var (gatewayPort, servicePort) = FreePorts();
+        var rules = Directory.CreateTempSubdirectory("lanes-demo-rules-");
+        using var gateway = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{gatewayPort}"), Timeout = TimeSpan.FromSeconds(10) };
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { DemoPath, "--gateway-port", gatewayPort.ToString(), "--service-port", servicePort.ToString(), "--rules-dir", rules.FullName })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var demo = Process.Start(info)!;
+        var output = new System.Text.StringBuilder();
+        var serving = new TaskCompletionSource();
+        demo.OutputDataReceived += (_, e) =>
+        {
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+
+            if (e.Data?.StartsWith("Serving.", StringComparison.Ordinal) == true)
+            {
+                serving.TrySetResult();
+            }
+        };
+        demo.ErrorDataReceived += (_, e) =>
+        {
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+        };
+        demo.BeginOutputReadLine();
+        demo.BeginErrorReadLine();
+        try
+        {
+            await serving.Task.WaitAsync(TimeSpan.FromMinutes(3));
+            var baseChain = $"A[127.0.0.1:{servicePort}]";
+            var grayChain = $"Agray[127.0.0.1:{servicePort + 1}][config=base] -> B[127.0.0.1:{servicePort + 2}] -> Cgray[127.0.0.1:{servicePort + 4}]";
+            Assert.StartsWith(baseChain, await AskAsync(gateway, ("x-mse-tag", "gray")), StringComparison.Ordinal);
+            Assert.StartsWith(baseChain, await AskAsync(gateway, ("User-Agent", "zhangsan")), StringComparison.Ordinal);
+
+            var file = Path.Combine(rules.FullName, "zhangsan.json");
+            File.WriteAllText(file + ".tmp", """{"matches":[{"headers":[{"type":"Exact","name":"User-Agent","value":"zhangsan"}]}],"requestHeaderModifier":{"set":[{"name":"x-mse-tag","value":"gray"}]}}""");
+            File.Move(file + ".tmp", file);
+            await UntilAsync(gateway, ("User-Agent", "zhangsan"), grayChain);
+
+            File.Delete(file);
+            await UntilAsync(gateway, ("User-Agent", "zhangsan"), baseChain);
+
+            var (exitCode, token) = await RunDemoAsync("token", "--lane", "gray", "--subject", "tester");
+            Assert.Equal(0, exitCode);
+            Assert.Equal(grayChain, await AskAsync(gateway, ("lanes-token", token.Trim())));
+        }
+        finally
+        {
+            // SIGTERM, as Ctrl+C would: the demo stops its children before it exits.
+            using (var kill = Process.Start("kill", ["-TERM", demo.Id.ToString()]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            if (!demo.WaitForExit(60_000))
+            {
+                demo.Kill(entireProcessTree: true);
+            }
+
+            rules.Delete(recursive: true);
+        }
+
+        Assert.All(Enumerable.Range(servicePort, 5).Append(gatewayPort), port => Assert.True(IsFree(port), $"port {port} is still held after the demo exited"));
+    }
+
+    private static async Task<string> AskAsync(HttpClient gateway, (string Name, string Value) header)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/a");
+        request.Headers.TryAddWithoutValidation(header.Name, header.Value);
+        using var response = await gateway.SendAsync(request);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    private static async Task UntilAsync(HttpClient gateway, (string Name, string Value) header, string expectedStart)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!(await AskAsync(gateway, header)).StartsWith(expectedStart, StringComparison.Ordinal))
+        {
+            await Task.Delay(50, deadline.Token);
+        }
+    }
+
     [Theory]
     [InlineData("--discovery", "nacos")]
     [InlineData("--discovery", "eureka")]
