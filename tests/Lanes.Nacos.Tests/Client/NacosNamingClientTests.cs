@@ -223,10 +223,12 @@ public sealed class NacosNamingClientTests
         config["Lanes:Nacos:MaxRetries"] = "3";
         await using var provider = TestServices.Build(config);
 
-        var ex = await Assert.ThrowsAsync<NacosException>(() => provider.GetRequiredService<NacosNamingClient>()
+        var ex = await Assert.ThrowsAsync<NacosAuthenticationException>(() => provider.GetRequiredService<NacosNamingClient>()
             .ListAsync(new NacosServiceName("DEFAULT_GROUP", "orders"), 0, null, CancellationToken.None));
 
         Assert.Single(nacos.Requests(FakeNacos.LoginPath));
+        Assert.True(ex.ConfigurationError);
+        Assert.Contains("Lanes:Nacos:UserName and Lanes:Nacos:Password", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cret-pw", ex.ToString(), StringComparison.Ordinal);
         AssertNoSecretsLogged(provider, "s3cret-pw");
     }
