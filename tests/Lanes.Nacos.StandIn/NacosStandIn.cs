@@ -25,6 +25,7 @@ public sealed class NacosStandIn : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, int> _received = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _responses = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<(string Key, StandInInstance Instance)> _history = new();
     private WebApplication? _app;
     private CancellationTokenSource _stopping = new();
 
@@ -33,7 +34,7 @@ public sealed class NacosStandIn : IAsyncDisposable
         Port = port;
         Options = options;
         Auth = new StandInAuth(options);
-        State = new NamingState(options);
+        State = new NamingState(options, _history);
     }
 
     /// <summary>The main (HTTP) port; gRPC listens on this + 1000.</summary>
@@ -82,6 +83,13 @@ public sealed class NacosStandIn : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Runs inside a deregistration request (gRPC or HTTP), before the server answers it: (service, ip, port).</summary>
+    public Action<string, string, int>? OnDeregister { get; set; }
+
+    /// <summary>Every registration in every run, in order: the service (<c>group@@service</c>) and the instance as registered.</summary>
+    public IReadOnlyList<(string Service, StandInInstance Instance)> Registrations =>
+        [.. _history.Select(h => (h.Key[(h.Key.IndexOf('|', StringComparison.Ordinal) + 1)..].Replace("|", "@@", StringComparison.Ordinal), h.Instance))];
 
     /// <summary>Requests of a type received over gRPC (unary and stream) in all runs.</summary>
     public int Received(string type) => _received.TryGetValue(type, out var count) ? count : 0;
@@ -132,7 +140,7 @@ public sealed class NacosStandIn : IAsyncDisposable
         }
 
         _stopping = new CancellationTokenSource();
-        State = new NamingState(Options);
+        State = new NamingState(Options, _history);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -198,13 +206,24 @@ public sealed class NacosStandIn : IAsyncDisposable
         return answered;
     }
 
-    /// <summary>Writes a payload, whatever it holds, on every client's stream.</summary>
-    public async Task SendRawAsync(string type, byte[] body)
+    /// <summary>Writes a payload, whatever it holds, on every client's stream; returns how many writes completed (a client may hang up mid-message).</summary>
+    public async Task<int> SendRawAsync(string type, byte[] body)
     {
+        var written = 0;
         foreach (var connection in State.Connections)
         {
-            await connection.WriteAsync(Wire.Payload(type, body));
+            try
+            {
+                await connection.WriteAsync(Wire.Payload(type, body));
+                written++;
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
+            {
+                // The client refused the message and closed the stream.
+            }
         }
+
+        return written;
     }
 
     /// <summary>Pushes a ServiceInfo for any service to every client, subscribed or not; returns the acknowledgements.</summary>
@@ -278,6 +297,7 @@ public sealed class NacosStandIn : IAsyncDisposable
             var cluster = read("clusterName") is { Length: > 0 } c ? c : "DEFAULT";
             if (request.Method == "DELETE")
             {
+                OnDeregister?.Invoke(service, ip, port);
                 State.Remove(key, ip, port, cluster);
                 return V3(200, 0, "success", "ok");
             }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ConcurrentQueueList = System.Collections.Concurrent.ConcurrentQueue<(string Key, Lanes.Nacos.StandIn.StandInInstance Instance)>;
 
 namespace Lanes.Nacos.StandIn;
 
@@ -7,7 +8,7 @@ namespace Lanes.Nacos.StandIn;
 /// with it), connections and their subscriptions. Every change is pushed to the service's subscribers with a
 /// <c>NotifySubscriberRequest</c>, as the server's PushExecutor does; acknowledgements are counted.
 /// </summary>
-internal sealed class NamingState(NacosStandInOptions options)
+internal sealed class NamingState(NacosStandInOptions options, ConcurrentQueueList history)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Dictionary<string, StandInInstance>> _services = new(StringComparer.Ordinal);
@@ -83,6 +84,7 @@ internal sealed class NamingState(NacosStandInOptions options)
 
     public void Upsert(string key, StandInInstance instance)
     {
+        history.Enqueue((key, instance));
         lock (_gate)
         {
             if (!_services.TryGetValue(key, out var instances))

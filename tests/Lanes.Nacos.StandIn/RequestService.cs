@@ -80,6 +80,7 @@ internal sealed class RequestService(NacosStandIn server) : Protocol.Request.Req
                 }
                 else
                 {
+                    server.OnDeregister?.Invoke(Wire.Text(body, "serviceName") ?? string.Empty, instance.Ip, instance.Port);
                     state.Remove(key, instance.Ip, instance.Port, instance.ClusterName);
                 }
 

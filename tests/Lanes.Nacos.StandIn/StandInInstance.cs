@@ -16,7 +16,8 @@ public sealed record StandInInstance(
 {
     internal string Key => $"{Ip}#{Port}#{ClusterName}";
 
-    internal JsonObject ToJson(string groupedService) => new()
+    /// <summary>The instance as the server writes it into a ServiceInfo's <c>hosts</c>.</summary>
+    public JsonObject ToJson(string groupedService) => new()
     {
         ["instanceId"] = $"{Ip}#{Port}#{ClusterName}#{groupedService}",
         ["ip"] = Ip,

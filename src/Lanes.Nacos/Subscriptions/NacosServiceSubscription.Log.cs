@@ -15,8 +15,8 @@ internal sealed partial class NacosServiceSubscription
         [LoggerMessage(EventId = 3, Message = "Could not refresh Nacos service '{ServiceName}'; still routing to the {Count} instances last known: {Reason}", EventName = "NacosRefreshFailed")]
         public static partial void RefreshFailed(ILogger logger, LogLevel level, string serviceName, int count, string reason);
 
-        [LoggerMessage(4, LogLevel.Warning, "No Nacos server answered for '{ServiceName}'; starting from the {Count} instances of the failover cache.", EventName = "NacosFailoverCacheUsed")]
-        public static partial void FailoverCacheUsed(ILogger logger, string serviceName, int count);
+        [LoggerMessage(EventId = 4, Message = "No Nacos server answered for '{ServiceName}'; starting from the {Count} instances of the failover cache.", EventName = "NacosFailoverCacheUsed")]
+        public static partial void FailoverCacheUsed(ILogger logger, LogLevel level, string serviceName, int count);
 
         [LoggerMessage(5, LogLevel.Debug, "Ignored a push for Nacos service '{ServiceName}' older than the list in use ({PushRefTime} < {CurrentRefTime}).", EventName = "NacosStalePushIgnored")]
         public static partial void StalePushIgnored(ILogger logger, string serviceName, long pushRefTime, long currentRefTime);

@@ -393,7 +393,8 @@ internal sealed partial class NacosServiceSubscription
         using var cached = _catalog.FailoverCache.Read(Name);
         if (cached is not null && Apply(cached.Span, ServiceInfoSource.FailoverCache) == ApplyResult.Changed)
         {
-            Log.FailoverCacheUsed(_logger, Name.Grouped, _snapshot.Endpoints.Length);
+            // Part of the outage already reported: a warning only when no other has been logged this minute.
+            Log.FailoverCacheUsed(_logger, _catalog.Throttle.NextLevel() == LogLevel.Warning ? LogLevel.Warning : LogLevel.Information, Name.Grouped, _snapshot.Endpoints.Length);
         }
     }
 
