@@ -84,6 +84,9 @@ public sealed class NacosStandIn : IAsyncDisposable
         }
     }
 
+    /// <summary>How long a gRPC registration waits before it takes effect (a slow client, in effect): (service, instance) → delay.</summary>
+    public Func<string, StandInInstance, TimeSpan>? RegistrationDelay { get; set; }
+
     /// <summary>Runs inside a deregistration request (gRPC or HTTP), before the server answers it: (service, ip, port).</summary>
     public Action<string, string, int>? OnDeregister { get; set; }
 

@@ -13,7 +13,9 @@ namespace Lanes.Nacos.StandIn;
 /// </summary>
 internal sealed class RequestService(NacosStandIn server) : Protocol.Request.RequestBase
 {
-    public override Task<Payload> request(Payload request, ServerCallContext context)
+    public override async Task<Payload> request(Payload request, ServerCallContext context) => await HandleAsync(request, context);
+
+    private async ValueTask<Payload> HandleAsync(Payload request, ServerCallContext context)
     {
         var connectionId = context.GetHttpContext().Connection.Id;
         var type = request.Metadata?.Type ?? string.Empty;
@@ -21,11 +23,11 @@ internal sealed class RequestService(NacosStandIn server) : Protocol.Request.Req
         var state = server.State;
         if (type == "ServerCheckRequest")
         {
-            return Task.FromResult(Wire.Response("ServerCheckResponse", new JsonObject
+            return Wire.Response("ServerCheckResponse", new JsonObject
             {
                 ["connectionId"] = connectionId,
                 ["supportAbilityNegotiation"] = server.Options.AbilityNegotiation,
-            }));
+            });
         }
 
         var responseType = type switch
@@ -38,28 +40,28 @@ internal sealed class RequestService(NacosStandIn server) : Protocol.Request.Req
         };
         if (responseType is null)
         {
-            return Task.FromResult(Wire.Error("ErrorResponse", 302, "RequestHandler Not Found"));
+            return Wire.Error("ErrorResponse", 302, "RequestHandler Not Found");
         }
 
         if (!state.IsRegistered(connectionId))
         {
-            return Task.FromResult(Wire.Error("ErrorResponse", 301, "Connection is unregistered."));
+            return Wire.Error("ErrorResponse", 301, "Connection is unregistered.");
         }
 
         if (Wire.Body(request) is not { } body)
         {
-            return Task.FromResult(Wire.Error("ErrorResponse", 502, "Invalid request"));
+            return Wire.Error("ErrorResponse", 502, "Invalid request");
         }
 
         if (type == "HealthCheckRequest")
         {
-            return Task.FromResult(Wire.Response(responseType));
+            return Wire.Response(responseType);
         }
 
         var headers = request.Metadata!.Headers;
         if (server.Auth.Check(name => headers.TryGetValue(name, out var value) ? value : null) is { } denied)
         {
-            return Task.FromResult(Wire.Error(responseType, 403, denied));
+            return Wire.Error(responseType, 403, denied);
         }
 
         var key = NamingState.Key(Wire.Text(body, "namespace"), Wire.Text(body, "groupName") ?? "DEFAULT_GROUP", Wire.Text(body, "serviceName") ?? string.Empty);
@@ -71,11 +73,16 @@ internal sealed class RequestService(NacosStandIn server) : Protocol.Request.Req
                 var operation = Wire.Text(body, "type");
                 if (StandInInstance.FromJson(body["instance"], type == "InstanceRequest" ? connectionId : null) is not { } instance)
                 {
-                    return Task.FromResult(Wire.Error(responseType, 400, "instance ip and port are required"));
+                    return Wire.Error(responseType, 400, "instance ip and port are required");
                 }
 
                 if (operation == "registerInstance")
                 {
+                    if (server.RegistrationDelay?.Invoke(Wire.Text(body, "serviceName") ?? string.Empty, instance) is { } delay && delay > TimeSpan.Zero)
+                    {
+                        await Task.Delay(delay, context.CancellationToken);
+                    }
+
                     state.Upsert(key, instance);
                 }
                 else
@@ -84,12 +91,12 @@ internal sealed class RequestService(NacosStandIn server) : Protocol.Request.Req
                     state.Remove(key, instance.Ip, instance.Port, instance.ClusterName);
                 }
 
-                return Task.FromResult(Wire.Response(responseType, new JsonObject { ["type"] = operation }));
+                return Wire.Response(responseType, new JsonObject { ["type"] = operation });
             case "SubscribeServiceRequest":
                 state.Subscribe(connection, key, body["subscribe"]?.GetValue<bool>() ?? true);
-                return Task.FromResult(Wire.Response(responseType, new JsonObject { ["serviceInfo"] = state.ServiceInfo(key) }));
+                return Wire.Response(responseType, new JsonObject { ["serviceInfo"] = state.ServiceInfo(key) });
             default:
-                return Task.FromResult(Wire.Response(responseType, new JsonObject { ["serviceInfo"] = state.ServiceInfo(key) }));
+                return Wire.Response(responseType, new JsonObject { ["serviceInfo"] = state.ServiceInfo(key) });
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Sockets;
 using System.Text.Json;
 using Google.Protobuf;
 using Grpc.Core;
@@ -85,6 +86,13 @@ internal sealed partial class NacosGrpcConnection : IAsyncDisposable
     /// <summary>Runs after every reconnect (not the first connect): registers this client's instances again.</summary>
     public Func<CancellationToken, Task>? OnReconnected { get; set; }
 
+    /// <summary>
+    /// Whether a server of the last connection round accepted the TCP connection on its gRPC port but did not finish
+    /// the handshake in time: something listens there (a server slow to answer, say at a cold start), unlike a port
+    /// that refuses connections or drops them.
+    /// </summary>
+    public bool LastRoundReachedServer { get; private set; }
+
     /// <summary>Whether a connection is up.</summary>
     public bool IsConnected => Volatile.Read(ref _session) is { IsAlive: true };
 
@@ -97,14 +105,14 @@ internal sealed partial class NacosGrpcConnection : IAsyncDisposable
     /// Connects once over the whole server list (for <see cref="NacosTransport.Auto"/>): <see langword="true"/> when a
     /// server answered and the connection is set up, after which it is kept up in the background.
     /// </summary>
-    public async Task<bool> TryConnectAsync(CancellationToken cancellationToken)
+    public async Task<bool> TryConnectAsync(TimeSpan handshakeTimeout, CancellationToken cancellationToken)
     {
         if (IsConnected)
         {
             return true;
         }
 
-        var connected = await ConnectRoundAsync(pauseBetweenAttempts: TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        var connected = await ConnectRoundAsync(pauseBetweenAttempts: TimeSpan.Zero, handshakeTimeout, cancellationToken).ConfigureAwait(false);
         if (connected)
         {
             EnsureSupervisor();
@@ -259,7 +267,7 @@ internal sealed partial class NacosGrpcConnection : IAsyncDisposable
                 if (session is not { IsAlive: true })
                 {
                     var pause = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMilliseconds(100).Ticks * (round + 1), s_maxReconnectPause.Ticks));
-                    round = await ConnectRoundAsync(pause, stopping).ConfigureAwait(false) ? 0 : round + 1;
+                    round = await ConnectRoundAsync(pause, _options.Grpc.ConnectTimeout, stopping).ConfigureAwait(false) ? 0 : round + 1;
                     continue;
                 }
 
@@ -300,7 +308,7 @@ internal sealed partial class NacosGrpcConnection : IAsyncDisposable
     }
 
     // One pass over the server list, starting with a server a reset recommended, else the one in use.
-    private async Task<bool> ConnectRoundAsync(TimeSpan pauseBetweenAttempts, CancellationToken cancellationToken)
+    private async Task<bool> ConnectRoundAsync(TimeSpan pauseBetweenAttempts, TimeSpan handshakeTimeout, CancellationToken cancellationToken)
     {
         await _connectGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -310,6 +318,7 @@ internal sealed partial class NacosGrpcConnection : IAsyncDisposable
                 return true;
             }
 
+            LastRoundReachedServer = false;
             var recommended = Interlocked.Exchange(ref _recommended, -1);
             var start = recommended >= 0 ? recommended : _servers.CurrentIndex;
             for (var i = 0; i < _servers.Count; i++)
@@ -320,7 +329,7 @@ internal sealed partial class NacosGrpcConnection : IAsyncDisposable
                 }
 
                 var index = (start + i) % _servers.Count;
-                var session = await TryConnectAsync(index, cancellationToken).ConfigureAwait(false);
+                var session = await TryConnectAsync(index, handshakeTimeout, cancellationToken).ConfigureAwait(false);
                 if (session is null)
                 {
                     _servers.Failed(index);
@@ -381,30 +390,14 @@ internal sealed partial class NacosGrpcConnection : IAsyncDisposable
         }
     }
 
-    private async Task<Session?> TryConnectAsync(int index, CancellationToken cancellationToken)
+    private async Task<Session?> TryConnectAsync(int index, TimeSpan handshakeTimeout, CancellationToken cancellationToken)
     {
         var server = _servers[index];
         var address = new UriBuilder(server.Scheme, server.Host, server.Port + _options.Grpc.PortOffset).Uri;
-        var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler
-            {
-                UseProxy = false,
-                ConnectTimeout = _options.Grpc.ConnectTimeout,
-                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-                KeepAlivePingDelay = TimeSpan.FromSeconds(60),
-                KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
-
-                // The server knows a connection by its TCP connection: every call must share one.
-                EnableMultipleHttp2Connections = false,
-            },
-            DisposeHttpClient = true,
-            MaxReceiveMessageSize = MaxMessageBytes,
-        });
-        var session = new Session(index, address.Authority, channel, _timeProvider);
+        var session = new Session(index, address, _options, MaxMessageBytes, _timeProvider);
         try
         {
-            using var timeout = new CancellationTokenSource(_options.Grpc.ConnectTimeout, _timeProvider);
+            using var timeout = new CancellationTokenSource(handshakeTimeout, _timeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             var check = await session.UnaryAsync(
                 NacosGrpcCodec.Request(NacosGrpcTypes.ServerCheckRequest, NacosGrpcCodec.Internal, NextRequestId(), ClientIp, default, null),
@@ -439,12 +432,14 @@ internal sealed partial class NacosGrpcConnection : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
         {
+            var timedOut = ex is OperationCanceledException or RpcException { StatusCode: StatusCode.DeadlineExceeded or StatusCode.Cancelled };
             var reason = ex switch
             {
+                _ when timedOut => session.TcpConnected ? $"connected, but no answer within {handshakeTimeout}" : $"no connection within {handshakeTimeout}",
                 RpcException rpc => $"{rpc.StatusCode} {rpc.Status.Detail}",
-                OperationCanceledException => $"no answer within {_options.Grpc.ConnectTimeout}",
                 _ => ex.Message,
             };
+            LastRoundReachedServer |= timedOut && session.TcpConnected;
             Log.ConnectFailed(_logger, _throttle.NextLevel(), session.Authority, reason);
             await session.DisposeAsync().ConfigureAwait(false);
             return null;
@@ -708,19 +703,48 @@ internal sealed partial class NacosGrpcConnection : IAsyncDisposable
     }
 
     /// <summary>One connection: its channel (one HTTP/2 connection), stream and state.</summary>
-    private sealed class Session(int serverIndex, string authority, GrpcChannel channel, TimeProvider timeProvider) : IAsyncDisposable
+    private sealed class Session : IAsyncDisposable
     {
         private readonly CancellationTokenSource _closing = new();
         private readonly SemaphoreSlim _writeLock = new(1, 1);
-        private long _lastActive = timeProvider.GetTimestamp();
+        private readonly GrpcChannel _channel;
+        private readonly CallInvoker _invoker;
+        private long _lastActive;
         private int _lost;
         private int _disposed;
+        private volatile bool _tcpConnected;
 
-        public int ServerIndex { get; } = serverIndex;
+        public Session(int serverIndex, Uri address, NacosOptions options, int maxMessageBytes, TimeProvider timeProvider)
+        {
+            ServerIndex = serverIndex;
+            Authority = address.Authority;
+            _lastActive = timeProvider.GetTimestamp();
+            _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+            {
+                HttpHandler = new SocketsHttpHandler
+                {
+                    UseProxy = false,
+                    ConnectTimeout = options.Grpc.ConnectTimeout,
+                    PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+                    KeepAlivePingDelay = TimeSpan.FromSeconds(60),
+                    KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
 
-        public string Authority { get; } = authority;
+                    // The server knows a connection by its TCP connection: every call must share one.
+                    EnableMultipleHttp2Connections = false,
+                    ConnectCallback = ConnectAsync,
+                },
+                DisposeHttpClient = true,
+                MaxReceiveMessageSize = maxMessageBytes,
+            });
+            _invoker = _channel.CreateCallInvoker();
+        }
 
-        private readonly CallInvoker _invoker = channel.CreateCallInvoker();
+        public int ServerIndex { get; }
+
+        public string Authority { get; }
+
+        /// <summary>Whether the TCP connection to the gRPC port was accepted (something listens there).</summary>
+        public bool TcpConnected => _tcpConnected;
 
         public string? ConnectionId { get; set; }
 
@@ -788,8 +812,24 @@ internal sealed partial class NacosGrpcConnection : IAsyncDisposable
                 await reader.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
 
-            channel.Dispose();
+            _channel.Dispose();
             _writeLock.Dispose();
+        }
+
+        private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken).ConfigureAwait(false);
+                _tcpConnected = true;
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
         }
     }
 }

@@ -15,6 +15,8 @@ namespace Lanes.Nacos.Transport;
 /// </summary>
 internal sealed partial class NacosTransportSelector : IAsyncDisposable
 {
+    private const int GrpcProbeAttempts = 3;
+
     private readonly NacosOptions _options;
     private readonly NacosNamingClient _http;
     private readonly NacosGrpcConnection _grpc;
@@ -101,9 +103,22 @@ internal sealed partial class NacosTransportSelector : IAsyncDisposable
 
     private async Task<INacosNamingTransport> ProbeAsync(CancellationToken cancellationToken)
     {
-        if (await _grpc.TryConnectAsync(cancellationToken).ConfigureAwait(false))
+        // gRPC is given up only where nothing accepts a connection on the gRPC port (or it is not gRPC). A port that
+        // accepts but answers slowly (a cold or busy server) gets more time: falling back would hold for the process.
+        var handshake = _options.Grpc.ConnectTimeout;
+        for (var attempt = 0; attempt < GrpcProbeAttempts; attempt++)
         {
-            return Resolve<NacosGrpcTransport>();
+            if (await _grpc.TryConnectAsync(handshake, cancellationToken).ConfigureAwait(false))
+            {
+                return Resolve<NacosGrpcTransport>();
+            }
+
+            if (!_grpc.LastRoundReachedServer)
+            {
+                break;
+            }
+
+            handshake *= 2;
         }
 
         var probe = new NacosServiceName(_options.GroupName, ProbeServiceName);
