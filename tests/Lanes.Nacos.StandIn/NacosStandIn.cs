@@ -110,6 +110,10 @@ public sealed class NacosStandIn : IAsyncDisposable
     public void Register(string service, StandInInstance instance, string group = "DEFAULT_GROUP") =>
         State.Upsert(NamingState.Key(null, group, service), instance with { ConnectionId = null });
 
+    /// <summary>Replaces a service's instances in one change, pushed once to its subscribers.</summary>
+    public void SetInstances(string service, IEnumerable<StandInInstance> instances, string group = "DEFAULT_GROUP") =>
+        State.Replace(NamingState.Key(null, group, service), instances.Select(i => i with { ConnectionId = null }));
+
     public bool Deregister(string service, string ip, int port, string group = "DEFAULT_GROUP") =>
         State.Remove(NamingState.Key(null, group, service), ip, port, "DEFAULT");
 

@@ -98,6 +98,17 @@ internal sealed class NamingState(NacosStandInOptions options, ConcurrentQueueLi
         Push(key);
     }
 
+    /// <summary>Replaces the whole list at once (one push).</summary>
+    public void Replace(string key, IEnumerable<StandInInstance> instances)
+    {
+        lock (_gate)
+        {
+            _services[key] = instances.ToDictionary(i => i.Key, StringComparer.Ordinal);
+        }
+
+        Push(key);
+    }
+
     public bool Remove(string key, string ip, int port, string cluster)
     {
         bool removed;
