@@ -67,6 +67,19 @@ public sealed class NacosGrpcTransportTests
     }
 
     [Fact]
+    public async Task ServerWithoutAbilityNegotiation_LikeNacos2_0To2_2_IsUsedAfterTheSetupWait()
+    {
+        await using var nacos = await NacosStandIn.StartAsync(new NacosStandInOptions { AbilityNegotiation = false });
+        using var host = StandInHosts.Build(StandInHosts.Config(nacos), "checkout");
+        await host.StartAsync();
+
+        Assert.Equal(NacosTransport.Grpc, host.Services.GetRequiredService<NacosConnectionStatus>().Transport);
+        Assert.NotNull(Assert.Single(nacos.Instances("checkout")).ConnectionId);
+        Assert.Equal(0, nacos.Received("SetupAckResponse"));
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task ServerRestartsEmpty_InstancesRegisterAgain_SubscriptionsRenew_AndNoListEverEmpties()
     {
         await using var nacos = await NacosStandIn.StartAsync();
