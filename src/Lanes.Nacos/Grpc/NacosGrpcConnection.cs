@@ -56,6 +56,7 @@ internal sealed partial class NacosGrpcConnection : IAsyncDisposable
     private TaskCompletionSource<Session> _ready = NewReady();
     private TaskCompletionSource _wake = NewWake();
     private Task? _supervisor;
+    private Session? _moving;
     private int _recommended = -1;
     private bool _connectedBefore;
     private volatile bool _redoPending;
@@ -271,6 +272,17 @@ internal sealed partial class NacosGrpcConnection : IAsyncDisposable
                     continue;
                 }
 
+                if (Interlocked.Exchange(ref _moving, null) is { } moving && ReferenceEquals(moving, session))
+                {
+                    // A ConnectResetRequest: connect elsewhere first, then let the old connection go (make before break).
+                    if (await ConnectRoundAsync(TimeSpan.Zero, _options.Grpc.ConnectTimeout, stopping, replacing: session).ConfigureAwait(false))
+                    {
+                        LoseSession(session, "moved at the server's request", failed: false);
+                    }
+
+                    continue;
+                }
+
                 var wake = Volatile.Read(ref _wake);
                 var interval = _options.Grpc.HealthCheckInterval;
                 await Task.WhenAny(session.Lost.Task, wake.Task, Task.Delay(interval, _timeProvider, stopping)).ConfigureAwait(false);
@@ -308,12 +320,12 @@ internal sealed partial class NacosGrpcConnection : IAsyncDisposable
     }
 
     // One pass over the server list, starting with a server a reset recommended, else the one in use.
-    private async Task<bool> ConnectRoundAsync(TimeSpan pauseBetweenAttempts, TimeSpan handshakeTimeout, CancellationToken cancellationToken)
+    private async Task<bool> ConnectRoundAsync(TimeSpan pauseBetweenAttempts, TimeSpan handshakeTimeout, CancellationToken cancellationToken, Session? replacing = null)
     {
         await _connectGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (IsConnected)
+            if (replacing is null && IsConnected)
             {
                 return true;
             }
@@ -355,6 +367,11 @@ internal sealed partial class NacosGrpcConnection : IAsyncDisposable
         lock (_gate)
         {
             _session = session;
+            if (_ready.Task.IsCompleted)
+            {
+                _ready = NewReady();
+            }
+
             _ready.TrySetResult(session);
             reconnected = _connectedBefore;
             _connectedBefore = true;
@@ -624,8 +641,11 @@ internal sealed partial class NacosGrpcConnection : IAsyncDisposable
             _servers.Failed(session.ServerIndex);
         }
 
+        // The answer goes out on this connection first; the supervisor then connects to the new server and only
+        // after that closes this one, as the Java client switches servers.
         Volatile.Write(ref _recommended, target >= 0 ? target : -1);
-        LoseSession(session, "the server asked for a reset", failed: false);
+        Volatile.Write(ref _moving, session);
+        Volatile.Read(ref _wake).TrySetResult();
     }
 
     private void LoseSession(Session session, string reason, bool failed = true)

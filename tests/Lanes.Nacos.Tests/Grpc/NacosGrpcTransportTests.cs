@@ -152,6 +152,39 @@ public sealed class NacosGrpcTransportTests
     }
 
     [Fact]
+    public async Task ServerGoesAway_TheConnectionFailsOverToTheNextServer_AndRegistersThere()
+    {
+        await using var first = await NacosStandIn.StartAsync();
+        await using var second = await NacosStandIn.StartAsync();
+        using var host = StandInHosts.Build(StandInHosts.Config(first, second), "checkout", port: 5005);
+        await host.StartAsync();
+        var subscription = host.Services.GetRequiredService<NacosServiceCatalog>().Subscribe(s_orders)!;
+        await subscription.FirstLoad.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Single(first.Instances("checkout"));
+
+        await first.StopAsync();
+
+        await Eventually.AssertAsync(() => second.Instances("checkout").Count == 1 && second.Subscribers("orders") == 1, "the instance and the subscription moved to the second server", TimeSpan.FromSeconds(20));
+        Assert.Equal($"127.0.0.1:{second.GrpcPort}", host.Services.GetRequiredService<NacosConnectionStatus>().Server);
+        Assert.Contains(host.Services.GetFakeLogCollector().GetSnapshot(), r => r.Id.Name == "NacosGrpcConnectionLost");
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task FirstServerDownAtStart_TheNextOneIsUsed()
+    {
+        await using var down = await NacosStandIn.StartAsync();
+        await down.StopAsync();
+        await using var up = await NacosStandIn.StartAsync();
+        using var host = StandInHosts.Build(StandInHosts.Config(down, up), "checkout");
+        await host.StartAsync();
+
+        Assert.Single(up.Instances("checkout"));
+        Assert.Equal(NacosTransport.Grpc, host.Services.GetRequiredService<NacosConnectionStatus>().Transport);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task ClientDetectionRequest_IsAnswered_AndIdleConnectionsAreHealthChecked()
     {
         await using var nacos = await NacosStandIn.StartAsync();
