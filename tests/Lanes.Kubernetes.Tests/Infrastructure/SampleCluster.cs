@@ -42,6 +42,7 @@ internal sealed class SampleCluster : IAsyncDisposable
         {
             cluster.ApplySample("rbac.yaml");
             cluster.ApplySample("lanes-demo.yaml");
+            cluster.OpenGrayLaneForXiaoming();
             foreach (var app in new[] { "sample-a", "sample-b", "sample-c", "lanes-gateway" })
             {
                 await cluster.WaitForReadyPodsAsync(app, app == "lanes-gateway" ? 1 : 2);
@@ -58,6 +59,22 @@ internal sealed class SampleCluster : IAsyncDisposable
 
         return cluster;
     }
+
+    /// <summary>
+    /// The seed's entry rule (<c>User-Agent: xiaoming</c> gets <c>x-mse-tag: gray</c>) as a strategy file of its own in the
+    /// gateway's rules ConfigMap, beside the key the rollout controller writes during a release, so gray requests
+    /// exist whether or not a release runs: these tests judge discovery, not the controller's entry rule.
+    /// </summary>
+    public void OpenGrayLaneForXiaoming() => Emulator.ApplyManifests(
+        """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: lanes-entry-lanes-gateway
+        data:
+          xiaoming.json: '{"matches":[{"headers":[{"type":"Exact","name":"User-Agent","value":"xiaoming"}]}],"requestHeaderModifier":{"set":[{"name":"x-mse-tag","value":"gray"}]}}'
+        """,
+        Ns);
 
     public void ApplySample(string file) => Emulator.ApplyManifests(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Samples", file)), Ns);
 

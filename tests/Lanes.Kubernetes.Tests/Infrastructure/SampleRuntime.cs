@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json.Nodes;
 using Lanes.Kubernetes.Emulator;
+using Lanes.RolloutController.Tests.TestSupport;
 
 namespace Lanes.Kubernetes.Tests.Infrastructure;
 
@@ -19,10 +20,15 @@ internal sealed class SampleRuntime : IPodRuntime, IDisposable
     private static readonly string s_gatewayPath = Metadata("Lanes.Kubernetes.Tests.GatewayPath");
 
     private readonly ConcurrentDictionary<string, PodProcess> _processes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, List<MountedConfigMap>> _configMaps = new(StringComparer.Ordinal);
     private readonly string _root = Path.Combine(Path.GetTempPath(), "lanes-kubernetes-tests", Guid.NewGuid().ToString("N"));
     private KubernetesEmulator? _emulator;
 
-    public void Attach(KubernetesEmulator emulator) => _emulator = emulator;
+    public void Attach(KubernetesEmulator emulator)
+    {
+        _emulator = emulator;
+        emulator.Store.Changed += OnStoreChanged;
+    }
 
     /// <summary>The running process of a pod, by pod name.</summary>
     public PodProcess? Process(string podName) => _processes.Values.FirstOrDefault(p => p.Name == podName);
@@ -80,6 +86,32 @@ internal sealed class SampleRuntime : IPodRuntime, IDisposable
             }
         }
 
+        // ConfigMap volumes, kept in step with their ConfigMap as the kubelet does; paths under the mount in the
+        // environment point at the materialised directory.
+        var configMaps = new List<MountedConfigMap>();
+        foreach (var mount in container["volumeMounts"] as JsonArray ?? [])
+        {
+            var volume = (pod["spec"]?["volumes"] as JsonArray ?? []).FirstOrDefault(v => v?["name"]?.GetValue<string>() == mount?["name"]?.GetValue<string>());
+            if (volume?["configMap"]?["name"]?.GetValue<string>() is not { } configMapName)
+            {
+                continue;
+            }
+
+            var mounted = new MountedConfigMap(new StoredObjectKey(ResourceType.ConfigMaps, ns, configMapName), new ConfigMapVolume());
+            mounted.Volume.Sync(_emulator.Store.Get(mounted.Key));
+            configMaps.Add(mounted);
+            var mountPath = mount!["mountPath"]!.GetValue<string>().TrimEnd('/');
+            foreach (var (key, value) in environment.ToArray())
+            {
+                if (value == mountPath || value.StartsWith(mountPath + "/", StringComparison.Ordinal))
+                {
+                    environment[key] = mounted.Volume.Directory + value[mountPath.Length..];
+                }
+            }
+        }
+
+        _configMaps[Field(pod, "metadata.uid")] = configMaps;
+
         // The service account's token: the emulator takes the token as the user name.
         var serviceAccount = pod["spec"]?["serviceAccountName"]?.GetValue<string>() ?? "default";
         var kubeconfig = Path.Combine(directory, "kubeconfig");
@@ -118,6 +150,8 @@ internal sealed class SampleRuntime : IPodRuntime, IDisposable
             process.Dispose();
         }
 
+        ReleaseConfigMaps(uid);
+
         return true;
     }
 
@@ -127,8 +161,18 @@ internal sealed class SampleRuntime : IPodRuntime, IDisposable
 
     public void Dispose()
     {
+        if (_emulator is not null)
+        {
+            _emulator.Store.Changed -= OnStoreChanged;
+        }
+
         Parallel.ForEach(_processes.Values, static p => p.Dispose());
         _processes.Clear();
+        foreach (var uid in _configMaps.Keys)
+        {
+            ReleaseConfigMaps(uid);
+        }
+
         try
         {
             Directory.Delete(_root, recursive: true);
@@ -136,6 +180,36 @@ internal sealed class SampleRuntime : IPodRuntime, IDisposable
         catch (IOException)
         {
             // Best effort: the OS cleans its temp folder.
+        }
+    }
+
+    private void OnStoreChanged(WatchEvent change)
+    {
+        if (change.Key.Type != ResourceType.ConfigMaps)
+        {
+            return;
+        }
+
+        foreach (var mounts in _configMaps.Values)
+        {
+            foreach (var mounted in mounts)
+            {
+                if (mounted.Key == change.Key)
+                {
+                    mounted.Volume.Sync(change.Type == "DELETED" ? null : change.Object);
+                }
+            }
+        }
+    }
+
+    private void ReleaseConfigMaps(string uid)
+    {
+        if (_configMaps.TryRemove(uid, out var mounts))
+        {
+            foreach (var mounted in mounts)
+            {
+                mounted.Volume.Dispose();
+            }
         }
     }
 
@@ -163,4 +237,6 @@ internal sealed class SampleRuntime : IPodRuntime, IDisposable
 
     private static string Metadata(string key) =>
         typeof(SampleRuntime).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+
+    private sealed record MountedConfigMap(StoredObjectKey Key, ConfigMapVolume Volume);
 }
