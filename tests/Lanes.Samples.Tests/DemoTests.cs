@@ -132,6 +132,46 @@ public class DemoTests
         }
     }
 
+    [Fact]
+    public async Task Once_WithNacosDiscoveryOverGrpc_RoutesBaseAndGray_AndEveryInstanceCarriesMseMetadata()
+    {
+        await using var nacos = await Lanes.Nacos.StandIn.NacosStandIn.StartAsync();
+        var (gatewayPort, servicePort) = FreePorts();
+
+        var (exitCode, output) = await RunDemoAsync("--once", "--discovery", "nacos", "--nacos", nacos.Address,
+            "--gateway-port", gatewayPort.ToString(), "--service-port", servicePort.ToString());
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains($"A[127.0.0.1:{servicePort}][config=base] -> B[127.0.0.1:{servicePort + 2}] -> C[127.0.0.1:{servicePort + 3}]", output, StringComparison.Ordinal);
+        Assert.Contains($"Agray[127.0.0.1:{servicePort + 1}][config=base] -> B[127.0.0.1:{servicePort + 2}] -> Cgray[127.0.0.1:{servicePort + 4}]", output, StringComparison.Ordinal);
+
+        // Five instances registered over gRPC (bound to their connections), each tagged with its lane as MSE tags it.
+        var registrations = nacos.Registrations;
+        Assert.Equal(5, registrations.Count);
+        Assert.True(registrations.All(r => r.Instance.ConnectionId is not null), output);
+        Assert.Equal(6, nacos.Received("ConnectionSetupRequest"));   // the gateway discovers over gRPC too
+        foreach (var (service, instance) in registrations)
+        {
+            var gray = instance.Port is var port && (port == servicePort + 1 || port == servicePort + 4);
+            if (gray)
+            {
+                Assert.Equal("gray", instance.Metadata["opensergo.io/canary-gray"]);
+                Assert.Equal("gray", instance.Metadata["alicloud.service.tag"]);
+                Assert.False(instance.Metadata.ContainsKey("opensergo.io/canary"));
+            }
+            else
+            {
+                Assert.Equal(string.Empty, instance.Metadata["opensergo.io/canary"]);
+                Assert.False(instance.Metadata.ContainsKey("alicloud.service.tag"));
+            }
+
+            Assert.StartsWith("DEFAULT_GROUP@@sample-", service, StringComparison.Ordinal);
+        }
+
+        // Children stop gracefully: every instance left the registry.
+        Assert.All(new[] { "sample-a", "sample-b", "sample-c" }, s => Assert.Empty(nacos.Instances(s)));
+    }
+
     [Theory]
     [InlineData("--discovery", "nacos")]
     [InlineData("--discovery", "eureka")]

@@ -7,8 +7,12 @@ using Lanes.RolloutController.Tests.TestSupport;
 namespace Lanes.RolloutController.Tests.Cluster;
 
 /// <summary>Idle Rollouts cost the API server nothing but one GET each per resync: no lists, no writes.</summary>
+[Collection(ScaleTests.Collection)]
 public sealed partial class ScaleTests
 {
+    /// <summary>200 Rollouts load both cores; they run alone so the timing of other tests is not theirs to bear.</summary>
+    public const string Collection = "Scale (alone)";
+
     private const int Count = 200;
 
     [Fact]
@@ -95,3 +99,7 @@ public sealed partial class ScaleTests
     [GeneratedRegex("^/apis/rollouts\\.kruise\\.io/v1beta1/namespaces/default/rollouts/rollout-[0-9]+$")]
     private static partial Regex RolloutByName();
 }
+
+/// <summary>The collection of <see cref="ScaleTests"/>, run without other tests beside it.</summary>
+[CollectionDefinition(ScaleTests.Collection, DisableParallelization = true)]
+public sealed class ScaleCollection;
