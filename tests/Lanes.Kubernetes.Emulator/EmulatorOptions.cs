@@ -20,6 +20,15 @@ public sealed class EmulatorOptions
     /// </summary>
     public Action<WriteInterception, ResourceStore>? BeforeWrite { get; set; }
 
+    /// <summary>
+    /// How long change events are kept for watches that resume from a resourceVersion; older ones are compacted and
+    /// such a watch gets 410 Gone. The default is etcd's default compaction interval as the API server runs it (5 minutes).
+    /// </summary>
+    public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often an idle watch that asked for <c>allowWatchBookmarks</c> gets a BOOKMARK (the API server sends one about every minute).</summary>
+    public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How many change events are kept for watches that resume from a resourceVersion.</summary>
     public int HistoryLimit { get; set; } = 20_000;
 
@@ -37,6 +46,9 @@ public sealed class EmulatorOptions
     /// anything; a request without a token is <c>system:anonymous</c>.
     /// </summary>
     public bool EnforceRbac { get; set; }
+
+    /// <summary>The loopback port to listen on; 0 picks a free one.</summary>
+    public int Port { get; set; }
 
     /// <summary>Period of the simulation pass that turns pending pods ready.</summary>
     public TimeSpan SimulationTick { get; set; } = TimeSpan.FromMilliseconds(20);

@@ -7,8 +7,9 @@ public sealed class WatchSubscription : IDisposable
 {
     private readonly Action<WatchSubscription> _onDispose;
 
-    internal WatchSubscription(ResourceType type, string? ns, LabelSelector? selector, Action<WatchSubscription> onDispose)
+    internal WatchSubscription(ResourceType type, string? ns, LabelSelector? selector, FieldSelector? fields, Action<WatchSubscription> onDispose)
     {
+        Fields = fields;
         Type = type;
         Namespace = ns;
         Selector = selector;
@@ -21,12 +22,20 @@ public sealed class WatchSubscription : IDisposable
 
     internal LabelSelector? Selector { get; }
 
+    internal FieldSelector? Fields { get; }
+
+    /// <summary>How many synthetic ADDED events for existing objects the watch began with.</summary>
+    internal int InitialEvents { get; set; }
+
+    /// <summary>The store's resourceVersion when the watch began (what the initial-events-end bookmark carries).</summary>
+    internal long StartVersion { get; set; }
+
     internal Channel<WatchEvent> Channel { get; } = System.Threading.Channels.Channel.CreateUnbounded<WatchEvent>(new() { SingleReader = true });
 
     public ChannelReader<WatchEvent> Events => Channel.Reader;
 
     internal bool Accepts(WatchEvent e) =>
-        e.Key.Type == Type && (Namespace is null || Namespace == e.Key.Namespace) && (Selector is null || Selector.Matches(e.Object));
+        e.Key.Type == Type && (Namespace is null || Namespace == e.Key.Namespace) && (Selector is null || Selector.Matches(e.Object)) && (Fields is null || Fields.Matches(e.Object));
 
     public void Dispose()
     {
