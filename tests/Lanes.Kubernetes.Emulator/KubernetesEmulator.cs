@@ -75,10 +75,16 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         return applied;
     }
 
-    /// <summary>Installs this repository's CustomResourceDefinitions (<c>deploy/crd-*.yaml</c>), as a cluster operator would before the controller.</summary>
-    public void InstallCrds(string deployDirectory)
+    /// <summary>
+    /// Installs the CustomResourceDefinitions the tests need, as a cluster operator would before the controller
+    /// starts: this repository's <c>deploy/crd-*.yaml</c> and the Gateway API HTTPRoute stand-in (copied beside this assembly).
+    /// </summary>
+    public void InstallCrds() => InstallCrds(Path.Combine(AppContext.BaseDirectory, "crds"));
+
+    /// <summary>Applies every <c>crd-*.yaml</c> file of <paramref name="directory"/>.</summary>
+    public void InstallCrds(string directory)
     {
-        foreach (var file in Directory.GetFiles(deployDirectory, "crd-*.yaml").Order(StringComparer.Ordinal))
+        foreach (var file in Directory.GetFiles(directory, "crd-*.yaml").Order(StringComparer.Ordinal))
         {
             ApplyManifests(File.ReadAllText(file));
         }

@@ -47,6 +47,13 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
         try
         {
             var path = context.Request.Path.Value ?? "/";
+            if (HttpMethods.IsGet(context.Request.Method) && path == "/openapi/v2")
+            {
+                context.Response.ContentType = OpenApiDocuments.V2ProtobufMediaType;
+                await context.Response.Body.WriteAsync(OpenApiDocuments.V2Protobuf(), context.RequestAborted).ConfigureAwait(false);
+                return;
+            }
+
             if (HttpMethods.IsGet(context.Request.Method) && DiscoveryDocument(context, path) is { } document)
             {
                 await WriteAsync(context, 200, document).ConfigureAwait(false);

@@ -14,6 +14,21 @@ internal static class OpenApiDocuments
 {
     private static readonly string[] PatchParameters = ["dryRun", "fieldManager", "fieldValidation", "force"];
 
+    /// <summary>The Content-Type the API server answers kubectl's protobuf <c>/openapi/v2</c> request with.</summary>
+    public const string V2ProtobufMediaType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+
+    /// <summary>
+    /// <c>/openapi/v2</c> as gnostic's protobuf Document with no definitions: kubectl only falls back to it (client-side
+    /// validation) for a kind the v3 documents do not list, and it skips validation of kinds without a schema, so an
+    /// unknown kind then fails where it should, in kubectl's REST mapping ("no matches for kind").
+    /// </summary>
+    public static byte[] V2Protobuf()
+    {
+        static byte[] Field(int number, byte[] value) => [(byte)((number << 3) | 2), (byte)value.Length, .. value];
+        var info = Field(1, "Kubernetes"u8.ToArray()).Concat(Field(2, "v1.35.0"u8.ToArray())).ToArray();
+        return [.. Field(1, "2.0"u8.ToArray()), .. Field(2, info)];
+    }
+
     public static JsonObject Root(ResourceCatalog catalog)
     {
         var paths = new JsonObject();

@@ -44,7 +44,7 @@ public sealed class KubernetesEmulatorTests
             "rollouts.kruise.io", "v1alpha1", TestCluster.Ns, "rollouts", "r");
         var rollout = cluster.Rollout("r")!;
         Assert.Equal("Healthy", rollout["status"]!["phase"]!.GetValue<string>());
-        Assert.Null(rollout["spec"]!["disabled"]);
+        Assert.False(rollout["spec"]!["disabled"]!.GetValue<bool>());   // the CRD's default, not the status patch's spec
 
         await client.CustomObjects.PatchNamespacedCustomObjectAsync(
             new V1Patch("""{"spec":{"disabled":true},"status":{"phase":"Broken"}}""", V1Patch.PatchType.MergePatch),
