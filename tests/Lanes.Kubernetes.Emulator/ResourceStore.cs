@@ -317,7 +317,7 @@ public sealed class ResourceStore
     {
         lock (_lock)
         {
-            return subscription.Channel.Reader.Count == 0 ? _resourceVersion : null;
+            return subscription.Pending == 0 ? _resourceVersion : null;
         }
     }
 
@@ -334,7 +334,7 @@ public sealed class ResourceStore
                     var added = new WatchEvent("ADDED", key, ParseVersion(obj), (JsonObject)obj.DeepClone());
                     if (subscription.Accepts(added))
                     {
-                        subscription.Channel.Writer.TryWrite(added);
+                        subscription.Enqueue(added);
                         subscription.InitialEvents++;
                     }
                 }
@@ -355,7 +355,7 @@ public sealed class ResourceStore
                 {
                     if (e.ResourceVersion > from && subscription.Accepts(e))
                     {
-                        subscription.Channel.Writer.TryWrite(e with { Object = (JsonObject)e.Object.DeepClone() });
+                        subscription.Enqueue(e with { Object = (JsonObject)e.Object.DeepClone() });
                     }
                 }
             }
@@ -523,7 +523,7 @@ public sealed class ResourceStore
         {
             if (subscription.Accepts(change))
             {
-                subscription.Channel.Writer.TryWrite(change with { Object = (JsonObject)change.Object.DeepClone() });
+                subscription.Enqueue(change with { Object = (JsonObject)change.Object.DeepClone() });
             }
         }
     }

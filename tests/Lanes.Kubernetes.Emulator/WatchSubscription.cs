@@ -34,6 +34,30 @@ public sealed class WatchSubscription : IDisposable
 
     public ChannelReader<WatchEvent> Events => Channel.Reader;
 
+    private int _pending;
+
+    /// <summary>Events written to the watch and not yet read by <see cref="TryRead"/>.</summary>
+    internal int Pending => Volatile.Read(ref _pending);
+
+    internal void Enqueue(WatchEvent e)
+    {
+        if (Channel.Writer.TryWrite(e))
+        {
+            Interlocked.Increment(ref _pending);
+        }
+    }
+
+    internal bool TryRead(out WatchEvent e)
+    {
+        if (Channel.Reader.TryRead(out e!))
+        {
+            Interlocked.Decrement(ref _pending);
+            return true;
+        }
+
+        return false;
+    }
+
     internal bool Accepts(WatchEvent e) =>
         e.Key.Type == Type && (Namespace is null || Namespace == e.Key.Namespace) && (Selector is null || Selector.Matches(e.Object)) && (Fields is null || Fields.Matches(e.Object));
 

@@ -374,7 +374,7 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
             {
                 if (initialEvents)
                 {
-                    for (var i = 0; i < subscription.InitialEvents && subscription.Events.TryRead(out var e); i++)
+                    for (var i = 0; i < subscription.InitialEvents && subscription.TryRead(out var e); i++)
                     {
                         await WriteLineAsync(context, new JsonObject { ["type"] = e.Type, ["object"] = WithVersion(e.Object, route) }).ConfigureAwait(false);
                     }
@@ -413,7 +413,7 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
                         break;
                     }
 
-                    while (subscription.Events.TryRead(out var e))
+                    while (subscription.TryRead(out var e))
                     {
                         var line = new JsonObject { ["type"] = e.Type, ["object"] = WithVersion(e.Object, route) };
                         await WriteLineAsync(context, line).ConfigureAwait(false);
