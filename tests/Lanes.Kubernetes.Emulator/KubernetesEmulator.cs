@@ -16,6 +16,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ApiRequestHandler _handler;
     private readonly DeploymentSimulator _simulator;
+    private readonly GarbageCollector _garbageCollector;
 
     private KubernetesEmulator(WebApplication app, ApiRequestHandler handler, ResourceStore store, EmulatorOptions options, Uri baseAddress)
     {
@@ -25,6 +26,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         Options = options;
         BaseAddress = baseAddress;
         _simulator = new DeploymentSimulator(store, options);
+        _garbageCollector = new GarbageCollector(store, options);
     }
 
     /// <summary>Where the API server listens, for example <c>http://127.0.0.1:41234/</c>.</summary>
@@ -154,6 +156,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
     {
         _handler.Unavailable = false;
         Store.DropWatches();
+        await _garbageCollector.DisposeAsync().ConfigureAwait(false);
         await _simulator.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);

@@ -239,7 +239,23 @@ public sealed class ResourceStore
                 throw ApiException.NotFound(key);
             }
 
-            if (IsGraceful(key) && gracePeriodSeconds != 0)
+            if (propagationPolicy is "Orphan" or "Foreground")
+            {
+                // https://kubernetes.io/docs/concepts/architecture/garbage-collection/#foreground-deletion and
+                // #orphaned-dependents: the owner stays, deleting, under the garbage collector's finalizer.
+                if (current["metadata"]!["deletionTimestamp"] is null)
+                {
+                    var next = (JsonObject)current.DeepClone();
+                    var finalizers = next["metadata"]!["finalizers"] as JsonArray ?? [];
+                    next["metadata"]!["finalizers"] = finalizers;
+                    finalizers.Add(propagationPolicy == "Orphan" ? GarbageCollector.OrphanFinalizer : GarbageCollector.ForegroundFinalizer);
+                    next["metadata"]!["deletionTimestamp"] = Timestamp();
+                    changes.Add(Commit(key, next, "MODIFIED"));
+                }
+
+                result = (JsonObject)_objects[key].DeepClone();
+            }
+            else if (IsGraceful(key) && gracePeriodSeconds != 0)
             {
                 if (current["metadata"]!["deletionTimestamp"] is null)
                 {
@@ -457,46 +473,16 @@ public sealed class ResourceStore
                 Remove(custom, changes);
             }
         }
-
-        // Background cascading deletion of dependents through ownerReferences.
-        var uid = removed["metadata"]?["uid"]?.GetValue<string>();
-        var dependents = _objects
-            .Where(p => p.Key.Namespace == key.Namespace && OwnedBy(p.Value, uid))
-            .Select(static p => p.Key)
-            .ToList();
-        foreach (var dependent in dependents)
-        {
-            if (!_objects.TryGetValue(dependent, out var child))
-            {
-                continue;
-            }
-
-            if (child["metadata"]?["finalizers"] is JsonArray { Count: > 0 })
-            {
-                if (child["metadata"]!["deletionTimestamp"] is null)
-                {
-                    var next = (JsonObject)child.DeepClone();
-                    next["metadata"]!["deletionTimestamp"] = Timestamp();
-                    changes.Add(Commit(dependent, next, "MODIFIED"));
-                }
-            }
-            else if (IsGraceful(dependent))
-            {
-                if (child["metadata"]!["deletionTimestamp"] is null)
-                {
-                    changes.Add(Commit(dependent, StartTermination(child, null), "MODIFIED"));
-                }
-            }
-            else
-            {
-                Remove(dependent, changes);
-            }
-        }
     }
 
-    private static bool OwnedBy(JsonObject obj, string? uid) =>
-        uid is not null && obj["metadata"]?["ownerReferences"] is JsonArray owners &&
-        owners.Any(o => o?["uid"]?.GetValue<string>() == uid);
+    /// <summary>A consistent copy of every stored object, for the garbage collector's pass.</summary>
+    internal List<(StoredObjectKey Key, JsonObject Object)> Snapshot()
+    {
+        lock (_lock)
+        {
+            return [.. _objects.Select(static p => (p.Key, (JsonObject)p.Value.DeepClone()))];
+        }
+    }
 
     private WatchEvent Commit(StoredObjectKey key, JsonObject obj, string type)
     {
