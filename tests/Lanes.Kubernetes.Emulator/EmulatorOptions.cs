@@ -33,7 +33,7 @@ public sealed class EmulatorOptions
     public int HistoryLimit { get; set; } = 20_000;
 
     /// <summary>
-    /// Runs the containers of pods (for example real processes listening on each pod's 127.0.x.y address); null means
+    /// Runs the containers of pods (for example real processes listening on each pod's 127.B.x.y address); null means
     /// containers that start at once, turn ready after <see cref="PodReadyAfter"/> and stop at once. With a runtime,
     /// deleting a pod is graceful as on a real cluster: the pod stays, terminating, until its containers stopped.
     /// </summary>
