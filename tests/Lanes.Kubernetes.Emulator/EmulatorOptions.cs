@@ -23,11 +23,20 @@ public sealed class EmulatorOptions
     /// <summary>Called for every HTTP request (method, path, query string) before it is served, so a test can count API calls.</summary>
     public Action<string, string, string>? OnRequest { get; set; }
 
+    /// <summary>
+    /// How long change events are kept for watches that resume from a resourceVersion; older ones are compacted and
+    /// such a watch gets 410 Gone. The default is etcd's default compaction interval as the API server runs it (5 minutes).
+    /// </summary>
+    public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often an idle watch that asked for <c>allowWatchBookmarks</c> gets a BOOKMARK (the API server sends one about every minute).</summary>
+    public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How many change events are kept for watches that resume from a resourceVersion.</summary>
     public int HistoryLimit { get; set; } = 20_000;
 
     /// <summary>
-    /// Runs the containers of pods (for example real processes listening on each pod's 127.0.x.y address); null means
+    /// Runs the containers of pods (for example real processes listening on each pod's 127.B.x.y address); null means
     /// containers that start at once, turn ready after <see cref="PodReadyAfter"/> and stop at once. With a runtime,
     /// deleting a pod is graceful as on a real cluster: the pod stays, terminating, until its containers stopped.
     /// </summary>
@@ -40,6 +49,9 @@ public sealed class EmulatorOptions
     /// anything; a request without a token is <c>system:anonymous</c>.
     /// </summary>
     public bool EnforceRbac { get; set; }
+
+    /// <summary>The loopback port to listen on; 0 picks a free one.</summary>
+    public int Port { get; set; }
 
     /// <summary>Period of the simulation pass that turns pending pods ready.</summary>
     public TimeSpan SimulationTick { get; set; } = TimeSpan.FromMilliseconds(20);

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace Lanes.Kubernetes.Emulator;
 
 /// <summary>
-/// The node agent: gives each pod its address (127.0.x.y), starts it on the <see cref="EmulatorOptions.PodRuntime"/>,
+/// The node agent: gives each pod its address (127.B.x.y, a /16 per emulator), starts it on the <see cref="EmulatorOptions.PodRuntime"/>,
 /// keeps its <c>Ready</c> condition in step with the runtime (or with <see cref="EmulatorOptions.PodReadyAfter"/>),
 /// and removes a terminating pod once its containers stopped or its grace period ran out.
 /// </summary>

@@ -3,13 +3,15 @@ using System.Globalization;
 namespace Lanes.Kubernetes.Emulator;
 
 /// <summary>
-/// Pod IPs on loopback: 127.0.0.2, 127.0.0.3, ... then 127.0.1.1 and on, each pod its own address as on a real pod
-/// network, so processes standing in for pods can all listen on the same port. Addresses of deleted pods are reused
-/// only after the whole range went round.
+/// Pod IPs on loopback, each pod its own address as on a real pod network, so processes standing in for pods can all
+/// listen on the same port. Every emulator takes a /16 of its own inside 127.0.0.0/8 (127.B.x.y, B picked at random
+/// from 1 to 254), so emulators running at the same time on one machine (test runs of other checkouts included) do
+/// not hand out the same pod address. Addresses of deleted pods are reused only after the whole block went round.
 /// </summary>
 internal sealed class PodAddresses
 {
     private readonly HashSet<string> _inUse = new(StringComparer.Ordinal);
+    private readonly int _block = Random.Shared.Next(1, 255);
     private int _next = 2;
 
     public string Allocate()
@@ -26,14 +28,14 @@ internal sealed class PodAddresses
                     continue;
                 }
 
-                var address = string.Create(CultureInfo.InvariantCulture, $"127.0.{candidate >> 8}.{low}");
+                var address = string.Create(CultureInfo.InvariantCulture, $"127.{_block}.{candidate >> 8}.{low}");
                 if (_inUse.Add(address))
                 {
                     return address;
                 }
             }
 
-            throw new InvalidOperationException("The emulator's pod address range (127.0.0.0/16) is exhausted.");
+            throw new InvalidOperationException($"The emulator's pod address block (127.{_block}.0.0/16) is exhausted.");
         }
     }
 

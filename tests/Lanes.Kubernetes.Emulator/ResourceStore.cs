@@ -14,13 +14,16 @@ public sealed class ResourceStore
 
     private readonly Lock _lock = new();
     private readonly Dictionary<StoredObjectKey, JsonObject> _objects = [];
-    private readonly LinkedList<WatchEvent> _history = new();
+    private readonly LinkedList<(WatchEvent Event, DateTimeOffset At)> _history = new();
     private readonly List<WatchSubscription> _subscriptions = [];
     private readonly EmulatorOptions _options;
     private long _resourceVersion = 100;
     private long _oldestResumableVersion = 100;
 
     internal ResourceStore(EmulatorOptions options) => _options = options;
+
+    /// <summary>The resources served: built-in types plus those of the CustomResourceDefinitions stored here.</summary>
+    public ResourceCatalog Catalog { get; } = new();
 
     /// <summary>Raised after every change, outside the lock.</summary>
     public event Action<WatchEvent>? Changed;
@@ -59,12 +62,12 @@ public sealed class ResourceStore
         }
     }
 
-    public (IReadOnlyList<JsonObject> Items, long ResourceVersion) List(ResourceType type, string? ns, LabelSelector? selector = null)
+    public (IReadOnlyList<JsonObject> Items, long ResourceVersion) List(ResourceType type, string? ns, LabelSelector? selector = null, FieldSelector? fields = null)
     {
         lock (_lock)
         {
             var items = _objects
-                .Where(p => p.Key.Type == type && (ns is null || p.Key.Namespace == ns) && (selector is null || selector.Matches(p.Value)))
+                .Where(p => p.Key.Type == type && (ns is null || p.Key.Namespace == ns) && (selector is null || selector.Matches(p.Value)) && (fields is null || fields.Matches(p.Value)))
                 .OrderBy(static p => p.Key.Namespace, StringComparer.Ordinal)
                 .ThenBy(static p => p.Key.Name, StringComparer.Ordinal)
                 .Select(static p => (JsonObject)p.Value.DeepClone())
@@ -78,6 +81,7 @@ public sealed class ResourceStore
         WatchEvent change;
         lock (_lock)
         {
+            var definition = Served(type);
             obj = (JsonObject)obj.DeepClone();
             var metadata = obj["metadata"] as JsonObject ?? [];
             obj["metadata"] = metadata;
@@ -105,11 +109,22 @@ public sealed class ResourceStore
                 throw new ApiException(System.Net.HttpStatusCode.Conflict, "OwnerGone", $"the owner of {key.Type.Plural} \"{name}\" no longer exists");
             }
 
-            BuiltInValidation.OnCreate(type, ns, name, obj, t => _objects.Where(p => p.Key.Type == t).Select(static p => p.Value));
             metadata["name"] = name;
+            PrepareCustomResource(definition, obj);
+            BuiltInValidation.OnCreate(type, ns, name, obj, t => _objects.Where(p => p.Key.Type == t).Select(static p => p.Value));
+            if (type == ResourceCatalog.CustomResourceDefinitions)
+            {
+                ResourceCatalog.Validate(name, obj);
+            }
+
+            // Cluster-scoped objects carry no namespace.
             if (ns.Length > 0)
             {
                 metadata["namespace"] = ns;
+            }
+            else
+            {
+                metadata.Remove("namespace");
             }
 
             metadata["uid"] = Guid.NewGuid().ToString();
@@ -117,6 +132,10 @@ public sealed class ResourceStore
             metadata["creationTimestamp"] = Timestamp();
             metadata.Remove("deletionTimestamp");
             change = Commit(key, obj, "ADDED");
+            if (type == ResourceCatalog.CustomResourceDefinitions)
+            {
+                Catalog.Register(obj);
+            }
         }
 
         Changed?.Invoke(change);
@@ -130,6 +149,7 @@ public sealed class ResourceStore
         JsonObject result;
         lock (_lock)
         {
+            var definition = Served(key.Type);
             var current = _objects.GetValueOrDefault(key) ?? throw ApiException.NotFound(key);
             var expected = obj["metadata"]?["resourceVersion"]?.GetValue<string>();
             if (!string.IsNullOrEmpty(expected) && expected != current["metadata"]!["resourceVersion"]!.GetValue<string>())
@@ -161,16 +181,39 @@ public sealed class ResourceStore
                     }
                 }
 
+                RefuseNewFinalizersWhileDeleting(definition, key, currentMetadata, newMetadata);
                 next = (JsonObject)obj.DeepClone();
                 next["metadata"] = newMetadata;
-                next["status"] = current["status"]?.DeepClone();
+
+                // With the status subresource, an update of the main resource leaves status as it was
+                // (https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#status-subresource).
+                if (definition.Versions.Any(static v => v.StatusSubresource))
+                {
+                    next["status"] = current["status"]?.DeepClone();
+                }
+
+                PrepareCustomResource(definition, next);
+                if (key.Type == ResourceCatalog.CustomResourceDefinitions)
+                {
+                    ResourceCatalog.Validate(key.Name, next);
+                }
+
                 if (!SpecEquals(current, next))
                 {
                     newMetadata["generation"] = (JsonNumbers.ReadLong(currentMetadata["generation"]) ?? 1) + 1;
                 }
             }
 
+            if (statusOnly)
+            {
+                PrepareCustomResource(definition, next);
+            }
+
             result = Apply(key, next, changes);
+            if (key.Type == ResourceCatalog.CustomResourceDefinitions && _objects.ContainsKey(key))
+            {
+                Catalog.Register(result);
+            }
         }
 
         Publish(changes);
@@ -194,7 +237,7 @@ public sealed class ResourceStore
     /// <c>deletionTimestamp</c> (now plus its grace period) and stays until the kubelet saw its containers stop;
     /// <paramref name="gracePeriodSeconds"/> 0 removes it at once, as <c>--grace-period=0 --force</c> does.
     /// </summary>
-    public JsonObject? Delete(StoredObjectKey key, long? gracePeriodSeconds = null)
+    public JsonObject? Delete(StoredObjectKey key, long? gracePeriodSeconds = null, string? propagationPolicy = null)
     {
         List<WatchEvent> changes = [];
         JsonObject? result;
@@ -205,7 +248,23 @@ public sealed class ResourceStore
                 throw ApiException.NotFound(key);
             }
 
-            if (IsGraceful(key) && gracePeriodSeconds != 0)
+            if (propagationPolicy is "Orphan" or "Foreground")
+            {
+                // https://kubernetes.io/docs/concepts/architecture/garbage-collection/#foreground-deletion and
+                // #orphaned-dependents: the owner stays, deleting, under the garbage collector's finalizer.
+                if (current["metadata"]!["deletionTimestamp"] is null)
+                {
+                    var next = (JsonObject)current.DeepClone();
+                    var finalizers = next["metadata"]!["finalizers"] as JsonArray ?? [];
+                    next["metadata"]!["finalizers"] = finalizers;
+                    finalizers.Add(propagationPolicy == "Orphan" ? GarbageCollector.OrphanFinalizer : GarbageCollector.ForegroundFinalizer);
+                    next["metadata"]!["deletionTimestamp"] = Timestamp();
+                    changes.Add(Commit(key, next, "MODIFIED"));
+                }
+
+                result = (JsonObject)_objects[key].DeepClone();
+            }
+            else if (IsGraceful(key) && gracePeriodSeconds != 0)
             {
                 if (current["metadata"]!["deletionTimestamp"] is null)
                 {
@@ -244,11 +303,58 @@ public sealed class ResourceStore
         return result;
     }
 
-    public WatchSubscription Watch(ResourceType type, string? ns, LabelSelector? selector, string? resourceVersion)
+    // Only a served type can be stored: a custom resource needs its CRD first.
+    private ResourceDefinition Served(ResourceType type) =>
+        Catalog.Find(type) ?? throw new ApiException(System.Net.HttpStatusCode.NotFound, "NotFound", $"the server could not find the requested resource ({type.Plural}{(type.Group.Length == 0 ? "" : "." + type.Group)})");
+
+    /// <summary>Structural pruning and defaults of <paramref name="type"/>'s schema, as the API server applies them before validating admission.</summary>
+    internal void PruneAndDefault(ResourceType type, JsonObject obj) => PrepareCustomResource(Served(type), obj);
+
+    // Structural pruning and defaults of the CRD's storage version schema, on every write.
+    private static void PrepareCustomResource(ResourceDefinition definition, JsonObject obj)
+    {
+        if (definition.IsCustom && definition.Versions.FirstOrDefault(static v => v.Storage)?.Schema is { } schema)
+        {
+            StructuralSchema.PruneAndDefault(obj, schema);
+        }
+    }
+
+    // "Forbidden: no new finalizers can be added if the object is being deleted", as the API server's object meta
+    // validation answers (https://kubernetes.io/docs/concepts/overview/working-with-objects/finalizers/).
+    private static void RefuseNewFinalizersWhileDeleting(ResourceDefinition definition, StoredObjectKey key, JsonObject current, JsonObject next)
+    {
+        if (current["deletionTimestamp"] is null)
+        {
+            return;
+        }
+
+        var before = (current["finalizers"] as JsonArray ?? []).Select(static f => f?.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
+        var added = (next["finalizers"] as JsonArray ?? []).Select(static f => f?.GetValue<string>()).Where(f => !before.Contains(f)).ToList();
+        if (added.Count > 0)
+        {
+            throw ApiException.Invalid(definition.Kind, key.Name,
+                $"metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{{{string.Join(", ", added.Select(static f => "\"" + f + "\""))}}}");
+        }
+    }
+
+    /// <summary>
+    /// The resourceVersion a BOOKMARK may carry for <paramref name="subscription"/>: the newest one, when every event
+    /// up to it has been handed to the watch; null while some are still queued.
+    /// </summary>
+    internal long? BookmarkVersion(WatchSubscription subscription)
     {
         lock (_lock)
         {
-            var subscription = new WatchSubscription(type, ns, selector, Unsubscribe);
+            return subscription.Pending == 0 ? _resourceVersion : null;
+        }
+    }
+
+    public WatchSubscription Watch(ResourceType type, string? ns, LabelSelector? selector, string? resourceVersion, FieldSelector? fields = null)
+    {
+        lock (_lock)
+        {
+            TrimHistory();
+            var subscription = new WatchSubscription(type, ns, selector, fields, Unsubscribe);
             if (string.IsNullOrEmpty(resourceVersion) || resourceVersion == "0")
             {
                 foreach (var (key, obj) in _objects)
@@ -256,27 +362,33 @@ public sealed class ResourceStore
                     var added = new WatchEvent("ADDED", key, ParseVersion(obj), (JsonObject)obj.DeepClone());
                     if (subscription.Accepts(added))
                     {
-                        subscription.Channel.Writer.TryWrite(added);
+                        subscription.Enqueue(added);
+                        subscription.InitialEvents++;
                     }
                 }
             }
             else
             {
-                var from = long.Parse(resourceVersion, CultureInfo.InvariantCulture);
+                if (!long.TryParse(resourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var from))
+                {
+                    throw ApiException.BadRequest($"invalid resource version \"{resourceVersion}\"");
+                }
+
                 if (from < _oldestResumableVersion)
                 {
                     throw ApiException.Gone($"too old resource version: {from} ({_oldestResumableVersion})");
                 }
 
-                foreach (var e in _history)
+                foreach (var (e, _) in _history)
                 {
                     if (e.ResourceVersion > from && subscription.Accepts(e))
                     {
-                        subscription.Channel.Writer.TryWrite(e with { Object = (JsonObject)e.Object.DeepClone() });
+                        subscription.Enqueue(e with { Object = (JsonObject)e.Object.DeepClone() });
                     }
                 }
             }
 
+            subscription.StartVersion = _resourceVersion;
             _subscriptions.Add(subscription);
             return subscription;
         }
@@ -363,46 +475,26 @@ public sealed class ResourceStore
         var change = new WatchEvent("DELETED", key, _resourceVersion, snapshot);
         Record(change);
         changes.Add(change);
-
-        // Background cascading deletion of dependents through ownerReferences.
-        var uid = removed["metadata"]?["uid"]?.GetValue<string>();
-        var dependents = _objects
-            .Where(p => p.Key.Namespace == key.Namespace && OwnedBy(p.Value, uid))
-            .Select(static p => p.Key)
-            .ToList();
-        foreach (var dependent in dependents)
+        if (key.Type == ResourceCatalog.CustomResourceDefinitions)
         {
-            if (!_objects.TryGetValue(dependent, out var child))
+            // Deleting a CRD deletes every object of its resource and stops serving it.
+            Catalog.Unregister(removed);
+            var type = new ResourceType(removed["spec"]?["group"]?.GetValue<string>() ?? "", removed["spec"]?["names"]?["plural"]?.GetValue<string>() ?? "");
+            foreach (var custom in _objects.Keys.Where(k => k.Type == type).ToList())
             {
-                continue;
-            }
-
-            if (child["metadata"]?["finalizers"] is JsonArray { Count: > 0 })
-            {
-                if (child["metadata"]!["deletionTimestamp"] is null)
-                {
-                    var next = (JsonObject)child.DeepClone();
-                    next["metadata"]!["deletionTimestamp"] = Timestamp();
-                    changes.Add(Commit(dependent, next, "MODIFIED"));
-                }
-            }
-            else if (IsGraceful(dependent))
-            {
-                if (child["metadata"]!["deletionTimestamp"] is null)
-                {
-                    changes.Add(Commit(dependent, StartTermination(child, null), "MODIFIED"));
-                }
-            }
-            else
-            {
-                Remove(dependent, changes);
+                Remove(custom, changes);
             }
         }
     }
 
-    private static bool OwnedBy(JsonObject obj, string? uid) =>
-        uid is not null && obj["metadata"]?["ownerReferences"] is JsonArray owners &&
-        owners.Any(o => o?["uid"]?.GetValue<string>() == uid);
+    /// <summary>A consistent copy of every stored object, for the garbage collector's pass.</summary>
+    internal List<(StoredObjectKey Key, JsonObject Object)> Snapshot()
+    {
+        lock (_lock)
+        {
+            return [.. _objects.Select(static p => (p.Key, (JsonObject)p.Value.DeepClone()))];
+        }
+    }
 
     private WatchEvent Commit(StoredObjectKey key, JsonObject obj, string type)
     {
@@ -416,19 +508,33 @@ public sealed class ResourceStore
 
     private void Record(WatchEvent change)
     {
-        _history.AddLast(change);
+        _history.AddLast((change, _options.TimeProvider.GetUtcNow()));
         while (_history.Count > _options.HistoryLimit)
         {
-            _oldestResumableVersion = _history.First!.Value.ResourceVersion;
+            _oldestResumableVersion = _history.First!.Value.Event.ResourceVersion;
             _history.RemoveFirst();
         }
+
+        TrimHistory();
 
         foreach (var subscription in _subscriptions)
         {
             if (subscription.Accepts(change))
             {
-                subscription.Channel.Writer.TryWrite(change with { Object = (JsonObject)change.Object.DeepClone() });
+                subscription.Enqueue(change with { Object = (JsonObject)change.Object.DeepClone() });
             }
+        }
+    }
+
+    // The API server's watch cache (and etcd compaction behind it) keeps changes for a bounded time; a watch that
+    // resumes from before that window gets 410 Gone.
+    private void TrimHistory()
+    {
+        var horizon = _options.TimeProvider.GetUtcNow() - _options.HistoryRetention;
+        while (_history.First is { } first && first.Value.At < horizon)
+        {
+            _oldestResumableVersion = first.Value.Event.ResourceVersion;
+            _history.RemoveFirst();
         }
     }
 

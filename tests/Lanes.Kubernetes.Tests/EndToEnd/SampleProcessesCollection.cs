@@ -1,8 +1,8 @@
 namespace Lanes.Kubernetes.Tests.EndToEnd;
 
 /// <summary>
-/// Tests that run the sample pods as processes on 127.0.x.y:8080: one at a time (every emulator hands out the same
-/// addresses), and never beside the rest of the suite's tests in this assembly.
+/// Tests that run the sample pods as processes on 127.B.x.y:8080: one at a time (each starts a dozen processes on a
+/// small machine), and never beside the rest of the suite's tests in this assembly.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class SampleProcessesCollection

@@ -36,6 +36,7 @@ internal sealed class SampleCluster : IAsyncDisposable
     {
         var runtime = new SampleRuntime();
         var emulator = await KubernetesEmulator.StartAsync(new EmulatorOptions { PodRuntime = runtime, EnforceRbac = true });
+        emulator.InstallCrds();
         runtime.Attach(emulator);
         var cluster = new SampleCluster(emulator, runtime);
         try

@@ -10,7 +10,7 @@ namespace Lanes.Kubernetes.Tests.Infrastructure;
 
 /// <summary>
 /// Runs the sample images as real processes, one per pod, the way a node would: each listens on its pod's own
-/// address (127.0.x.y) and the container port, gets the container's environment (downward API fields resolved),
+/// address (127.B.x.y) and the container port, gets the container's environment (downward API fields resolved),
 /// its labels file where the downward API volume would put it, and a kubeconfig standing in for its service
 /// account token; readiness is its readiness probe; deletion sends SIGTERM after any preStop sleep.
 /// </summary>

@@ -23,7 +23,13 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public ResourceStore Store => Emulator.Store;
 
-    public static async Task<TestCluster> StartAsync(EmulatorOptions? options = null) => new(await KubernetesEmulator.StartAsync(options));
+    /// <summary>An emulator with the controller's CRDs (and Gateway API's HTTPRoute) installed, as on a cluster that runs it.</summary>
+    public static async Task<TestCluster> StartAsync(EmulatorOptions? options = null)
+    {
+        var emulator = await KubernetesEmulator.StartAsync(options);
+        emulator.InstallCrds();
+        return new(emulator);
+    }
 
     public void Apply(IEnumerable<(ResourceType Type, JsonObject Object)> objects)
     {

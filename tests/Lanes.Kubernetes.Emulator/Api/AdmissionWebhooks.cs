@@ -20,20 +20,23 @@ public sealed class AdmissionWebhooks(ResourceStore store)
 
     public static ResourceType ValidatingConfigurations { get; } = new("admissionregistration.k8s.io", "validatingwebhookconfigurations");
 
-    /// <summary>Runs admission and returns the object to store (mutated), or throws the API server's refusal.</summary>
-    public async Task<JsonObject> AdmitAsync(string operation, ResourceType type, string version, string? subresource, string ns, JsonObject? oldObject, JsonObject newObject, CancellationToken cancellationToken)
+    /// <summary>
+    /// Mutating admission: returns the object with every matching mutating webhook's patch applied, or throws the
+    /// API server's refusal. For a DELETE (<paramref name="newObject"/> null) the webhooks are asked and may refuse;
+    /// there is nothing to patch.
+    /// </summary>
+    public async Task<JsonObject?> MutateAsync(string operation, ResourceDefinition definition, string version, string? subresource, string ns, JsonObject? oldObject, JsonObject? newObject, CancellationToken cancellationToken)
     {
-        if (type == MutatingConfigurations || type == ValidatingConfigurations)
+        if (IsWebhookConfiguration(definition.Type))
         {
-            // The API server never calls webhooks about webhook configurations.
             return newObject;
         }
 
         var current = newObject;
-        foreach (var (configuration, webhook) in Matching(MutatingConfigurations, operation, type, version, subresource, ns, oldObject, current))
+        foreach (var (configuration, webhook) in Matching(MutatingConfigurations, operation, definition.Type, version, subresource, ns, oldObject, current))
         {
-            var response = await CallAsync(configuration, webhook, operation, type, version, subresource, ns, oldObject, current, cancellationToken).ConfigureAwait(false);
-            if (response is null)
+            var response = await CallAsync(configuration, webhook, operation, definition, version, subresource, ns, oldObject, current, cancellationToken).ConfigureAwait(false);
+            if (response is null || current is null)
             {
                 continue;
             }
@@ -53,15 +56,27 @@ public sealed class AdmissionWebhooks(ResourceStore store)
             }
         }
 
-        foreach (var (configuration, webhook) in Matching(ValidatingConfigurations, operation, type, version, subresource, ns, oldObject, current))
-        {
-            await CallAsync(configuration, webhook, operation, type, version, subresource, ns, oldObject, current, cancellationToken).ConfigureAwait(false);
-        }
-
         return current;
     }
 
-    private IEnumerable<(JsonObject Configuration, JsonObject Webhook)> Matching(ResourceType configurations, string operation, ResourceType type, string version, string? subresource, string ns, JsonObject? oldObject, JsonObject newObject)
+    /// <summary>Validating admission: every matching validating webhook is asked; the first refusal is thrown.</summary>
+    public async Task ValidateAsync(string operation, ResourceDefinition definition, string version, string? subresource, string ns, JsonObject? oldObject, JsonObject? newObject, CancellationToken cancellationToken)
+    {
+        if (IsWebhookConfiguration(definition.Type))
+        {
+            return;
+        }
+
+        foreach (var (configuration, webhook) in Matching(ValidatingConfigurations, operation, definition.Type, version, subresource, ns, oldObject, newObject))
+        {
+            await CallAsync(configuration, webhook, operation, definition, version, subresource, ns, oldObject, newObject, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // The API server never calls webhooks about webhook configurations.
+    private static bool IsWebhookConfiguration(ResourceType type) => type == MutatingConfigurations || type == ValidatingConfigurations;
+
+    private IEnumerable<(JsonObject Configuration, JsonObject Webhook)> Matching(ResourceType configurations, string operation, ResourceType type, string version, string? subresource, string ns, JsonObject? oldObject, JsonObject? newObject)
     {
         var items = store.List(configurations, null).Items.OrderBy(static c => c["metadata"]?["name"]?.GetValue<string>(), StringComparer.Ordinal).ToList();
         foreach (var configuration in items)
@@ -69,7 +84,7 @@ public sealed class AdmissionWebhooks(ResourceStore store)
             foreach (var webhook in (configuration["webhooks"] as JsonArray ?? []).OfType<JsonObject>())
             {
                 if (RulesMatch(webhook["rules"] as JsonArray, operation, type, version, subresource) &&
-                    (Selects(webhook["objectSelector"] as JsonObject, newObject) || (oldObject is not null && Selects(webhook["objectSelector"] as JsonObject, oldObject))) &&
+                    ((newObject is not null && Selects(webhook["objectSelector"] as JsonObject, newObject)) || (oldObject is not null && Selects(webhook["objectSelector"] as JsonObject, oldObject))) &&
                     NamespaceSelected(webhook["namespaceSelector"] as JsonObject, ns))
                 {
                     yield return (configuration, webhook);
@@ -147,12 +162,13 @@ public sealed class AdmissionWebhooks(ResourceStore store)
     }
 
     // Returns the response, or null when the call failed and failurePolicy is Ignore; throws the refusal otherwise.
-    private static async Task<JsonObject?> CallAsync(JsonObject configuration, JsonObject webhook, string operation, ResourceType type, string version, string? subresource, string ns, JsonObject? oldObject, JsonObject newObject, CancellationToken cancellationToken)
+    private static async Task<JsonObject?> CallAsync(JsonObject configuration, JsonObject webhook, string operation, ResourceDefinition definition, string version, string? subresource, string ns, JsonObject? oldObject, JsonObject? newObject, CancellationToken cancellationToken)
     {
+        var type = definition.Type;
         var name = Name(webhook);
         var ignore = webhook["failurePolicy"]?.GetValue<string>() == "Ignore";
         var uid = Guid.NewGuid().ToString();
-        var gvk = new JsonObject { ["group"] = type.Group, ["version"] = version, ["kind"] = newObject["kind"]?.GetValue<string>() ?? type.GuessKind() };
+        var gvk = new JsonObject { ["group"] = type.Group, ["version"] = version, ["kind"] = definition.Kind };
         var gvr = new JsonObject { ["group"] = type.Group, ["version"] = version, ["resource"] = type.Plural };
         var request = new JsonObject
         {
@@ -161,10 +177,10 @@ public sealed class AdmissionWebhooks(ResourceStore store)
             ["resource"] = gvr,
             ["requestKind"] = gvk.DeepClone(),
             ["requestResource"] = gvr.DeepClone(),
-            ["name"] = newObject["metadata"]?["name"]?.DeepClone(),
+            ["name"] = (newObject ?? oldObject)?["metadata"]?["name"]?.DeepClone(),
             ["operation"] = operation,
             ["userInfo"] = new JsonObject { ["username"] = "system:admin" },
-            ["object"] = newObject.DeepClone(),
+            ["object"] = newObject?.DeepClone(),
             ["oldObject"] = oldObject?.DeepClone(),
             ["dryRun"] = false,
         };
