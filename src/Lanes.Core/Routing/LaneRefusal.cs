@@ -8,6 +8,12 @@ internal sealed record LaneRefusal(string Title, int Status, string Detail, stri
 {
     public const string ContentType = "application/problem+json";
 
+    /// <summary>
+    /// Marks a refusal answered by a Lanes edge for a hop further down, naming the service that had no instance, so
+    /// the caller's passive health does not hold it against the instance that relayed it.
+    /// </summary>
+    public const string HeaderName = "lanes-refusal";
+
     public static LaneRefusal From(LaneRoutingException refusal) =>
         new("No instance may take this request.", 503, refusal.Message, refusal.ServiceName, refusal.Lane.ToString());
 

@@ -25,8 +25,8 @@ public class LaneReaderTests
     [Theory]
     [InlineData("Gray")]
     [InlineData("gray\r\nx-injected: 1")]
-    [InlineData("gray,blue")]
     [InlineData("gr\0ay")]
+    [InlineData("gray gray")]
     public void ReadHeader_MalformedValue_IsBaseAndInvalid(string header)
     {
         Assert.Equal(LaneRejection.Invalid, LaneReader.ReadHeader(header, out var lane));
@@ -47,6 +47,27 @@ public class LaneReaderTests
         Assert.Equal(LaneRejection.None, LaneReader.ReadHeader(new StringValues(["gray", "gray"]), out var lane));
         Assert.Equal("gray", lane.Name);
         Assert.Equal(LaneRejection.Conflicting, LaneReader.ReadHeader(new StringValues(["gray", "blue"]), out lane));
+        Assert.True(lane.IsBase);
+    }
+
+    [Theory]
+    [InlineData("gray, gray")]        // two lines merged by a proxy, as HttpClient and YARP forward them
+    [InlineData("gray,gray,gray")]
+    [InlineData(" gray ,\tgray ")]
+    [InlineData("gray, ,gray")]       // empty list elements are ignored (RFC 9110, 5.6.1)
+    public void ReadHeader_OneLineListOfTheSameLane_IsThatLane(string header)
+    {
+        Assert.Equal(LaneRejection.None, LaneReader.ReadHeader(header, out var lane));
+        Assert.Equal("gray", lane.Name);
+    }
+
+    [Theory]
+    [InlineData("gray,blue")]
+    [InlineData("gray, gray, blue")]
+    [InlineData("gray, Gray")]
+    public void ReadHeader_OneLineListOfDifferentValues_IsConflicting(string header)
+    {
+        Assert.Equal(LaneRejection.Conflicting, LaneReader.ReadHeader(header, out var lane));
         Assert.True(lane.IsBase);
     }
 
