@@ -58,6 +58,7 @@ internal sealed class DemoChain : IDisposable
                 "--Sample:Name=" + service.Name,
                 "--Sample:ShowConfig=" + (service.ShowConfig ? "true" : "false"),
                 "--Lanes:Lane=" + (service.Lane ?? string.Empty),
+                StopWithDemo,
             };
             if (service.Next is not null)
             {
@@ -69,7 +70,7 @@ internal sealed class DemoChain : IDisposable
             _children.Add(ChildProcess.Start(service.Label, PathOf("Lanes.Demo.ServicePath"), args, _options.Verbose));
         }
 
-        var gatewayArgs = new List<string> { "--urls", Url(_options.GatewayPort) };
+        var gatewayArgs = new List<string> { "--urls", Url(_options.GatewayPort), StopWithDemo };
         gatewayArgs.AddRange(catalog);
         gatewayArgs.AddRange(LogArguments());
         _children.Add(ChildProcess.Start("gateway", PathOf("Lanes.Demo.GatewayPath"), gatewayArgs, _options.Verbose));
@@ -194,6 +195,9 @@ internal sealed class DemoChain : IDisposable
 
         return args;
     }
+
+    // Children stop when the demo goes away, even killed with SIGKILL: they watch the pipe the demo holds to their input.
+    private const string StopWithDemo = "--Sample:StopWithParent=true";
 
     private IEnumerable<string> LogArguments() => _options.Verbose
         ? []
