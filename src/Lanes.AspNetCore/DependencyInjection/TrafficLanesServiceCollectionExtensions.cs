@@ -30,6 +30,7 @@ public static class TrafficLanesServiceCollectionExtensions
             })
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LaneEntryOptions>, LaneEntryOptionsValidator>());
+        services.AddLanesSettingsSection<LaneEntryOptions>("Entry");
         services.TryAddSingleton(static sp => EntryRuleSet.Build(
             sp.GetRequiredService<IOptions<LaneEntryOptions>>().Value,
             sp.GetRequiredService<IOptions<Lanes.LanesOptions>>().Value.Propagation.HeaderName,

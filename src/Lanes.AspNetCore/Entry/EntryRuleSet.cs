@@ -93,6 +93,11 @@ internal sealed class EntryRuleSet
         }
 
         var lane = ResolveLane(options, set, key, laneHeader, errors);
+        if (options.Percent is not null && lane.IsBase && errors.Count == errorCount)
+        {
+            errors.Add($"{key}:Lane: a Percent rule needs a lane to send its share into; set Lane, or have RequestHeaderModifier set {laneHeader}.");
+        }
+
         if (errors.Count != errorCount)
         {
             return null;
@@ -113,6 +118,11 @@ internal sealed class EntryRuleSet
         if (hashKey.Cookie is not null && !HttpToken.IsToken(hashKey.Cookie))
         {
             errors.Add($"{key}:HashKey:Cookie: '{hashKey.Cookie}' is not a valid cookie name.");
+        }
+
+        if (hashKey.Header is not null && hashKey.Cookie is not null)
+        {
+            errors.Add($"{key}:HashKey: set Header or Cookie, not both; only one of them could decide who is in the share.");
         }
 
         if (options.Percent is not { } percent)
