@@ -56,7 +56,7 @@ public sealed class NacosChainTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task BaseAndGray_RouteThroughNacos_AndGrayFallsBackWhenItsInstanceLeaves()
+    public async Task BaseAndGray_RouteThroughNacos_AndGrayMovesByPush_WhenItsInstanceLeavesTheRegistry()
     {
         Assert.Equal(2, _nacos.InstanceCount("DEFAULT_GROUP@@svc-a"));
         Assert.Equal(1, _nacos.InstanceCount("DEFAULT_GROUP@@svc-b"));
@@ -68,30 +68,41 @@ public sealed class NacosChainTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.Equal(Chain("Agray", "B", "Cgray"), await CallAsync(lane: "gray"));
         }
 
-        // C-gray shuts down: it leaves Nacos while it still serves, and the push (not a poll) reroutes gray traffic to base C.
+        // C-gray leaves the registry but keeps serving: polls are 30 s apart and passive health is off, so only the
+        // push can move gray traffic to base C.
+        var acks = _nacos.Acks;
+        var stopwatch = Stopwatch.StartNew();
+        _nacos.Remove("DEFAULT_GROUP@@svc-c", "127.0.0.1", _ports["Cgray"]);
+
+        string? routed = null;
+        Assert.True(
+            await Eventually.TrueAsync(() => (routed = CallAsync("gray").GetAwaiter().GetResult()) == Chain("Agray", "B", "C"), TimeSpan.FromSeconds(20)),
+            $"gray traffic moves to base C once C-gray has left the registry; last answer: {routed}");
+        output.WriteLine($"gray traffic rerouted {stopwatch.Elapsed.TotalMilliseconds:F0} ms after C-gray left the registry (push acks: {_nacos.Acks - acks}).");
+
+        using var probe = new HttpClient();
+        Assert.Equal("Cgray:" + _ports["Cgray"], await probe.GetStringAsync($"http://127.0.0.1:{_ports["Cgray"]}/"));
+        Assert.True(_nacos.Acks > acks, "subscribers acknowledged the push");
+        Assert.Equal(Chain("A", "B", "C"), await CallAsync(lane: null));
+    }
+
+    [Fact]
+    public async Task StoppingInstance_DeregistersWhileItStillServes()
+    {
         var servedDuringDeregistration = false;
         _nacos.OnDeregister = (_, port) =>
         {
             if (port == _ports["Cgray"])
             {
-                using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+                using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
                 servedDuringDeregistration = probe.GetAsync($"http://127.0.0.1:{port}/").GetAwaiter().GetResult().IsSuccessStatusCode;
             }
         };
-        var stopwatch = Stopwatch.StartNew();
-        await _apps["Cgray"].StopAsync();
-        var deregistered = stopwatch.Elapsed;
 
-        string? routed = null;
-        Assert.True(
-            await Eventually.TrueAsync(() => (routed = CallAsync("gray").GetAwaiter().GetResult()) == Chain("Agray", "B", "C"), TimeSpan.FromSeconds(10)),
-            $"gray traffic falls back to base C once C-gray is gone; last answer: {routed}");
-        output.WriteLine($"C-gray stopped in {deregistered.TotalMilliseconds:F0} ms; gray traffic rerouted {stopwatch.Elapsed.TotalMilliseconds:F0} ms after the stop began (push acks: {_nacos.Acks}).");
+        await _apps["Cgray"].StopAsync();
 
         Assert.True(servedDuringDeregistration, "C-gray still answered requests while it deregistered");
         Assert.Equal(1, _nacos.InstanceCount("DEFAULT_GROUP@@svc-c"));
-        await Eventually.AssertAsync(() => _nacos.Acks > 0, "subscribers acknowledged the pushes");
-        Assert.Equal(Chain("A", "B", "C"), await CallAsync(lane: null));
     }
 
     private async Task<string> CallAsync(string? lane)
@@ -116,9 +127,10 @@ public sealed class NacosChainTests(ITestOutputHelper output) : IAsyncLifetime
         config["Lanes:Nacos:Push:ClientIp"] = "127.0.0.1";
         config["Lanes:Nacos:Registration:Ip"] = "127.0.0.1";
 
-        // Polls 30 s apart: within the test only a push can move traffic.
+        // Polls 30 s apart and no passive health: within the tests only a push can move traffic.
         config["Lanes:Nacos:MinRefreshInterval"] = "00:00:30";
         config["Lanes:Nacos:MaxRefreshInterval"] = "00:01:00";
+        config["Lanes:Routing:PassiveHealth:Enabled"] = "false";
         config["Lanes:PodLabelsPath"] = "/nonexistent/" + name;
         return config;
     }
