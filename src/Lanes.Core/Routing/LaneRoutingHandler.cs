@@ -19,7 +19,8 @@ namespace Lanes.Routing;
 /// it and every attempt picks again, within the same lane and avoiding the instances the request's other
 /// attempts went to (the state lives in the request's options, which hedged copies share). A connection that
 /// could not be opened carried nothing, so the request is sent to another instance straight away. Transport
-/// failures count towards passive health; 5xx answers only when configured.
+/// failures count towards passive health; 5xx answers only when configured. A gRPC call that no instance may take
+/// ends with status <c>UNAVAILABLE</c> naming service and lane; other calls throw <see cref="LaneRoutingException"/>.
 /// </remarks>
 public sealed class LaneRoutingHandler : DelegatingHandler
 {
@@ -89,6 +90,10 @@ public sealed class LaneRoutingHandler : DelegatingHandler
                 // Nothing else may take the request: the honest error is that the instance could not be reached.
                 ExceptionDispatchInfo.Throw(unreachable);
                 throw;
+            }
+            catch (LaneRoutingException refusal) when (LaneRefusal.IsGrpc(request))
+            {
+                return LaneRefusal.ToGrpcResponse(refusal, request);
             }
 
             Apply(request, selection.Target, serviceUri);

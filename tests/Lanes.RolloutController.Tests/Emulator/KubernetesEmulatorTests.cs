@@ -88,7 +88,11 @@ public sealed class KubernetesEmulatorTests
             return true;
         });
         cluster.SetImage("app", "example/app:v2");
-        await Task.Delay(200);
+
+        // Positive evidence the simulated controller has seen the new template: it reports the generation it observed.
+        await Eventually.WaitAsync(
+            () => cluster.Deployment("app") is { } d && JsonNumbers.ReadLong(d["status"]?["observedGeneration"]) == JsonNumbers.ReadLong(d["metadata"]?["generation"]),
+            "the paused Deployment's new generation to be observed");
         Assert.All(cluster.Pods("app"), static p => Assert.Equal("example/app:v1", p["spec"]!["containers"]![0]!["image"]!.GetValue<string>()));
         Assert.Single(cluster.Store.List(ResourceType.ReplicaSets, TestCluster.Ns).Items);
 
