@@ -83,8 +83,9 @@ internal static class ServiceInfoParser
                 }
             }
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: text that is not UTF-8 where a string is read.
             error = $"malformed JSON ({ex.Message})";
             return false;
         }
@@ -117,6 +118,13 @@ internal static class ServiceInfoParser
         invalidLanes = 0;
         error = null;
         var found = false;
+        if (!EndsAsAnObject(json))
+        {
+            // The usual way an answer breaks is being cut short: tell so without tokenising it.
+            error = "the answer ends early or goes on after its end";
+            return false;
+        }
+
         try
         {
             var reader = new Utf8JsonReader(json, s_readerOptions);
@@ -156,7 +164,7 @@ internal static class ServiceInfoParser
                 return false;
             }
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             error = $"malformed JSON ({ex.Message})";
             return false;
@@ -188,7 +196,7 @@ internal static class ServiceInfoParser
 
             return ReadHosts(ref reader, hostsJson, laneMetadata, previous: null, out endpoints, out _, out invalidLanes, out error);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             error = $"malformed JSON in 'hosts' ({ex.Message})";
             return false;
@@ -333,6 +341,13 @@ internal static class ServiceInfoParser
 
         endpoints = [.. result];
         return true;
+    }
+
+    /// <summary>Whether the last byte that is not JSON whitespace closes an object, as every whole answer's does.</summary>
+    internal static bool EndsAsAnObject(ReadOnlySpan<byte> json)
+    {
+        var end = json.TrimEnd(" \t\r\n"u8);
+        return !end.IsEmpty && end[^1] == (byte)'}';
     }
 
     private static int SkipWhitespace(ReadOnlySpan<byte> json, int position)
@@ -487,6 +502,13 @@ internal static class ServiceInfoParser
         if (address is null && string.IsNullOrEmpty(host))
         {
             error = "an instance has an empty 'ip'";
+            return null;
+        }
+
+        if (address is null && Uri.CheckHostName(host) != UriHostNameType.Dns)
+        {
+            // No request could be addressed to it: better the last good list than an instance that fails every call.
+            error = "an instance's 'ip' is neither an IP address nor a host name";
             return null;
         }
 
