@@ -143,6 +143,12 @@ internal static class ServiceInfoParser
                     continue;
                 }
 
+                if (found)
+                {
+                    error = "the answer has 'hosts' twice";
+                    return false;
+                }
+
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.Null)
                 {
@@ -445,6 +451,7 @@ internal static class ServiceInfoParser
                         ipEscaped = reader.ValueIsEscaped;
                     }
 
+                    reader.Skip();   // an object or array where a value belongs: step over all of it
                     break;
                 case HostField.Port:
                     reader.Read();
@@ -453,6 +460,7 @@ internal static class ServiceInfoParser
                         port = -1;
                     }
 
+                    reader.Skip();
                     break;
                 case HostField.Weight:
                     reader.Read();
@@ -461,14 +469,17 @@ internal static class ServiceInfoParser
                         weight = 0;
                     }
 
+                    reader.Skip();
                     break;
                 case HostField.Healthy:
                     reader.Read();
                     healthy = reader.TokenType != JsonTokenType.False;
+                    reader.Skip();
                     break;
                 case HostField.Enabled:
                     reader.Read();
                     enabled = reader.TokenType != JsonTokenType.False;
+                    reader.Skip();
                     break;
                 case HostField.Metadata:
                     reader.Read();
