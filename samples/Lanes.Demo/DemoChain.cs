@@ -70,7 +70,13 @@ internal sealed class DemoChain : IDisposable
             _children.Add(ChildProcess.Start(service.Label, PathOf("Lanes.Demo.ServicePath"), args, _options.Verbose));
         }
 
-        var gatewayArgs = new List<string> { "--urls", Url(_options.GatewayPort), StopWithDemo };
+        var gatewayArgs = new List<string> { "--urls", Url(_options.GatewayPort), StopWithDemo, "--Lanes:Entry:Tokens:KeysDirectory=" + DemoKeys.EnsureDirectory() };
+        if (_options.RulesDirectory is { } rules)
+        {
+            Directory.CreateDirectory(rules);
+            gatewayArgs.Add("--Lanes:Entry:RulesDirectory=" + rules);
+        }
+
         gatewayArgs.AddRange(catalog);
         gatewayArgs.AddRange(LogArguments());
         _children.Add(ChildProcess.Start("gateway", PathOf("Lanes.Demo.GatewayPath"), gatewayArgs, _options.Verbose));
@@ -84,12 +90,13 @@ internal sealed class DemoChain : IDisposable
     }
 
     /// <summary>
-    /// Asks the gateway for a base and a gray answer until both are the expected ones, or 30 s have passed
-    /// (discovery through Nacos needs a moment after registration); returns the last answers either way.
+    /// Asks the gateway for a base and a gray answer until both are the expected ones, or 60 s have passed
+    /// (discovery through Nacos needs a moment after registration, and the first request warms six processes);
+    /// returns the last answers either way, a request that got no answer as a line saying so.
     /// </summary>
     public async Task<(string Base, string Gray)> AskAsync(HttpClient client, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(_options.Nacos is null ? 0 : 30);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(_options.Nacos is null ? 0 : 60);
         while (true)
         {
             var baseAnswer = await AnswerAsync(client, gray: false, cancellationToken);
@@ -111,8 +118,19 @@ internal sealed class DemoChain : IDisposable
             request.Headers.TryAddWithoutValidation("User-Agent", "xiaoming");
         }
 
-        using var response = await client.SendAsync(request, cancellationToken);
-        return await response.Content.ReadAsStringAsync(cancellationToken);
+        try
+        {
+            using var response = await client.SendAsync(request, cancellationToken);
+            return await response.Content.ReadAsStringAsync(cancellationToken);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return $"(no answer within {client.Timeout.TotalSeconds} s)";
+        }
+        catch (HttpRequestException ex)
+        {
+            return $"(no answer: {ex.Message})";
+        }
     }
 
     /// <summary>The first child that stopped on its own, if any.</summary>

@@ -3,9 +3,9 @@ using System.Globalization;
 namespace Lanes.Demo;
 
 /// <summary>The demo's command line.</summary>
-internal sealed record DemoOptions(bool Once, int GatewayPort, int FirstServicePort, bool Verbose, Uri? Nacos = null)
+internal sealed record DemoOptions(bool Once, int GatewayPort, int FirstServicePort, bool Verbose, Uri? Nacos = null, string? RulesDirectory = null)
 {
-    public const string Usage = """
+    public static readonly string Usage = $$"""
         Usage: dotnet run --project samples/Lanes.Demo -- [options]
           --once                    print the base and gray answers, exit 0 only if both are right
           --gateway-port <port>     the gateway's port on 127.0.0.1 (default 8080)
@@ -13,6 +13,12 @@ internal sealed record DemoOptions(bool Once, int GatewayPort, int FirstServiceP
           --verbose                 show the services' own logs
           --discovery <config|nacos>  how services find each other (default config: Lanes:Services)
           --nacos <url>             the Nacos server for --discovery nacos (e.g. http://127.0.0.1:8848)
+          --rules-dir <dir>         the gateway also reads entry rules from <dir>: one Kruise TrafficRouting strategy
+                                    per *.json or *.yaml file, applied live (created when missing)
+
+        Usage: dotnet run --project samples/Lanes.Demo -- token --lane <lane> [--ttl <minutes>] [--subject <who>]
+          issues a lane token the demo's gateway accepts (header lanes-token), signed with the demo key in
+          {{DemoKeys.DefaultDirectory}}
         """;
 
     public static DemoOptions Parse(string[] args)
@@ -32,6 +38,7 @@ internal sealed record DemoOptions(bool Once, int GatewayPort, int FirstServiceP
             options = args[i] switch
             {
                 "--nacos" => options with { Nacos = NacosUri(args, ++i) },
+                "--rules-dir" => options with { RulesDirectory = Directory(args, ++i) },
                 "--once" => options with { Once = true },
                 "--verbose" => options with { Verbose = true },
                 "--gateway-port" => options with { GatewayPort = Port(args, ++i, "--gateway-port") },
@@ -47,6 +54,11 @@ internal sealed record DemoOptions(bool Once, int GatewayPort, int FirstServiceP
 
         return discovery == "nacos" ? options : options with { Nacos = null };
     }
+
+    private static string Directory(string[] args, int index) =>
+        index < args.Length && args[index].Length > 0 && !args[index].StartsWith("--", StringComparison.Ordinal)
+            ? Path.GetFullPath(args[index])
+            : throw new ArgumentException($"--rules-dir needs a directory.\n{Usage}");
 
     private static Uri NacosUri(string[] args, int index) =>
         index < args.Length && Uri.TryCreate(args[index], UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"

@@ -1,6 +1,11 @@
 using System.Runtime.InteropServices;
 using Lanes.Demo;
 
+if (args.Length > 0 && args[0] == "token")
+{
+    return TokenCommand.Run(args);
+}
+
 DemoOptions options;
 try
 {

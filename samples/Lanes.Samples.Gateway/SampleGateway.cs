@@ -1,8 +1,15 @@
+using Microsoft.Extensions.Configuration.Json;
+
 namespace Lanes.Samples.Gateway;
 
 /// <summary>
-/// The entry gateway: YARP forwards everything to service A; Lanes' entry rules (appsettings.json,
-/// <c>Lanes:Entry</c>) put <c>User-Agent: xiaoming</c> into the gray lane, and Lanes picks A's instance.
+/// The entry gateway: YARP forwards everything to service A. Lanes expands <c>http://sample-a</c> into A's instances
+/// with their lanes, the lane step keeps each request in its lane before YARP balances, the entry rules
+/// (<c>Lanes:Entry:Rules</c>, plus <c>Lanes:Entry:RulesDirectory</c> when set) put <c>User-Agent: xiaoming</c> into
+/// the gray lane, and lanes sent by outside clients are removed. The seed's rule is built in for the local demo
+/// (demo-rules.json); <c>Sample:DemoRules=false</c> leaves it out, so on Kubernetes a lane opens only while the
+/// rollout controller writes the TrafficRouting's rule into the mounted rules directory.
+/// <c>/lanes</c> shows the rules in force, A's instances by lane and recent decisions.
 /// </summary>
 public static class SampleGateway
 {
@@ -10,7 +17,12 @@ public static class SampleGateway
     public static WebApplication CreateApp(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
-        builder.Services.AddTrafficLanes();
+        if (builder.Configuration.GetValue("Sample:DemoRules", true))
+        {
+            // Lowest precedence, so rules given in appsettings.json, the environment or the command line win.
+            builder.Configuration.Sources.Insert(0, new JsonConfigurationSource { Path = "demo-rules.json", Optional = true, FileProvider = builder.Configuration.GetFileProvider() });
+        }
+
         if (builder.Configuration.GetSection("Lanes:Nacos:ServerAddresses").Exists())
         {
             builder.Services.AddNacosDiscovery();   // the gateway finds A in Nacos but does not register itself
@@ -23,7 +35,14 @@ public static class SampleGateway
         var app = builder.Build();
         app.UseTrafficLanes();
         app.MapGet("/healthz", () => "ok");
-        app.MapReverseProxy();
+        app.MapLanesDiagnostics();
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.UseLanes();
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
         return app;
     }
 }

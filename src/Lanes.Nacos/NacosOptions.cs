@@ -34,11 +34,24 @@ public sealed class NacosOptions
     /// <value>The default value is <c>DEFAULT</c>.</value>
     public string ClusterName { get; set; } = "DEFAULT";
 
+    /// <summary>
+    /// How Lanes talks to Nacos: <see cref="NacosTransport.Auto"/> (gRPC on the client port, falling back to the v3 HTTP
+    /// client API and then to the v1 open API), or one of them only.
+    /// </summary>
+    /// <value>The default value is <see cref="NacosTransport.Auto"/>.</value>
+    public NacosTransport Transport { get; set; } = NacosTransport.Auto;
+
     /// <summary>The user to log in as when the server has authentication enabled; unset sends no credentials.</summary>
     public string? UserName { get; set; }
 
     /// <summary>The password of <see cref="UserName"/>. Never logged.</summary>
     public string? Password { get; set; }
+
+    /// <summary>The access key of an access-key / secret-key signature (servers that check <c>ak</c>, <c>data</c> and <c>signature</c>).</summary>
+    public string? AccessKey { get; set; }
+
+    /// <summary>The secret key that signs requests with <see cref="AccessKey"/>. Never logged.</summary>
+    public string? SecretKey { get; set; }
 
     /// <summary>How long one request to one server may take before the next server is tried.</summary>
     /// <value>The default value is 5 seconds.</value>
@@ -52,7 +65,10 @@ public sealed class NacosOptions
     /// <value>The default value is 200 milliseconds.</value>
     public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>The largest instance-list answer read; a larger one is rejected and the last good list kept.</summary>
+    /// <summary>
+    /// The largest instance-list answer read (an HTTP body, a gRPC message's body); a larger one is rejected and the last
+    /// good list kept. On gRPC a message over twice this size cannot be skipped inside the stream: the client reconnects.
+    /// </summary>
     /// <value>The default value is 16 MiB.</value>
     public int MaxResponseBytes { get; set; } = 16 * 1024 * 1024;
 
@@ -81,9 +97,19 @@ public sealed class NacosOptions
     /// <value>The default value is 10 seconds.</value>
     public TimeSpan MaxRefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Whether an answer with no instances is ignored while instances are known (nacos-sdk's <c>NamingPushEmptyProtection</c>).</summary>
-    /// <value>The default value is <see langword="false"/>.</value>
-    public bool PushEmptyProtection { get; set; }
+    /// <summary>
+    /// Whether a registry that comes back empty or half-filled is kept from emptying a service (nacos-sdk's
+    /// <c>NamingPushEmptyProtection</c>, on every transport): a list with no instances, for a service that had some, is
+    /// held and the service re-queried; it applies only once still empty after <see cref="PushEmptyProtectionWindow"/>.
+    /// For the same window after the connection to the registry came back, instances missing from a list are kept
+    /// (they are re-registering); additions and changes apply at once.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool PushEmptyProtection { get; set; } = true;
+
+    /// <summary>How long an empty list must be confirmed, and how long removals wait after the registry came back.</summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan PushEmptyProtectionWindow { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Where the last good list of each service is kept on disk, to start from when no server answers.
@@ -95,7 +121,10 @@ public sealed class NacosOptions
     /// <value>The default value is <see langword="true"/>.</value>
     public bool FailoverCacheEnabled { get; set; } = true;
 
-    /// <summary>The UDP push receiver, which makes changes routable in well under a second.</summary>
+    /// <summary>The gRPC transport (Nacos 2.x and 3.x client port).</summary>
+    public NacosGrpcOptions Grpc { get; set; } = new();
+
+    /// <summary>The UDP push receiver of the v1 transport, which makes changes routable in well under a second.</summary>
     public NacosPushOptions Push { get; set; } = new();
 
     /// <summary>How this instance registers itself.</summary>

@@ -47,6 +47,11 @@ internal sealed class NacosOptionsSetup(IConfiguration configuration) : IConfigu
         Set(sdk, "ClusterName", v => options.ClusterName = v);
         Set(sdk, "UserName", v => options.UserName = v);
         Set(sdk, "Password", v => options.Password = v);
+        Set(sdk, "AccessKey", v => options.AccessKey = v);
+        Set(sdk, "SecretKey", v => options.SecretKey = v);
+
+        // nacos-sdk-csharp's NamingUseRpc=false is its HTTP (v1) naming client.
+        Set(sdk, "NamingUseRpc", v => options.Transport = ParseBool(v, "NamingUseRpc") ? NacosTransport.Auto : NacosTransport.V1);
         Set(sdk, "DefaultTimeOut", v => options.RequestTimeout = TimeSpan.FromMilliseconds(ParseInt(v, "DefaultTimeOut")));
         Set(sdk, "NamingCacheRegistryDir", v => options.FailoverCacheDirectory = v);
         Set(sdk, "NamingLoadCacheAtStart", v => options.FailoverCacheEnabled = ParseBool(v, "NamingLoadCacheAtStart"));

@@ -40,6 +40,21 @@ internal sealed class NacosOptionsValidator : IValidateOptions<NacosOptions>
             errors.Add($"{Section}:Password: required when {Section}:UserName is set.");
         }
 
+        if (string.IsNullOrEmpty(options.AccessKey) != string.IsNullOrEmpty(options.SecretKey))
+        {
+            errors.Add(string.IsNullOrEmpty(options.SecretKey)
+                ? $"{Section}:SecretKey: required when {Section}:AccessKey is set."
+                : $"{Section}:AccessKey: required when {Section}:SecretKey is set.");
+        }
+
+        if (!Enum.IsDefined(options.Transport))
+        {
+            errors.Add($"{Section}:Transport: must be Auto, Grpc, Http or V1.");
+        }
+
+        Positive(errors, options.PushEmptyProtectionWindow, "PushEmptyProtectionWindow");
+        ValidateGrpc(errors, options);
+
         Positive(errors, options.RequestTimeout, "RequestTimeout");
         Positive(errors, options.MinRefreshInterval, "MinRefreshInterval");
         if (options.MaxRefreshInterval < options.MinRefreshInterval)
@@ -77,6 +92,28 @@ internal sealed class NacosOptionsValidator : IValidateOptions<NacosOptions>
 
         ValidatePush(errors, options.Push);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateGrpc(List<string> errors, NacosOptions options)
+    {
+        var grpc = options.Grpc;
+        if (grpc.PortOffset is < 1 or > 65534)
+        {
+            errors.Add($"{Section}:Grpc:PortOffset: must be between 1 and 65534.");
+        }
+        else if (options.Transport is NacosTransport.Auto or NacosTransport.Grpc)
+        {
+            for (var i = 0; i < options.ServerAddresses.Count; i++)
+            {
+                if (NacosServerList.TryParseAddress(options.ServerAddresses[i], out var uri) && uri.Port + grpc.PortOffset > 65535)
+                {
+                    errors.Add($"{Section}:Grpc:PortOffset: {grpc.PortOffset} puts the gRPC port of '{options.ServerAddresses[i]}' past 65535.");
+                }
+            }
+        }
+
+        Positive(errors, grpc.ConnectTimeout, "Grpc:ConnectTimeout");
+        Positive(errors, grpc.HealthCheckInterval, "Grpc:HealthCheckInterval");
     }
 
     private static void ValidatePush(List<string> errors, NacosPushOptions push)

@@ -1,23 +1,40 @@
-using Lanes.Yarp;
+using Lanes;
+using Lanes.Routing;
+using Lanes.Yarp.Discovery;
+using Lanes.Yarp.Routing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Yarp.ReverseProxy.Forwarder;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.ServiceDiscovery;
+using Yarp.ReverseProxy.Transforms;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Makes a YARP gateway lane-aware.</summary>
+/// <summary>Makes a YARP gateway the lane-aware entry.</summary>
 public static class LanesReverseProxyBuilderExtensions
 {
     /// <summary>
-    /// Resolves cluster destinations written as service names (<c>http://orders</c>) through Lanes'
-    /// discovery on every forwarded request, choosing an instance of the request's lane, else base, and
-    /// never a lane instance for base traffic. Entry rules from <c>AddTrafficLanes()</c> decide the lane.
+    /// Makes the gateway lane-aware the YARP way. Destinations written as service names (<c>http://orders</c>) expand into
+    /// one destination per discovered instance with its lane in the metadata, so YARP's load balancing, health checks and
+    /// session affinity work as configured; <c>proxy.UseLanes()</c> in <c>MapReverseProxy</c> keeps each request in its
+    /// lane. The gateway becomes the entry (<c>AddTrafficLanesEntry()</c>): lanes from untrusted clients are removed and the
+    /// entry rules decide. A forwarding check refuses any request that would reach another lane's instance.
     /// </summary>
     /// <param name="builder">The reverse proxy builder.</param>
     public static IReverseProxyBuilder AddLanes(this IReverseProxyBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddTrafficLanesCore();
-        builder.Services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory, LaneForwarderHttpClientFactory>());
+        builder.Services.AddTrafficLanesEntry();
+        builder.Services.TryAddSingleton<RecentDecisions>();
+
+        // YARP registers a no-op resolver with TryAdd; discovery with lanes replaces it (and a plain service discovery one).
+        builder.Services.Replace(ServiceDescriptor.Singleton<IDestinationResolver, LaneDestinationResolver>());
+        builder.AddTransforms(static context =>
+        {
+            var router = context.Services.GetRequiredService<LaneRouter>();
+            var baseLane = context.Services.GetRequiredService<IOptions<LanesOptions>>().Value.Routing.BaseLane;
+            context.RequestTransforms.Add(new LaneInvariantTransform(router, string.IsNullOrEmpty(baseLane) ? null : baseLane));
+            context.ResponseTransforms.Add(RouteTraceResponseTransform.Instance);
+        });
         return builder;
     }
 }

@@ -21,4 +21,16 @@ public sealed class ApiException(HttpStatusCode code, string reason, string mess
     public static ApiException Gone(string message) => new(HttpStatusCode.Gone, "Expired", message);
 
     public static ApiException BadRequest(string message) => new(HttpStatusCode.BadRequest, "BadRequest", message);
+
+    /// <summary>422, as the API server answers a write that fails validation.</summary>
+    public static ApiException Invalid(string kind, string name, string detail) =>
+        new(HttpStatusCode.UnprocessableEntity, "Invalid", $"{kind} \"{name}\" is invalid: {detail}");
+
+    /// <summary>403, as RBAC answers a service account that lacks the verb.</summary>
+    public static ApiException Forbidden(string verb, StoredObjectKey key, string user = "system:serviceaccount:lanes-system:lanes-rollout-controller")
+    {
+        var resource = key.Type.Group.Length == 0 ? key.Type.Plural : key.Type.Plural + "." + key.Type.Group;
+        return new(HttpStatusCode.Forbidden, "Forbidden",
+            $"{resource} \"{key.Name}\" is forbidden: User \"{user}\" cannot {verb} resource \"{key.Type.Plural}\" in API group \"{key.Type.Group}\" in the namespace \"{key.Namespace}\"");
+    }
 }

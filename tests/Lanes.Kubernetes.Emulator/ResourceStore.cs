@@ -105,6 +105,7 @@ public sealed class ResourceStore
                 throw new ApiException(System.Net.HttpStatusCode.Conflict, "OwnerGone", $"the owner of {key.Type.Plural} \"{name}\" no longer exists");
             }
 
+            BuiltInValidation.OnCreate(type, ns, name, obj, t => _objects.Where(p => p.Key.Type == t).Select(static p => p.Value));
             metadata["name"] = name;
             metadata["namespace"] = ns;
             metadata["uid"] = Guid.NewGuid().ToString();
@@ -134,6 +135,11 @@ public sealed class ResourceStore
             }
 
             var next = (JsonObject)current.DeepClone();
+            if (!statusOnly)
+            {
+                BuiltInValidation.OnUpdate(key.Type, key.Namespace, key.Name, current, obj);
+            }
+
             if (statusOnly)
             {
                 next["status"] = obj["status"]?.DeepClone();

@@ -9,6 +9,11 @@ public readonly record struct ResourceType(string Group, string Plural)
     public static ResourceType Leases { get; } = new("coordination.k8s.io", "leases");
     public static ResourceType Rollouts { get; } = new("rollouts.kruise.io", "rollouts");
     public static ResourceType TrafficRoutings { get; } = new("rollouts.kruise.io", "trafficroutings");
+    public static ResourceType Services { get; } = new("", "services");
+    public static ResourceType ConfigMaps { get; } = new("", "configmaps");
+    public static ResourceType Events { get; } = new("", "events");
+    public static ResourceType Ingresses { get; } = new("networking.k8s.io", "ingresses");
+    public static ResourceType HttpRoutes { get; } = new("gateway.networking.k8s.io", "httproutes");
 
     /// <summary>The kind used in list responses when no stored object names it.</summary>
     public string GuessKind()
@@ -20,6 +25,7 @@ public readonly record struct ResourceType(string Group, string Plural)
             "configmaps" => "ConfigMap",
             "services" => "Service",
             "ingresses" => "Ingress",
+            "httproutes" => "HTTPRoute",
             _ => null,
         };
         if (singular is not null)

@@ -17,19 +17,33 @@ public sealed class ChainTests(SampleChain chain) : IClassFixture<SampleChain>
         Assert.Equal(chain.ExpectedGray, await GetAsync(("User-Agent", "xiaoming")));
     }
 
-    [Fact]
-    public async Task LaneHeaderFromTheClient_IsHonouredLikeMse()
+    [Theory]
+    [InlineData("x-mse-tag", "gray")]
+    [InlineData("baggage", "x-mse-tag=gray")]
+    public async Task LaneFromAnOutsideClient_IsRemovedAtTheEntry_AllTheWayDown(string header, string value)
     {
-        Assert.Equal(chain.ExpectedGray, await GetAsync(("x-mse-tag", "gray")));
+        Assert.Equal(chain.ExpectedBase, await GetAsync((header, value)));
+    }
+
+    [Fact]
+    public async Task MalformedHeaderPlusBaggage_StaysBaseAtEveryHop()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/a");
+        request.Headers.TryAddWithoutValidation("x-mse-tag", "gr ay");
+        request.Headers.TryAddWithoutValidation("baggage", "x-mse-tag=gray");
+        using var response = await chain.Gateway.SendAsync(request);
+
+        Assert.Equal(chain.ExpectedBase, await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
     public async Task LaneHeaderSentTwice_KeepsTheLaneToTheEnd()
     {
-        // Two identical lines reach the gateway; proxies forward them merged ("gray, gray"), and every hop must read that as gray.
-        var answer = await RawGetAsync(new Uri(chain.Gateway.BaseAddress!, "/a"), "x-mse-tag: gray", "x-mse-tag: gray");
+        // Two identical lines reach a service (the gateway removes lanes from outside clients, so a trusted hop sent
+        // them); it must read them as gray and forward one clean value that every later hop reads as gray too.
+        var answer = await RawGetAsync(new Uri($"http://127.0.0.1:{chain.Ports["A"]}/a"), "x-mse-tag: gray", "x-mse-tag: gray");
 
-        Assert.Equal(chain.ExpectedGray, answer);
+        Assert.Equal($"A[127.0.0.1:{chain.Ports["A"]}][config=base] -> B[127.0.0.1:{chain.Ports["B"]}] -> Cgray[127.0.0.1:{chain.Ports["Cgray"]}]", answer);
     }
 
     [Fact]

@@ -102,6 +102,138 @@ public class DemoTests
         Assert.All(new[] { "sample-a", "sample-b", "sample-c" }, s => Assert.Equal(0, nacos.InstanceCount("DEFAULT_GROUP@@" + s)));
     }
 
+    [Fact]
+    public async Task RulesDir_AStrategyFileDroppedInTakesEffectLive_RemovingItEndsIt_AndTokensOpenTheLane()
+    {
+        var (gatewayPort, servicePort) = FreePorts();
+        var rules = Directory.CreateTempSubdirectory("lanes-demo-rules-");
+        using var gateway = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{gatewayPort}"), Timeout = TimeSpan.FromSeconds(10) };
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { DemoPath, "--gateway-port", gatewayPort.ToString(), "--service-port", servicePort.ToString(), "--rules-dir", rules.FullName })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var demo = Process.Start(info)!;
+        var output = new System.Text.StringBuilder();
+        var serving = new TaskCompletionSource();
+        demo.OutputDataReceived += (_, e) =>
+        {
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+
+            if (e.Data?.StartsWith("Serving.", StringComparison.Ordinal) == true)
+            {
+                serving.TrySetResult();
+            }
+        };
+        demo.ErrorDataReceived += (_, e) =>
+        {
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+        };
+        demo.BeginOutputReadLine();
+        demo.BeginErrorReadLine();
+        try
+        {
+            await serving.Task.WaitAsync(TimeSpan.FromMinutes(3));
+            var baseChain = $"A[127.0.0.1:{servicePort}]";
+            var grayChain = $"Agray[127.0.0.1:{servicePort + 1}][config=base] -> B[127.0.0.1:{servicePort + 2}] -> Cgray[127.0.0.1:{servicePort + 4}]";
+            Assert.StartsWith(baseChain, await AskAsync(gateway, ("x-mse-tag", "gray")), StringComparison.Ordinal);
+            Assert.StartsWith(baseChain, await AskAsync(gateway, ("User-Agent", "zhangsan")), StringComparison.Ordinal);
+
+            var file = Path.Combine(rules.FullName, "zhangsan.json");
+            File.WriteAllText(file + ".tmp", """{"matches":[{"headers":[{"type":"Exact","name":"User-Agent","value":"zhangsan"}]}],"requestHeaderModifier":{"set":[{"name":"x-mse-tag","value":"gray"}]}}""");
+            File.Move(file + ".tmp", file);
+            await UntilAsync(gateway, ("User-Agent", "zhangsan"), grayChain);
+
+            File.Delete(file);
+            await UntilAsync(gateway, ("User-Agent", "zhangsan"), baseChain);
+
+            var (exitCode, token) = await RunDemoAsync("token", "--lane", "gray", "--subject", "tester");
+            Assert.Equal(0, exitCode);
+            Assert.Equal(grayChain, await AskAsync(gateway, ("lanes-token", token.Trim())));
+        }
+        finally
+        {
+            // SIGTERM, as Ctrl+C would: the demo stops its children before it exits.
+            using (var kill = Process.Start("kill", ["-TERM", demo.Id.ToString()]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            if (!demo.WaitForExit(60_000))
+            {
+                demo.Kill(entireProcessTree: true);
+            }
+
+            rules.Delete(recursive: true);
+        }
+
+        Assert.All(Enumerable.Range(servicePort, 5).Append(gatewayPort), port => Assert.True(IsFree(port), $"port {port} is still held after the demo exited"));
+    }
+
+    private static async Task<string> AskAsync(HttpClient gateway, (string Name, string Value) header)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/a");
+        request.Headers.TryAddWithoutValidation(header.Name, header.Value);
+        using var response = await gateway.SendAsync(request);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    private static async Task UntilAsync(HttpClient gateway, (string Name, string Value) header, string expectedStart)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!(await AskAsync(gateway, header)).StartsWith(expectedStart, StringComparison.Ordinal))
+        {
+            await Task.Delay(50, deadline.Token);
+        }
+    }
+
+    [Fact]
+    public async Task Once_WithNacosDiscoveryOverGrpc_RoutesBaseAndGray_AndEveryInstanceCarriesMseMetadata()
+    {
+        await using var nacos = await Lanes.Nacos.StandIn.NacosStandIn.StartAsync();
+        var (gatewayPort, servicePort) = FreePorts();
+
+        var (exitCode, output) = await RunDemoAsync("--once", "--discovery", "nacos", "--nacos", nacos.Address,
+            "--gateway-port", gatewayPort.ToString(), "--service-port", servicePort.ToString());
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains($"A[127.0.0.1:{servicePort}][config=base] -> B[127.0.0.1:{servicePort + 2}] -> C[127.0.0.1:{servicePort + 3}]", output, StringComparison.Ordinal);
+        Assert.Contains($"Agray[127.0.0.1:{servicePort + 1}][config=base] -> B[127.0.0.1:{servicePort + 2}] -> Cgray[127.0.0.1:{servicePort + 4}]", output, StringComparison.Ordinal);
+
+        // Five instances registered over gRPC (bound to their connections), each tagged with its lane as MSE tags it.
+        var registrations = nacos.Registrations;
+        Assert.Equal(5, registrations.Count);
+        Assert.True(registrations.All(r => r.Instance.ConnectionId is not null), output);
+        Assert.Equal(6, nacos.Received("ConnectionSetupRequest"));   // the gateway discovers over gRPC too
+        foreach (var (service, instance) in registrations)
+        {
+            var gray = instance.Port is var port && (port == servicePort + 1 || port == servicePort + 4);
+            if (gray)
+            {
+                Assert.Equal("gray", instance.Metadata["opensergo.io/canary-gray"]);
+                Assert.Equal("gray", instance.Metadata["alicloud.service.tag"]);
+                Assert.False(instance.Metadata.ContainsKey("opensergo.io/canary"));
+            }
+            else
+            {
+                Assert.Equal(string.Empty, instance.Metadata["opensergo.io/canary"]);
+                Assert.False(instance.Metadata.ContainsKey("alicloud.service.tag"));
+            }
+
+            Assert.StartsWith("DEFAULT_GROUP@@sample-", service, StringComparison.Ordinal);
+        }
+
+        // Children stop gracefully: every instance left the registry.
+        Assert.All(new[] { "sample-a", "sample-b", "sample-c" }, s => Assert.Empty(nacos.Instances(s)));
+    }
+
     [Theory]
     [InlineData("--discovery", "nacos")]
     [InlineData("--discovery", "eureka")]

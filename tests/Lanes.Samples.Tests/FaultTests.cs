@@ -60,7 +60,8 @@ public class FaultTests
     [Fact]
     public async Task StrictLaneWithoutInstanceAtTheGateway_IsA503FromTheGateway()
     {
-        await using var chain = await StartAsync("--Lanes:Routing:Lanes:blue:Fallback=Strict");
+        // The test client is a trusted proxy here: it chooses the lane itself.
+        await using var chain = await StartAsync("--Lanes:Routing:Lanes:blue:Fallback=Strict", "--Lanes:Entry:TrustedProxies:0=127.0.0.1");
         using var request = new HttpRequestMessage(HttpMethod.Get, "/a");
         request.Headers.Add("x-mse-tag", "blue");
 

@@ -23,6 +23,9 @@ public sealed class SampleChain : IAsyncLifetime
     /// <param name="extraArgs">Configuration given to every host, e.g. routing policies.</param>
     internal SampleChain(params string[] extraArgs) => _extraArgs = extraArgs;
 
+    /// <summary>Configuration given to the gateway only, e.g. a rules directory.</summary>
+    internal IReadOnlyList<string> GatewayArgs { get; init; } = [];
+
     public HttpClient Gateway { get; private set; } = null!;
 
     public Dictionary<string, int> Ports { get; } = [];
@@ -44,6 +47,7 @@ public sealed class SampleChain : IAsyncLifetime
         gatewayArgs.AddRange(Catalog("sample-a", (a, null), (aGray, "gray")));
         gatewayArgs.AddRange(Quiet);
         gatewayArgs.AddRange(_extraArgs);
+        gatewayArgs.AddRange(GatewayArgs);
         var gateway = SampleGateway.CreateApp([.. gatewayArgs]);
         await gateway.StartAsync();
         _apps.Add(gateway);
@@ -70,11 +74,15 @@ public sealed class SampleChain : IAsyncLifetime
 
     private static readonly string[] Quiet = ["--Logging:LogLevel:Default=Warning"];
 
+    // Services run as their own processes in production, each with its own content root; here they share one process.
+    private static readonly string s_serviceContentRoot = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "service-content-root")).FullName;
+
     private async Task<int> StartServiceAsync(string name, string? lane, string? next, IEnumerable<string> catalog, bool showConfig = false)
     {
         var args = new List<string>
         {
             "--urls", "http://127.0.0.1:0",
+            "--contentRoot", s_serviceContentRoot,   // not the test folder, which holds the gateway's appsettings.json (entry rules)
             "--Sample:Name=" + name,
             "--Sample:ShowConfig=" + showConfig.ToString(CultureInfo.InvariantCulture),
             "--Lanes:Lane=" + lane,

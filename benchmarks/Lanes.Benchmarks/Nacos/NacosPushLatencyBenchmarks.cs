@@ -46,6 +46,7 @@ public class NacosPushLatencyBenchmarks
         var config = new Dictionary<string, string?>
         {
             ["Lanes:Nacos:ServerAddresses:0"] = $"http://127.0.0.1:{deadPort}",
+            ["Lanes:Nacos:Transport"] = "V1",
             ["Lanes:Nacos:MaxRetries"] = "0",
             ["Lanes:Nacos:RequestTimeout"] = "00:00:00.200",
             ["Lanes:Nacos:MinRefreshInterval"] = "00:00:30",

@@ -3,8 +3,9 @@ using Lanes.Nacos;
 using Lanes.Nacos.Client;
 using Lanes.Nacos.Subscriptions;
 using Lanes.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Lanes.Benchmarks.Nacos;
 
@@ -20,6 +21,7 @@ public class NacosRefreshBenchmarks
     private byte[] _unchanged = null!;
     private NacosServiceSubscription _subscription = null!;
     private NacosServiceCatalog _catalog = null!;
+    private ServiceProvider _services = null!;
     private int _next;
 
     /// <summary>Instances in the list.</summary>
@@ -32,16 +34,16 @@ public class NacosRefreshBenchmarks
     {
         _changed = [InstanceListJson.Build("orders", Instances, 0, 1), InstanceListJson.Build("orders", Instances, 1, 2)];
         _unchanged = InstanceListJson.Build("orders", Instances, 1, 3);
-        var options = Options.Create(new NacosOptions { ServerAddresses = ["http://127.0.0.1:1"], FailoverCacheEnabled = false });
-        var client = new NacosNamingClient(options, new NacosAuthenticator(options, TimeProvider.System, NullLogger<NacosAuthenticator>.Instance), TimeProvider.System, NullLogger<NacosNamingClient>.Instance);
-        _catalog = new NacosServiceCatalog(
-            options,
-            client,
-            new NacosPushReceiver(options, NullLogger<NacosPushReceiver>.Instance),
-            new FailoverCache(options, NullLogger<FailoverCache>.Instance),
-            new NacosMetrics(new NoMeterFactory()),
-            TimeProvider.System,
-            NullLoggerFactory.Instance);
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Lanes:Nacos:ServerAddresses:0"] = "http://127.0.0.1:1",
+            ["Lanes:Nacos:FailoverCacheEnabled"] = "false",
+        }).Build());
+        services.AddLogging();
+        services.AddNacosDiscovery();
+        _services = services.BuildServiceProvider();
+        _catalog = _services.GetRequiredService<NacosServiceCatalog>();
         _subscription = new NacosServiceSubscription(new NacosServiceName("DEFAULT_GROUP", "orders"), _catalog, NullLogger.Instance);
         _ = _subscription.Apply(_changed[1], ServiceInfoSource.Poll);
     }
@@ -77,14 +79,5 @@ public class NacosRefreshBenchmarks
 
     /// <summary>Releases the client.</summary>
     [GlobalCleanup]
-    public void Cleanup() => _catalog.Client.Dispose();
-
-    private sealed class NoMeterFactory : System.Diagnostics.Metrics.IMeterFactory
-    {
-        public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options) => new(options);
-
-        public void Dispose()
-        {
-        }
-    }
+    public void Cleanup() => _services.DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

@@ -16,7 +16,7 @@ public static class TrafficLanesApplicationBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         // Only ask whether Lanes is registered: building its services here would validate options before start.
-        if (app.ApplicationServices.GetService<IServiceProviderIsService>()?.IsService(typeof(EntryRuleSet)) != true)
+        if (app.ApplicationServices.GetService<IServiceProviderIsService>()?.IsService(typeof(EntryRules)) != true)
         {
             throw new InvalidOperationException(
                 "Traffic lanes are not registered: call builder.Services.AddTrafficLanes() before app.UseTrafficLanes().");

@@ -1,4 +1,6 @@
+using Lanes.AspNetCore.Diagnostics;
 using Lanes.AspNetCore.Entry;
+using Lanes.AspNetCore.Entry.Trust;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -10,7 +12,7 @@ public static class TrafficLanesServiceCollectionExtensions
 {
     /// <summary>
     /// Adds traffic lanes: options from the <c>Lanes</c> section validated on start, the inbound lane
-    /// middleware and its entry rules (<c>Lanes:Entry</c>), this instance's lane, the embedded discovery
+    /// middleware and, at an entry, its trust boundary and live entry rules (<c>Lanes:Entry</c>), this instance's lane, the embedded discovery
     /// (<c>Lanes:Services</c>) and the outbound handlers that <c>AddLanes()</c> puts on HTTP clients.
     /// Pair it with <c>app.UseTrafficLanes()</c>. Safe to call more than once.
     /// </summary>
@@ -31,10 +33,24 @@ public static class TrafficLanesServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LaneEntryOptions>, LaneEntryOptionsValidator>());
         services.AddLanesSettingsSection<LaneEntryOptions>("Entry");
-        services.TryAddSingleton(static sp => EntryRuleSet.Build(
-            sp.GetRequiredService<IOptions<LaneEntryOptions>>().Value,
-            sp.GetRequiredService<IOptions<Lanes.LanesOptions>>().Value.Propagation.HeaderName,
-            errors: []));
+        services.TryAddSingleton<EntryMetrics>();
+        services.TryAddSingleton<EntryRules>();
+        services.TryAddSingleton<EntryGuard>();
+        return services;
+    }
+
+    /// <summary>
+    /// Adds traffic lanes to the application that receives outside traffic, making it the entry even before it has
+    /// rules: lanes chosen by clients outside the trust boundary are removed (<c>Lanes:Entry:TrustedProxies</c> and lane
+    /// tokens excepted) and the entry rules run. An app with <c>Lanes:Entry:Rules</c> or <c>RulesDirectory</c> is an entry
+    /// anyway; a lane-aware YARP gateway calls this. Pair it with <c>app.UseTrafficLanes()</c>.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    public static IServiceCollection AddTrafficLanesEntry(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddTrafficLanes();
+        services.TryAddSingleton<LaneEntry>();
         return services;
     }
 }

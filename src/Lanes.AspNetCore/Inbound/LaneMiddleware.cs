@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Lanes.AspNetCore.Entry;
+using Lanes.AspNetCore.Entry.Trust;
 using Lanes.Diagnostics;
 using Lanes.Propagation;
 using Lanes.Routing;
@@ -10,16 +11,18 @@ using Microsoft.Extensions.Options;
 namespace Lanes.AspNetCore.Inbound;
 
 /// <summary>
-/// Establishes the lane of each inbound request: entry rules first (at an entry), then the lane header,
-/// else the W3C baggage member. The lane becomes ambient for the request and tags its activity.
-/// A malformed or oversized lane is treated as base and counted; it never fails the request.
+/// Establishes the lane of each inbound request. At the entry, the trust boundary comes first (a lane the client may
+/// not choose is removed, an oversized header refused) and then the entry rules in force; everywhere, the lane is then
+/// read from the lane header, else the W3C baggage member. The lane becomes ambient for the request and tags its
+/// activity. A malformed or oversized lane is treated as base and counted; it never fails the request.
 /// </summary>
 internal sealed partial class LaneMiddleware
 {
     private const string Carrier = "http";
 
     private readonly RequestDelegate _next;
-    private readonly EntryRuleSet _entryRules;
+    private readonly EntryRules? _entryRules;
+    private readonly EntryGuard? _guard;
     private readonly LanesMetrics _metrics;
     private readonly ILogger<LaneMiddleware> _logger;
     private readonly string _headerName;
@@ -28,13 +31,19 @@ internal sealed partial class LaneMiddleware
 
     public LaneMiddleware(
         RequestDelegate next,
-        EntryRuleSet entryRules,
+        EntryRules entryRules,
+        EntryGuard guard,
+        IOptions<LaneEntryOptions> entry,
+        IServiceProvider services,
         IOptions<LanesOptions> options,
         LanesMetrics metrics,
         ILogger<LaneMiddleware> logger)
     {
         _next = next;
-        _entryRules = entryRules;
+        // An entry when configured so, else when it has rules or registered itself as one (a lane-aware YARP gateway).
+        var isEntry = entry.Value.Enabled ?? (entryRules.HasSources || services.GetService(typeof(LaneEntry)) is not null);
+        _entryRules = isEntry ? entryRules : null;
+        _guard = isEntry ? guard : null;
         _metrics = metrics;
         _logger = logger;
         _headerName = options.Value.Propagation.HeaderName;
@@ -45,7 +54,12 @@ internal sealed partial class LaneMiddleware
     public Task InvokeAsync(HttpContext context)
     {
         var headers = context.Request.Headers;
-        if (!_entryRules.IsEmpty && _entryRules.Apply(context.Request) is { } rule)
+        if (_guard is not null && _guard.Admit(context) == EntryVerdict.HeaderTooLarge)
+        {
+            return RefuseHeaderAsync(context);
+        }
+
+        if (_entryRules?.Current is { IsEmpty: false } rules && rules.Apply(context.Request) is { } rule)
         {
             Log.EntryRuleMatched(_logger, rule.Name, rule.Lane.ToString());
         }
@@ -156,6 +170,20 @@ internal sealed partial class LaneMiddleware
         context.Response.Headers[LaneRefusal.HeaderName] = refusal.ServiceName;   // not this instance failing: see LaneRefusal
         context.Response.ContentType = LaneRefusal.ContentType;
         await context.Response.Body.WriteAsync(LaneRefusal.From(refusal).ToUtf8Json(), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static Task RefuseHeaderAsync(HttpContext context)
+    {
+        var header = context.Items[EntryGuard.HeaderTooLarge] as string ?? string.Empty;
+        context.Response.StatusCode = StatusCodes.Status431RequestHeaderFieldsTooLarge;
+        context.Response.ContentType = LaneRefusal.ContentType;
+        var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            ["title"] = "Request header too large.",
+            ["status"] = StatusCodes.Status431RequestHeaderFieldsTooLarge,
+            ["detail"] = $"Header '{header}' is longer than the entry accepts.",
+        });
+        return context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
 
     private static partial class Log

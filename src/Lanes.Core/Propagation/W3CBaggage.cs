@@ -39,6 +39,43 @@ internal static class W3CBaggage
         return found;
     }
 
+    /// <summary>
+    /// The baggage string without its members named <paramref name="key"/>; <see langword="null"/> when nothing is
+    /// left. Returns the input itself when it holds no such member.
+    /// </summary>
+    public static string? RemoveMember(string baggage, string key)
+    {
+        if (!TryFindLast(baggage, key, out _))
+        {
+            return baggage;
+        }
+
+        var kept = new System.Text.StringBuilder(baggage.Length);
+        var rest = baggage.AsSpan();
+        while (!rest.IsEmpty)
+        {
+            var comma = rest.IndexOf(',');
+            var member = comma < 0 ? rest : rest[..comma];
+            rest = comma < 0 ? default : rest[(comma + 1)..];
+
+            var end = member.IndexOfAny(';', '=');
+            var name = (end < 0 ? member : member[..end]).Trim(" \t");
+            if (name.IsEmpty || name.SequenceEqual(key))
+            {
+                continue;
+            }
+
+            if (kept.Length > 0)
+            {
+                kept.Append(',');
+            }
+
+            kept.Append(member.Trim(" \t"));
+        }
+
+        return kept.Length == 0 ? null : kept.ToString();
+    }
+
     /// <summary>Percent-decodes an ASCII value into <paramref name="destination"/>; fails on bad escapes, non-ASCII or overflow.</summary>
     public static bool TryPercentDecode(ReadOnlySpan<char> source, Span<char> destination, out int written)
     {

@@ -175,7 +175,7 @@ internal sealed partial class LaneRouter
         return new RouteSelection(serviceName, lane, target, reason, partition!, now);
     }
 
-    private LaneFallback FallbackFor(string serviceName, Lane lane)
+    internal LaneFallback FallbackFor(string serviceName, Lane lane)
     {
         if (lane.IsBase || _fallbacks.Count == 0 || !_fallbacks.TryGetValue(lane.Name!, out var policy))
         {

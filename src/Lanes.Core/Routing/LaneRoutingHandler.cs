@@ -85,9 +85,11 @@ public sealed class LaneRoutingHandler : DelegatingHandler
                     : async ? await pending.ConfigureAwait(false)
                     : pending.AsTask().GetAwaiter().GetResult();
             }
-            catch (LaneRoutingException) when (unreachable is not null)
+            catch (LaneRoutingException refusal) when (unreachable is not null && refusal is not LaneUnavailableException)
             {
-                // Nothing else may take the request: the honest error is that the instance could not be reached.
+                // Nothing else may take the request: the honest error is that the instance could not be reached. A
+                // strict lane's refusal stays a refusal: its caller asked for exactly that answer (a 503 naming service
+                // and lane) when the lane has no instance left.
                 ExceptionDispatchInfo.Throw(unreachable);
                 throw;
             }

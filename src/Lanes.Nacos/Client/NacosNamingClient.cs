@@ -9,10 +9,11 @@ using Microsoft.Extensions.Options;
 namespace Lanes.Nacos.Client;
 
 /// <summary>
-/// Nacos's v1 naming open API (the one Nacos 1.x, 2.x and 3.x all serve): register, deregister, heartbeat
-/// and list instances. Every request has a timeout, moves to the next server when one fails, and gets a
-/// bounded number of rounds with backoff. Its <see cref="HttpClient"/> is its own, so no application
-/// handler (Lanes' routing, service discovery) ever sits in front of Nacos.
+/// Nacos's HTTP naming APIs: the v1 open API (Nacos 1.x, and 2.x and 3.0/3.1 by default) and the v3 client API
+/// (<c>/v3/client/ns/...</c>, Nacos 3.x): register, deregister, heartbeat and list instances. Every request has a
+/// timeout, moves to the next server when one fails, and gets a bounded number of rounds with backoff. Its
+/// <see cref="HttpClient"/> is its own, so no application handler (Lanes' routing, service discovery) ever sits in
+/// front of Nacos.
 /// </summary>
 internal sealed partial class NacosNamingClient : IDisposable
 {
@@ -23,11 +24,13 @@ internal sealed partial class NacosNamingClient : IDisposable
     public const string ClientVersion = "Nacos-CSharp-Client:v1.3.10";
 
     private const int MaxSmallAnswerBytes = 64 * 1024;
+    private const int V3InstanceNotFound = 21003;
     private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(10);
 
     private readonly NacosOptions _options;
     private readonly NacosServerList _servers;
     private readonly NacosAuthenticator _authenticator;
+    private readonly NacosLogThrottle _throttle;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly HttpClient _http;
@@ -35,12 +38,14 @@ internal sealed partial class NacosNamingClient : IDisposable
     public NacosNamingClient(
         IOptions<NacosOptions> options,
         NacosAuthenticator authenticator,
+        NacosLogThrottle throttle,
         TimeProvider timeProvider,
         ILogger<NacosNamingClient> logger)
     {
         _options = options.Value;
         _servers = new NacosServerList(_options.ServerAddresses, _options.ContextPath);
         _authenticator = authenticator;
+        _throttle = throttle;
         _timeProvider = timeProvider;
         _logger = logger;
         _http = new HttpClient(new SocketsHttpHandler
@@ -61,6 +66,12 @@ internal sealed partial class NacosNamingClient : IDisposable
     }
 
     public string NamespaceId => _options.NamespaceId;
+
+    /// <summary>How many servers are configured.</summary>
+    public int ServerCount => _servers.Count;
+
+    /// <summary>The server the last request went to (<c>host:port</c>).</summary>
+    public string CurrentServer => _servers[_servers.CurrentIndex].Authority;
 
     /// <summary>Registers (or updates) an instance: <c>POST /v1/ns/instance</c>.</summary>
     public Task RegisterAsync(NacosInstance instance, CancellationToken cancellationToken)
@@ -128,6 +139,89 @@ internal sealed partial class NacosNamingClient : IDisposable
         return SendAsync(HttpMethod.Get, "v1/ns/instance/list", parameters, service, "list instances", ReadListAsync, cancellationToken);
     }
 
+    /// <summary>Registers (or updates) an instance through the v3 client API: <c>POST /v3/client/ns/instance</c>.</summary>
+    public Task RegisterV3Async(NacosInstance instance, CancellationToken cancellationToken)
+    {
+        var parameters = V3InstanceParameters(instance);
+        parameters.Add(new("weight", instance.Weight.ToString(CultureInfo.InvariantCulture)));
+        parameters.Add(new("enabled", instance.Enabled ? "true" : "false"));
+        parameters.Add(new("healthy", "true"));
+        parameters.Add(new("metadata", JsonSerializer.Serialize(instance.Metadata, NacosJsonContext.Default.IReadOnlyDictionaryStringString)));
+        return SendAsync(HttpMethod.Post, "v3/client/ns/instance", parameters, instance.Service, "register", ReadV3OkAsync, cancellationToken);
+    }
+
+    /// <summary>Deregisters an instance through the v3 client API: <c>DELETE /v3/client/ns/instance</c>.</summary>
+    public Task DeregisterV3Async(NacosInstance instance, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Delete, "v3/client/ns/instance", V3InstanceParameters(instance), instance.Service, "deregister", ReadV3OkAsync, cancellationToken);
+
+    /// <summary>
+    /// A heartbeat through the v3 client API (<c>POST /v3/client/ns/instance?heartBeat=true</c>); code 21003 (instance
+    /// not found) reads as <see cref="NacosBeatResult.ResourceNotFound"/>.
+    /// </summary>
+    public Task<NacosBeatResult> BeatV3Async(NacosInstance instance, CancellationToken cancellationToken)
+    {
+        var parameters = V3InstanceParameters(instance);
+        parameters.Add(new("heartBeat", "true"));
+        return SendAsync(HttpMethod.Post, "v3/client/ns/instance", parameters, instance.Service, "heartbeat", ReadV3BeatAsync, cancellationToken);
+    }
+
+    /// <summary>
+    /// Lists every instance of a service through the v3 client API (<c>GET /v3/client/ns/instance/list</c>, a bare array
+    /// of instances in the answer's <c>data</c>), returned as a <c>ServiceInfo</c> document like the other transports'.
+    /// </summary>
+    public Task<PooledBuffer> ListV3Async(NacosServiceName service, CancellationToken cancellationToken)
+    {
+        List<KeyValuePair<string, string>> parameters =
+        [
+            new("namespaceId", _options.NamespaceId),
+            new("groupName", service.Group),
+            new("serviceName", service.Name),
+            new("healthyOnly", "false"),
+        ];
+        return SendAsync(HttpMethod.Get, "v3/client/ns/instance/list", parameters, service, "list instances", ReadV3ListAsync, cancellationToken);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="server"/> serves the v3 client API: its list answers anything but 404, 405 or 501.
+    /// <see langword="null"/> when the server did not answer at all.
+    /// </summary>
+    public async Task<bool?> ServesV3Async(int server, NacosServiceName probe, CancellationToken cancellationToken)
+    {
+        List<KeyValuePair<string, string>> parameters =
+        [
+            new("namespaceId", _options.NamespaceId),
+            new("groupName", probe.Group),
+            new("serviceName", probe.Name),
+        ];
+        using var timeout = new CancellationTokenSource(_options.RequestTimeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, BuildUri(_servers[server], "v3/client/ns/instance/list", parameters, default));
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            return response.StatusCode is not (HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed or HttpStatusCode.NotImplemented);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    private List<KeyValuePair<string, string>> V3InstanceParameters(NacosInstance instance) =>
+    [
+        new("namespaceId", _options.NamespaceId),
+        new("groupName", instance.Service.Group),
+        new("serviceName", instance.Service.Name),
+        new("clusterName", instance.ClusterName),
+        new("ip", instance.Ip),
+        new("port", instance.Port.ToString(CultureInfo.InvariantCulture)),
+        new("ephemeral", instance.Ephemeral ? "true" : "false"),
+    ];
+
     private List<KeyValuePair<string, string>> InstanceParameters(NacosInstance instance) =>
     [
         new("namespaceId", _options.NamespaceId),
@@ -164,25 +258,31 @@ internal sealed partial class NacosNamingClient : IDisposable
             var server = _servers[index];
             using var timeout = new CancellationTokenSource(_options.RequestTimeout, _timeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            string? token = null;
+            NacosIdentity identity = default;
             try
             {
-                token = await _authenticator.GetTokenAsync(_http, server, linked.Token).ConfigureAwait(false);
-                using var request = new HttpRequestMessage(method, BuildUri(server, path, parameters, token));
+                identity = await _authenticator.GetIdentityAsync(server, service, linked.Token).ConfigureAwait(false);
+                using var request = new HttpRequestMessage(method, BuildUri(server, path, parameters, identity));
                 using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
                 var status = (int)response.StatusCode;
-                if (response.StatusCode == HttpStatusCode.Forbidden && _authenticator.Enabled && !reloggedIn)
+                if (response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized)
                 {
-                    // The token expired early or the server restarted with a new secret: log in again, same server.
-                    _authenticator.Invalidate(token);
-                    reloggedIn = true;
-                    attempt--;
-                    continue;
+                    if (_authenticator.LoginEnabled && !reloggedIn)
+                    {
+                        // The token expired early or the server restarted with a new secret: log in again, same server.
+                        _authenticator.Invalidate(identity.AccessToken);
+                        reloggedIn = true;
+                        attempt--;
+                        continue;
+                    }
+
+                    var detail = await ReadSmallAsync(response, linked.Token).ConfigureAwait(false);
+                    throw _authenticator.Rejected(server.Authority, $"{operation} '{service.Grouped}' answered {status} {Shorten(detail)}");
                 }
 
                 if (status >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests)
                 {
-                    Log.ServerFailed(_logger, operation, service.Grouped, server.Authority, $"status {status}");
+                    Log.ServerFailed(_logger, _throttle.NextLevel(), operation, service.Grouped, server.Authority, $"status {status}");
                     last = new NacosException($"Nacos at {server.Authority} answered {status}.", transient: true);
                     _servers.Failed(index);
                     continue;
@@ -198,29 +298,35 @@ internal sealed partial class NacosNamingClient : IDisposable
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                Log.ServerFailed(_logger, operation, service.Grouped, server.Authority, $"no answer within {_options.RequestTimeout}");
+                Log.ServerFailed(_logger, _throttle.NextLevel(), operation, service.Grouped, server.Authority, $"no answer within {_options.RequestTimeout}");
                 last = new NacosException($"Nacos at {server.Authority} did not answer within {_options.RequestTimeout}.", transient: true);
                 _servers.Failed(index);
             }
             catch (HttpRequestException ex)
             {
-                Log.ServerFailed(_logger, operation, service.Grouped, server.Authority, ex.HttpRequestError.ToString());
+                Log.ServerFailed(_logger, _throttle.NextLevel(), operation, service.Grouped, server.Authority, ex.HttpRequestError.ToString());
                 last = ex;
                 _servers.Failed(index);
             }
             catch (NacosException ex) when (ex.Transient)
             {
-                Log.ServerFailed(_logger, operation, service.Grouped, server.Authority, ex.Message);
+                Log.ServerFailed(_logger, _throttle.NextLevel(), operation, service.Grouped, server.Authority, ex.Message);
                 last = ex;
                 _servers.Failed(index);
             }
         }
 
-        throw new NacosException($"Could not {operation} '{service.Grouped}': no Nacos server answered in {attempts} attempts.", last);
+        throw new NacosException($"Could not {operation} '{service.Grouped}': no Nacos server answered in {attempts} attempts.", last, transient: true);
     }
 
-    private static Uri BuildUri(Uri server, string path, List<KeyValuePair<string, string>> parameters, string? token)
+    private static Uri BuildUri(Uri server, string path, List<KeyValuePair<string, string>> parameters, NacosIdentity identity)
     {
+        if (!identity.IsEmpty)
+        {
+            parameters = [.. parameters];
+            identity.AddTo(parameters);
+        }
+
         var builder = new StringBuilder(256);
         builder.Append(server.AbsoluteUri).Append(path);
         var separator = '?';
@@ -228,11 +334,6 @@ internal sealed partial class NacosNamingClient : IDisposable
         {
             builder.Append(separator).Append(key).Append('=').Append(Uri.EscapeDataString(value));
             separator = '&';
-        }
-
-        if (token is not null)
-        {
-            builder.Append(separator).Append("accessToken=").Append(Uri.EscapeDataString(token));
         }
 
         return new Uri(builder.ToString());
@@ -289,6 +390,52 @@ internal sealed partial class NacosNamingClient : IDisposable
                 throw new NacosException($"The instance list of '{service.Grouped}' was rejected: {ex.Message}", transient: false);
             }
         }
+    }
+
+    private static async Task<bool> ReadV3OkAsync(HttpResponseMessage response, NacosServiceName service, CancellationToken cancellationToken)
+    {
+        var (code, message) = await ReadV3CodeAsync(response, cancellationToken).ConfigureAwait(false);
+        return code == 0
+            ? true
+            : throw new NacosException($"Nacos refused '{service.Grouped}' with code {code} ({message}).", transient: false);
+    }
+
+    private static async Task<NacosBeatResult> ReadV3BeatAsync(HttpResponseMessage response, NacosServiceName service, CancellationToken cancellationToken)
+    {
+        var (code, message) = await ReadV3CodeAsync(response, cancellationToken).ConfigureAwait(false);
+        return code switch
+        {
+            0 => new NacosBeatResult(10200, null),
+            V3InstanceNotFound => new NacosBeatResult(NacosBeatResult.ResourceNotFound, null),
+            _ => throw new NacosException($"Nacos refused a heartbeat of '{service.Grouped}' with code {code} ({message}).", transient: false),
+        };
+    }
+
+    private static async Task<(int Code, string? Message)> ReadV3CodeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await ReadSmallAsync(response, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("code", out var code) && code.TryGetInt32(out var value))
+            {
+                return (value, root.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String ? message.GetString() : null);
+            }
+        }
+        catch (JsonException)
+        {
+            // Reported below.
+        }
+
+        throw new NacosException($"Nacos answered '{Shorten(body)}' where the v3 API answers {{code, message, data}}.", transient: false);
+    }
+
+    private async Task<PooledBuffer> ReadV3ListAsync(HttpResponseMessage response, NacosServiceName service, CancellationToken cancellationToken)
+    {
+        using var answer = await ReadListAsync(response, service, cancellationToken).ConfigureAwait(false);
+        return V3ServiceInfo.FromListAnswer(answer.Span, service, out var error)
+            ?? throw new NacosException($"The v3 instance list of '{service.Grouped}' was rejected: {error}", transient: false);
     }
 
     private static async Task<string> ReadSmallAsync(HttpResponseMessage response, CancellationToken cancellationToken)

@@ -39,6 +39,23 @@ internal sealed class NacosServerList
 
     public Uri this[int index] => _servers[index];
 
+    /// <summary>Makes <paramref name="index"/> the server in use (a connection to it succeeded).</summary>
+    public void Use(int index) => Volatile.Write(ref _current, index);
+
+    /// <summary>The index of the server at <paramref name="host"/>:<paramref name="port"/>, or -1 when it is not in the list.</summary>
+    public int IndexOf(string host, int port)
+    {
+        for (var i = 0; i < _servers.Length; i++)
+        {
+            if (_servers[i].Port == port && string.Equals(_servers[i].Host, host, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>Moves away from <paramref name="index"/> unless another caller already did.</summary>
     public void Failed(int index) =>
         Interlocked.CompareExchange(ref _current, (index + 1) % _servers.Length, index);

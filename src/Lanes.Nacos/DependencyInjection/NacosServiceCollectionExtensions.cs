@@ -1,8 +1,10 @@
 using Lanes.Nacos;
 using Lanes.Nacos.Client;
 using Lanes.Nacos.Discovery;
+using Lanes.Nacos.Grpc;
 using Lanes.Nacos.Registration;
 using Lanes.Nacos.Subscriptions;
+using Lanes.Nacos.Transport;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -37,7 +39,7 @@ public static class NacosServiceCollectionExtensions
     /// <summary>
     /// Resolves <c>http://&lt;service&gt;/...</c> through Nacos: services mapped in <c>Lanes:Nacos:Services</c> and
     /// (by default) any single-label host become Microsoft.Extensions.ServiceDiscovery endpoints carrying their
-    /// lane, weight, health and metadata, kept fresh by polling and UDP push. Services listed in
+    /// lane, weight, health and metadata, kept fresh by pushes (gRPC, or UDP on v1) and polling. Services listed in
     /// <c>Lanes:Services</c> keep resolving from configuration first.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -45,9 +47,7 @@ public static class NacosServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddTrafficLanesCore().AddNacosClient();
-        services.TryAddSingleton<NacosMetrics>();
         services.TryAddSingleton<FailoverCache>();
-        services.TryAddSingleton<NacosPushReceiver>();
         services.TryAddSingleton<NacosServiceCatalog>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceEndpointProviderFactory, NacosServiceEndpointProviderFactory>());
         return services;
@@ -55,7 +55,8 @@ public static class NacosServiceCollectionExtensions
 
     /// <summary>
     /// Registers this instance with Nacos once the host has started, tagged with its lane (<c>Lanes:Lane</c> or the pod
-    /// labels) as MSE tags it, sends heartbeats, and deregisters when the host begins to stop.
+    /// labels) as MSE tags it, keeps it registered (heartbeats over HTTP, the connection over gRPC), and deregisters when
+    /// the host begins to stop.
     /// Requires <c>Lanes:Nacos:Registration:ServiceName</c> unless <c>Lanes:Nacos:Registration:Enabled</c> is false.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -80,8 +81,19 @@ public static class NacosServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<NacosOptions>, NacosOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NacosOptions>, NacosOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<NacosConnectionStatus>();
+        services.TryAddSingleton<NacosLogThrottle>();
+        services.TryAddSingleton<NacosMetrics>();
+        services.TryAddSingleton<NacosPushRouter>();
         services.TryAddSingleton<NacosAuthenticator>();
         services.TryAddSingleton<NacosNamingClient>();
+        services.TryAddSingleton<NacosPushReceiver>();
+        services.TryAddSingleton<NacosGrpcConnection>();
+        services.TryAddSingleton<NacosGrpcTransport>();
+        services.TryAddSingleton<NacosHttpTransport>();
+        services.TryAddSingleton<NacosV1Transport>();
+        services.TryAddSingleton<NacosTransportSelector>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, NacosStartupCheck>());
         return services;
     }
 }

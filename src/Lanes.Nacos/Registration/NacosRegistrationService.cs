@@ -2,6 +2,8 @@ using System.Globalization;
 using Lanes.Identity;
 using Lanes.Nacos.Client;
 using Lanes.Nacos.Discovery;
+using Lanes.Nacos.Subscriptions;
+using Lanes.Nacos.Transport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,8 +13,9 @@ namespace Lanes.Nacos.Registration;
 
 /// <summary>
 /// Registers this instance once the host has started (so its server listens), tagged with its lane the way
-/// MSE does, keeps it alive with heartbeats (re-registering when the server answers 20404), and deregisters
-/// it when the host begins to stop, before the server stops accepting requests.
+/// MSE does, keeps it alive (over HTTP with heartbeats, re-registering when the server answers 20404; over gRPC
+/// the connection keeps it, and it is registered again after every reconnect), and deregisters it when the host
+/// begins to stop, before the server stops accepting requests.
 /// </summary>
 internal sealed partial class NacosRegistrationService : IHostedLifecycleService, IAsyncDisposable
 {
@@ -30,26 +33,30 @@ internal sealed partial class NacosRegistrationService : IHostedLifecycleService
     private static readonly TimeSpan s_maxBeatInterval = TimeSpan.FromSeconds(60);
 
     private readonly NacosOptions _options;
-    private readonly NacosNamingClient _client;
+    private readonly NacosTransportSelector _transports;
+    private readonly NacosLogThrottle _throttle;
     private readonly InstanceLane _instanceLane;
     private readonly IConfiguration _configuration;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private NacosInstance? _instance;
+    private INacosNamingTransport? _registeredWith;
     private Task? _loop;
     private volatile bool _registered;
 
     public NacosRegistrationService(
         IOptions<NacosOptions> options,
-        NacosNamingClient client,
+        NacosTransportSelector transports,
+        NacosLogThrottle throttle,
         InstanceLane instanceLane,
         IConfiguration configuration,
         TimeProvider timeProvider,
         ILogger<NacosRegistrationService> logger)
     {
         _options = options.Value;
-        _client = client;
+        _transports = transports;
+        _throttle = throttle;
         _instanceLane = instanceLane;
         _configuration = configuration;
         _timeProvider = timeProvider;
@@ -95,7 +102,7 @@ internal sealed partial class NacosRegistrationService : IHostedLifecycleService
             await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        if (_instance is not { } instance || !_registered)
+        if (_instance is not { } instance || !_registered || _registeredWith is not { } transport)
         {
             return;
         }
@@ -104,13 +111,13 @@ internal sealed partial class NacosRegistrationService : IHostedLifecycleService
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            await _client.DeregisterAsync(instance, linked.Token).ConfigureAwait(false);
+            await transport.DeregisterAsync(instance, linked.Token).ConfigureAwait(false);
             _registered = false;
             Log.Deregistered(_logger, instance.Service.Grouped, instance.Ip, instance.Port);
         }
         catch (Exception ex) when (ex is NacosException or OperationCanceledException or HttpRequestException)
         {
-            // The server drops an ephemeral instance once its heartbeats stop anyway.
+            // The server drops an ephemeral instance once its heartbeats stop (or its connection closes) anyway.
             Log.DeregisterFailed(_logger, instance.Service.Grouped, instance.Ip, instance.Port, ex.Message);
         }
     }
@@ -151,9 +158,11 @@ internal sealed partial class NacosRegistrationService : IHostedLifecycleService
     {
         try
         {
-            await _client.RegisterAsync(instance, cancellationToken).ConfigureAwait(false);
+            var transport = await _transports.GetAsync(cancellationToken).ConfigureAwait(false);
+            await transport.RegisterAsync(instance, cancellationToken).ConfigureAwait(false);
+            _registeredWith = transport;
             _registered = true;
-            Log.Registered(_logger, instance.Service.Grouped, instance.Ip, instance.Port, _instanceLane.Lane.ToString());
+            Log.Registered(_logger, instance.Service.Grouped, instance.Ip, instance.Port, _instanceLane.Lane.ToString(), NacosMetrics.TransportName(transport.Kind));
             return true;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -162,7 +171,9 @@ internal sealed partial class NacosRegistrationService : IHostedLifecycleService
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            Log.RegisterFailed(_logger, instance.Service.Grouped, instance.Ip, instance.Port, ex.Message);
+            // An outage is reported once a minute; a refusal (configuration) every time.
+            var level = ex is NacosException { Transient: true } ? _throttle.NextLevel() : LogLevel.Warning;
+            Log.RegisterFailed(_logger, level == LogLevel.Warning ? LogLevel.Error : level, instance.Service.Grouped, instance.Ip, instance.Port, ex.Message);
             return false;
         }
     }
@@ -188,7 +199,13 @@ internal sealed partial class NacosRegistrationService : IHostedLifecycleService
                     return;
                 }
 
-                var result = await _client.BeatAsync(instance, cancellationToken).ConfigureAwait(false);
+                if (_registeredWith is not { UsesHeartbeats: true } transport)
+                {
+                    // gRPC: the connection keeps the instance, and the transport registers it again after a reconnect.
+                    return;
+                }
+
+                var result = await transport.BeatAsync(instance, cancellationToken).ConfigureAwait(false);
                 if (result.ClientBeatInterval is { } serverInterval)
                 {
                     interval = TimeSpan.FromTicks(Math.Clamp(serverInterval.Ticks, s_minBeatInterval.Ticks, s_maxBeatInterval.Ticks));
@@ -208,7 +225,7 @@ internal sealed partial class NacosRegistrationService : IHostedLifecycleService
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                Log.HeartbeatFailed(_logger, instance.Service.Grouped, instance.Ip, instance.Port, ex.Message);
+                Log.HeartbeatFailed(_logger, ex is NacosException { Transient: true } ? _throttle.NextLevel() : LogLevel.Warning, instance.Service.Grouped, instance.Ip, instance.Port, ex.Message);
             }
         }
     }

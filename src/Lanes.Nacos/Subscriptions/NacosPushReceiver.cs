@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Lanes.Nacos.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +14,7 @@ namespace Lanes.Nacos.Subscriptions;
 /// Receives Nacos's UDP pushes: <c>{"type":"dom","data":"&lt;ServiceInfo JSON&gt;","lastRefTime":n}</c>, gzip-compressed
 /// when large, and answers each with <c>{"type":"push-ack","lastRefTime":n,"data":""}</c> to the sender, as the
 /// Java and C# clients do. Packets are bounded (one datagram, and <see cref="NacosPushOptions.MaxDecompressedBytes"/>
-/// once decompressed); anything malformed is dropped and logged.
+/// once decompressed); anything malformed is dropped, logged and counted in <c>lanes.nacos.messages.ignored</c>.
 /// </summary>
 internal sealed partial class NacosPushReceiver : IAsyncDisposable
 {
@@ -25,8 +26,8 @@ internal sealed partial class NacosPushReceiver : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _socket;
     private Task? _loop;
-    private Func<ReadOnlyMemory<byte>, bool>? _onServiceInfo;
-    private Action<bool>? _onPacket;
+    private INacosPushTarget? _target;
+    private NacosMetrics? _metrics;
     private bool _disposed;
 
     public NacosPushReceiver(IOptions<NacosOptions> options, ILogger<NacosPushReceiver> logger)
@@ -39,7 +40,7 @@ internal sealed partial class NacosPushReceiver : IAsyncDisposable
     public int Port { get; private set; }
 
     /// <summary>Starts listening once; returns <see langword="false"/> when push is disabled or the port cannot be bound.</summary>
-    public bool TryStart(Func<ReadOnlyMemory<byte>, bool> onServiceInfo, Action<bool>? onPacket = null)
+    public bool TryStart(INacosPushTarget target, NacosMetrics? metrics = null)
     {
         if (!_options.Enabled)
         {
@@ -67,8 +68,8 @@ internal sealed partial class NacosPushReceiver : IAsyncDisposable
                 return false;
             }
 
-            _onServiceInfo = onServiceInfo;
-            _onPacket = onPacket;
+            _target = target;
+            _metrics = metrics;
             _socket = socket;
             Port = ((IPEndPoint)socket.LocalEndPoint!).Port;
 
@@ -134,7 +135,7 @@ internal sealed partial class NacosPushReceiver : IAsyncDisposable
                 if (!TryInflate(packet, _options.MaxDecompressedBytes, out inflated, out var length))
                 {
                     Log.PacketDropped(_logger, sender.ToString() ?? "?", "it does not decompress within the size allowed");
-                    _onPacket?.Invoke(false);
+                    _metrics?.Ignored(NacosMetrics.Udp, "oversized");
                     return null;
                 }
 
@@ -144,15 +145,15 @@ internal sealed partial class NacosPushReceiver : IAsyncDisposable
             if (!TryReadEnvelope(json.Span, out var type, out var lastRefTime, out data, out var dataLength))
             {
                 Log.PacketDropped(_logger, sender.ToString() ?? "?", "it is not a push packet");
-                _onPacket?.Invoke(false);
+                _metrics?.Ignored(NacosMetrics.Udp, "not_json");
                 return null;
             }
 
             string ackType;
-            var accepted = true;
             if (type is "dom" or "service")
             {
-                accepted = data is not null && _onServiceInfo!(data.AsMemory(0, dataLength));
+                var outcome = data is null ? PushOutcome.Malformed : _target?.OnPush(data.AsSpan(0, dataLength)) ?? PushOutcome.UnknownService;
+                _metrics?.Pushed(NacosMetrics.Udp, outcome);
                 ackType = "push-ack";
             }
             else if (type == "dump")
@@ -161,10 +162,10 @@ internal sealed partial class NacosPushReceiver : IAsyncDisposable
             }
             else
             {
+                _metrics?.Ignored(NacosMetrics.Udp, "unknown_type");
                 ackType = "unknown-ack";
             }
 
-            _onPacket?.Invoke(accepted);
             var ack = $$"""{"type":"{{ackType}}","lastRefTime":{{lastRefTime}},"data":""}""";
             socket?.SendTo(Encoding.UTF8.GetBytes(ack), sender);
             return ack;

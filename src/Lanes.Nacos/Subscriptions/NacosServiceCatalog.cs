@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Lanes.Nacos.Client;
 using Lanes.Nacos.Discovery;
-using Lanes.Nacos.Registration;
+using Lanes.Nacos.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -9,45 +9,53 @@ namespace Lanes.Nacos.Subscriptions;
 
 /// <summary>
 /// Every Nacos service this process follows, shared by all discovery providers: one subscription (one
-/// poll loop) per service however many clients resolve it, bounded by <see cref="NacosOptions.MaxServices"/>,
-/// and the UDP push receiver that feeds them all.
+/// query loop) per service however many clients resolve it, bounded by <see cref="NacosOptions.MaxServices"/>.
+/// Pushed lists (gRPC or UDP) arrive here and go to the subscription they name; when the registry comes back after
+/// it was lost, every subscription queries (and on gRPC subscribes) again at once.
 /// </summary>
-internal sealed partial class NacosServiceCatalog : IAsyncDisposable
+internal sealed partial class NacosServiceCatalog : INacosPushTarget, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<NacosServiceName, NacosServiceSubscription> _subscriptions = new();
     private readonly ConcurrentDictionary<NacosServiceName, Task> _loops = new();
     private readonly CancellationTokenSource _stopping = new();
-    private readonly NacosPushReceiver _pushReceiver;
+    private readonly NacosConnectionStatus _status;
+    private readonly NacosPushRouter _pushes;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
-    private string? _clientIp;
-    private bool _pushStarted;
     private bool _disposed;
 
     public NacosServiceCatalog(
         IOptions<NacosOptions> options,
-        NacosNamingClient client,
-        NacosPushReceiver pushReceiver,
+        NacosTransportSelector transports,
+        NacosPushRouter pushes,
+        NacosConnectionStatus status,
         FailoverCache failoverCache,
         NacosMetrics metrics,
+        NacosLogThrottle throttle,
         TimeProvider timeProvider,
         ILoggerFactory loggerFactory)
     {
         Options = options.Value;
-        Client = client;
+        Transports = transports;
         FailoverCache = failoverCache;
         Metrics = metrics;
+        Throttle = throttle;
         TimeProvider = timeProvider;
         LaneMetadata = new LaneMetadata(Options.LaneMetadata);
-        _pushReceiver = pushReceiver;
+        _status = status;
+        _pushes = pushes;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<NacosServiceCatalog>();
+        pushes.Target = this;
+        status.Recovered += OnRegistryRecovered;
     }
 
     public NacosOptions Options { get; }
 
-    public NacosNamingClient Client { get; }
+    public NacosTransportSelector Transports { get; }
+
+    public NacosLogThrottle Throttle { get; }
 
     public FailoverCache FailoverCache { get; }
 
@@ -56,9 +64,6 @@ internal sealed partial class NacosServiceCatalog : IAsyncDisposable
     public TimeProvider TimeProvider { get; }
 
     public LaneMetadata LaneMetadata { get; }
-
-    /// <summary>Where the server should push changes: the receiver's port and this instance's address, or (0, null).</summary>
-    public (int Port, string? ClientIp) PushTarget => _pushReceiver.Port > 0 ? (_pushReceiver.Port, _clientIp) : (0, null);
 
     /// <summary>
     /// The Nacos service behind a request host: the <c>Lanes:Nacos:Services</c> mapping, else (when
@@ -106,7 +111,6 @@ internal sealed partial class NacosServiceCatalog : IAsyncDisposable
                 return null;
             }
 
-            StartPush();
             var subscription = new NacosServiceSubscription(service, this, _loggerFactory.CreateLogger<NacosServiceSubscription>());
             _subscriptions[service] = subscription;
 
@@ -120,42 +124,34 @@ internal sealed partial class NacosServiceCatalog : IAsyncDisposable
         }
     }
 
-    /// <summary>Applies a pushed <c>ServiceInfo</c> to the subscription it names; <see langword="false"/> when none does or it was rejected.</summary>
-    internal bool OnPush(ReadOnlyMemory<byte> serviceInfo)
+    /// <summary>Applies a pushed <c>ServiceInfo</c> to the subscription it names.</summary>
+    public PushOutcome OnPush(ReadOnlySpan<byte> serviceInfo)
     {
-        if (!ServiceInfoParser.TryReadHeader(serviceInfo.Span, out var header, out var error))
+        if (!ServiceInfoParser.TryReadHeader(serviceInfo, out var header, out var error))
         {
             Log.PushRejected(_logger, error!);
-            return false;
+            return PushOutcome.Malformed;
         }
 
         if (!NacosServiceName.TryParse(header.Name, header.GroupName ?? Options.GroupName, out var service)
             || !_subscriptions.TryGetValue(service, out var subscription))
         {
             Log.PushForUnknownService(_logger, header.Name ?? "(no name)");
-            return false;
+            return PushOutcome.UnknownService;
         }
 
-        return subscription.Apply(serviceInfo.Span, ServiceInfoSource.Push) != ApplyResult.Rejected;
+        return subscription.Apply(serviceInfo, ServiceInfoSource.Push) == ApplyResult.Rejected ? PushOutcome.Malformed : PushOutcome.Accepted;
     }
 
-    private void StartPush()
+    // The registry is back (a reconnect, answers after an outage, or it forgot this instance): query every service
+    // now (on gRPC this also renews the subscriptions the new connection lacks), and keep instances that are still
+    // re-registering for the protection window.
+    private void OnRegistryRecovered()
     {
-        if (_pushStarted)
+        foreach (var subscription in _subscriptions.Values)
         {
-            return;
+            subscription.OnRegistryRecovered();
         }
-
-        _pushStarted = true;
-        if (!Options.Push.Enabled)
-        {
-            return;
-        }
-
-        _clientIp = !string.IsNullOrEmpty(Options.Push.ClientIp)
-            ? Options.Push.ClientIp
-            : InstanceAddressResolver.ResolveIp(Options.Registration, Environment.GetEnvironmentVariable);
-        _ = _pushReceiver.TryStart(OnPush, Metrics.Pushed);
     }
 
     public async ValueTask DisposeAsync()
@@ -170,13 +166,18 @@ internal sealed partial class NacosServiceCatalog : IAsyncDisposable
             _disposed = true;
         }
 
+        _status.Recovered -= OnRegistryRecovered;
+        if (ReferenceEquals(_pushes.Target, this))
+        {
+            _pushes.Target = null;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var loop in _loops.Values)
         {
             await loop.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        // The receiver belongs to the container, which disposes it after this catalog.
         _stopping.Dispose();
     }
 }

@@ -12,19 +12,25 @@ internal sealed partial class NacosServiceSubscription
         [LoggerMessage(2, LogLevel.Warning, "Ignored an instance list of Nacos service '{ServiceName}' from {Source} and kept the last good one: {Reason}.", EventName = "NacosInstancesRejected")]
         public static partial void ListRejected(ILogger logger, string serviceName, ServiceInfoSource source, string reason);
 
-        [LoggerMessage(3, LogLevel.Warning, "Could not refresh Nacos service '{ServiceName}'; still routing to the {Count} instances last known: {Reason}", EventName = "NacosRefreshFailed")]
-        public static partial void RefreshFailed(ILogger logger, string serviceName, int count, string reason);
+        [LoggerMessage(EventId = 3, Message = "Could not refresh Nacos service '{ServiceName}'; still routing to the {Count} instances last known: {Reason}", EventName = "NacosRefreshFailed")]
+        public static partial void RefreshFailed(ILogger logger, LogLevel level, string serviceName, int count, string reason);
 
-        [LoggerMessage(4, LogLevel.Warning, "No Nacos server answered for '{ServiceName}'; starting from the {Count} instances of the failover cache.", EventName = "NacosFailoverCacheUsed")]
-        public static partial void FailoverCacheUsed(ILogger logger, string serviceName, int count);
+        [LoggerMessage(EventId = 4, Message = "No Nacos server answered for '{ServiceName}'; starting from the {Count} instances of the failover cache.", EventName = "NacosFailoverCacheUsed")]
+        public static partial void FailoverCacheUsed(ILogger logger, LogLevel level, string serviceName, int count);
 
         [LoggerMessage(5, LogLevel.Debug, "Ignored a push for Nacos service '{ServiceName}' older than the list in use ({PushRefTime} < {CurrentRefTime}).", EventName = "NacosStalePushIgnored")]
         public static partial void StalePushIgnored(ILogger logger, string serviceName, long pushRefTime, long currentRefTime);
 
-        [LoggerMessage(6, LogLevel.Warning, "Ignored an empty instance list of Nacos service '{ServiceName}' from {Source} (PushEmptyProtection).", EventName = "NacosEmptyListIgnored")]
-        public static partial void EmptyListIgnored(ILogger logger, string serviceName, ServiceInfoSource source);
+        [LoggerMessage(6, LogLevel.Warning, "Nacos reported no instances of '{ServiceName}' (from {Source}); keeping the {Count} known and asking again: an empty list applies only once confirmed for {Window} (PushEmptyProtection).", EventName = "NacosEmptyListHeld")]
+        public static partial void EmptyListHeld(ILogger logger, string serviceName, ServiceInfoSource source, int count, TimeSpan window);
 
         [LoggerMessage(7, LogLevel.Warning, "{Count} instances of Nacos service '{ServiceName}' carry a lane tag that is not a valid lane; they receive no traffic.", EventName = "NacosInvalidLaneTags")]
         public static partial void InvalidLanes(ILogger logger, string serviceName, int count);
+
+        [LoggerMessage(8, LogLevel.Warning, "Nacos still reports no instances of '{ServiceName}' after {Window}: the service is empty now.", EventName = "NacosEmptyListConfirmed")]
+        public static partial void EmptyListConfirmed(ILogger logger, string serviceName, TimeSpan window);
+
+        [LoggerMessage(9, LogLevel.Information, "Kept {Count} instances of Nacos service '{ServiceName}' that a list from {Source} lacks: the registry came back and they may be re-registering (for {Remaining} more).", EventName = "NacosMissingInstancesKept")]
+        public static partial void MissingKept(ILogger logger, string serviceName, int count, ServiceInfoSource source, TimeSpan remaining);
     }
 }

@@ -6,8 +6,9 @@ namespace Lanes.Nacos.Subscriptions;
 /// <summary>One version of a service's instance list, with the token that fires when the next version replaces it.</summary>
 internal sealed class ServiceSnapshot
 {
-    public ServiceSnapshot(ServiceEndpoint[] endpoints, IReadOnlyDictionary<ulong, ServiceEndpoint>? byHost, ulong hash, bool hasData, bool fromFailoverCache)
+    public ServiceSnapshot(ServiceEndpoint[] endpoints, IReadOnlyDictionary<ulong, ServiceEndpoint>? byHost, ulong hash, bool hasData, bool fromFailoverCache, bool keepsMissing = false)
     {
+        KeepsMissing = keepsMissing;
         Endpoints = endpoints;
         ByHost = byHost;
         Hash = hash;
@@ -28,6 +29,9 @@ internal sealed class ServiceSnapshot
     public bool HasData { get; }
 
     public bool FromFailoverCache { get; }
+
+    /// <summary>Whether the list also holds instances the registry did not report (kept by empty-push protection after it came back).</summary>
+    public bool KeepsMissing { get; }
 
     public CancellationTokenSource Changed { get; } = new();
 

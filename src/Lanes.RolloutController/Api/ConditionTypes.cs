@@ -18,6 +18,12 @@ public static class ConditionTypes
     /// <summary>Lanes: False when the canary did not become ready within the timeout.</summary>
     public const string CanaryReady = "CanaryReady";
 
+    /// <summary>
+    /// Lanes: whether the traffic a release step needs is in place (True), or why not (False, with a reason from
+    /// <c>TrafficRoutingReasons</c>). On Rollouts while a release runs, and on TrafficRoutings.
+    /// </summary>
+    public const string TrafficReady = "TrafficReady";
+
     /// <summary>Reason: a release was detected.</summary>
     public const string ReasonInitializing = "Initializing";
 

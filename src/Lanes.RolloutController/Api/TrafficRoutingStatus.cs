@@ -11,4 +11,7 @@ public sealed class TrafficRoutingStatus
 
     /// <summary>Human-readable state.</summary>
     public string? Message { get; set; }
+
+    /// <summary>Lanes: the <c>TrafficReady</c> condition, so Rollouts and users see whether the routes are in place.</summary>
+    public List<RolloutCondition>? Conditions { get; set; }
 }

@@ -34,6 +34,9 @@ internal sealed class DecisionContext
 
     public void Add(RolloutAction action) => _actions.Add(action);
 
+    /// <summary>Adds an action that may not be done at once; until it is, <paramref name="checkpoint"/> is written.</summary>
+    public void Add(RolloutAction action, RolloutStatus checkpoint) => _actions.Add(action with { Checkpoint = checkpoint });
+
     public bool Has<TAction>()
         where TAction : RolloutAction => _actions.OfType<TAction>().Any();
 
@@ -47,41 +50,13 @@ internal sealed class DecisionContext
         RequeueAfter = RequeueAfter is { } current && current < after ? current : after;
     }
 
-    public RolloutCondition? GetCondition(string type) => Status.Conditions?.Find(c => c.Type == type);
+    public RolloutCondition? GetCondition(string type) => RolloutConditions.Find(Status.Conditions, type);
 
-    public void SetCondition(string type, string status, string reason, string message)
-    {
-        Status.Conditions ??= [];
-        var existing = GetCondition(type);
-        if (existing is null)
-        {
-            Status.Conditions.Add(new RolloutCondition
-            {
-                Type = type,
-                Status = status,
-                Reason = reason,
-                Message = message,
-                LastTransitionTime = Now,
-                LastUpdateTime = Now,
-            });
-            return;
-        }
+    public void SetCondition(string type, string status, string reason, string message) =>
+        Status.Conditions = RolloutConditions.Set(Status.Conditions, type, status, reason, message, Now);
 
-        if (existing.Status == status && existing.Reason == reason && existing.Message == message)
-        {
-            return;
-        }
-
-        if (existing.Status != status)
-        {
-            existing.LastTransitionTime = Now;
-        }
-
-        existing.Status = status;
-        existing.Reason = reason;
-        existing.Message = message;
-        existing.LastUpdateTime = Now;
-    }
+    /// <summary>A copy of the status as it is now: what to write if an action taken from here is not done.</summary>
+    public RolloutStatus Snapshot() => ApiJson.Read<RolloutStatus>(ApiJson.Write(Status)) ?? new RolloutStatus();
 
     public void RemoveCondition(string type) => Status.Conditions?.RemoveAll(c => c.Type == type);
 

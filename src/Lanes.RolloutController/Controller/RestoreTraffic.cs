@@ -1,4 +1,5 @@
 namespace Lanes.RolloutController.Controller;
 
-/// <summary>Routes all traffic back to stable through the providers.</summary>
-internal sealed record RestoreTraffic() : RolloutAction;
+/// <summary>Routes all traffic back to stable through the Rollout's own trafficRoutings.</summary>
+/// <param name="RoutesOnly">Only take the canary routes away, keeping the Services (a rollback's first step).</param>
+internal sealed record RestoreTraffic(bool RoutesOnly) : RolloutAction;

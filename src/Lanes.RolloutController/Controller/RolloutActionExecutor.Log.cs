@@ -15,7 +15,5 @@ internal sealed partial class RolloutActionExecutor
         [LoggerMessage(3, LogLevel.Debug, "Conflict updating {Kind} {Namespace}/{Name}; retrying on the newest copy", EventName = "ActionConflict")]
         public static partial void Conflict(ILogger logger, string kind, string @namespace, string name);
 
-        [LoggerMessage(4, LogLevel.Information, "No traffic provider handles service {Service} of Rollout {Namespace}/{Rollout}; routes are left unchanged", EventName = "NoTrafficProvider")]
-        public static partial void NoTrafficProvider(ILogger logger, string @namespace, string rollout, string service);
     }
 }

@@ -10,12 +10,11 @@ using Microsoft.Extensions.Logging;
 namespace Lanes.RolloutController.Controller;
 
 /// <summary>Runs decided actions against the API server. Every action is idempotent; each returns whether it is done.</summary>
-internal sealed partial class RolloutActionExecutor(IKubernetes client, IEnumerable<ITrafficRoutingProvider> providers, ILogger<RolloutActionExecutor> logger)
+internal sealed partial class RolloutActionExecutor(IKubernetes client, TrafficRoutingManager traffic, ILogger<RolloutActionExecutor> logger)
 {
     private const int FinalizerRetries = 5;
-    private readonly ITrafficRoutingProvider[] _providers = providers.ToArray();
 
-    public async Task<bool> ExecuteAsync(RolloutAction action, ObservedRollout observed, CancellationToken cancellationToken)
+    public async Task<ActionResult> ExecuteAsync(RolloutAction action, ObservedRollout observed, CancellationToken cancellationToken)
     {
         var ns = observed.Observation.Namespace;
         var rollout = observed.Observation.Rollout;
@@ -24,17 +23,17 @@ internal sealed partial class RolloutActionExecutor(IKubernetes client, IEnumera
         {
             case AddRolloutFinalizer:
                 await PatchRolloutFinalizersAsync(observed, add: true, cancellationToken).ConfigureAwait(false);
-                return true;
+                return ActionResult.Done;
             case RemoveRolloutFinalizer:
                 await PatchRolloutFinalizersAsync(observed, add: false, cancellationToken).ConfigureAwait(false);
-                return true;
+                return ActionResult.Done;
             case GateWorkload gate:
                 await PatchDeploymentAsync(ns, gate.Deployment, new JsonObject
                 {
                     ["metadata"] = new JsonObject { ["labels"] = new JsonObject { [KruiseNames.WorkloadTypeLabel] = "deployment" } },
                     ["spec"] = new JsonObject { ["paused"] = true },
                 }, cancellationToken).ConfigureAwait(false);
-                return true;
+                return ActionResult.Done;
             case HoldWorkload hold:
                 await PatchDeploymentAsync(ns, hold.Deployment, new JsonObject
                 {
@@ -52,7 +51,7 @@ internal sealed partial class RolloutActionExecutor(IKubernetes client, IEnumera
                     },
                     ["spec"] = new JsonObject { ["paused"] = true },
                 }, cancellationToken).ConfigureAwait(false);
-                return true;
+                return ActionResult.Done;
             case ReleaseWorkload release:
                 await PatchDeploymentAsync(ns, release.Deployment, new JsonObject
                 {
@@ -63,28 +62,32 @@ internal sealed partial class RolloutActionExecutor(IKubernetes client, IEnumera
                     },
                     ["spec"] = new JsonObject { ["paused"] = false },
                 }, cancellationToken).ConfigureAwait(false);
-                return true;
+                return ActionResult.Done;
             case CreateCanary create:
                 await CreateCanaryAsync(observed, create, cancellationToken).ConfigureAwait(false);
-                return true;
+                return ActionResult.Done;
             case ScaleCanary scale:
                 await PatchDeploymentAsync(ns, scale.Name, new JsonObject { ["spec"] = new JsonObject { ["replicas"] = scale.Replicas } }, cancellationToken).ConfigureAwait(false);
-                return true;
+                return ActionResult.Done;
             case DeleteCanaries delete:
                 foreach (var name in delete.Names)
                 {
                     await IgnoreNotFoundAsync(() => client.AppsV1.DeleteNamespacedDeploymentAsync(name, ns, propagationPolicy: "Background", cancellationToken: cancellationToken)).ConfigureAwait(false);
                 }
 
-                return true;
+                return ActionResult.Done;
             case AttachTrafficRouting attach:
-                return await UpdateTrafficRoutingFinalizerAsync(ns, attach.Name, TrafficRoutingObservation.FinalizerFor(rollout.Metadata.Name), add: true, cancellationToken).ConfigureAwait(false);
+                return ActionResult.From(await UpdateTrafficRoutingFinalizerAsync(ns, attach.Name, TrafficRoutingObservation.FinalizerFor(rollout.Metadata.Name), add: true, cancellationToken).ConfigureAwait(false));
             case DetachTrafficRouting detach:
-                return await UpdateTrafficRoutingFinalizerAsync(ns, detach.Name, TrafficRoutingObservation.FinalizerFor(rollout.Metadata.Name), add: false, cancellationToken).ConfigureAwait(false);
+                return ActionResult.From(await UpdateTrafficRoutingFinalizerAsync(ns, detach.Name, TrafficRoutingObservation.FinalizerFor(rollout.Metadata.Name), add: false, cancellationToken).ConfigureAwait(false));
+            case CheckTraffic:
+                return ActionResult.From(await traffic.InitializeAsync(TrafficContext(rollout, ns, null, null, null), cancellationToken).ConfigureAwait(false));
+            case PrepareTraffic prepare:
+                return ActionResult.From(await traffic.PrepareAsync(TrafficContext(rollout, ns, null, prepare.StableRevision, null), cancellationToken).ConfigureAwait(false));
             case RouteTraffic route:
-                return await RouteAsync(observed, route.Step, finalise: false, cancellationToken).ConfigureAwait(false);
-            case RestoreTraffic:
-                return await RouteAsync(observed, null, finalise: true, cancellationToken).ConfigureAwait(false);
+                return ActionResult.From(await traffic.EnsureRoutesAsync(TrafficContext(rollout, ns, route.Strategy, route.StableRevision, route.CanaryRevision), cancellationToken).ConfigureAwait(false));
+            case RestoreTraffic restore:
+                return ActionResult.From(await traffic.FinaliseAsync(TrafficContext(rollout, ns, null, null, null), restore.RoutesOnly, cancellationToken).ConfigureAwait(false));
             default:
                 throw new InvalidOperationException("Unknown action " + action.GetType().Name);
         }
@@ -231,26 +234,22 @@ internal sealed partial class RolloutActionExecutor(IKubernetes client, IEnumera
         return false;
     }
 
-    private async Task<bool> RouteAsync(ObservedRollout observed, CanaryStep? step, bool finalise, CancellationToken cancellationToken)
+    // The Rollout's own trafficRoutings, as Kruise's newTrafficRoutingContext builds them.
+    private static TrafficRoutingContext TrafficContext(Rollout rollout, string ns, TrafficStrategy? strategy, string? stableRevision, string? canaryRevision)
     {
-        var rollout = observed.Observation.Rollout;
-        var done = true;
-        foreach (var target in rollout.Spec.Strategy.Canary?.TrafficRoutings ?? [])
+        var canary = rollout.Spec.Strategy.Canary!;
+        return new TrafficRoutingContext
         {
-            var provider = Array.Find(_providers, p => p.CanRoute(target));
-            if (provider is null)
-            {
-                Log.NoTrafficProvider(logger, observed.Observation.Namespace, rollout.Metadata.Name, target.Service);
-                continue;
-            }
-
-            var request = new TrafficRoutingRequest(observed.Observation.Namespace, rollout.Metadata.Name, target, step?.Traffic, step?.Matches ?? [], step?.RequestHeaderModifier, OnlyTrafficRouting: false);
-            done &= finalise
-                ? await provider.FinaliseAsync(request, cancellationToken).ConfigureAwait(false)
-                : await provider.EnsureRoutesAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-
-        return done;
+            Namespace = ns,
+            Owner = new TrafficRoutingOwner(KruiseNames.Group + "/" + KruiseNames.V1Beta1, "Rollout", rollout.Metadata.Name, rollout.Metadata.Uid),
+            Refs = canary.TrafficRoutings ?? [],
+            RefsField = "spec.strategy.canary.trafficRoutings",
+            Strategy = strategy ?? new TrafficStrategy(),
+            DisableGenerateCanaryService = canary.DisableGenerateCanaryService,
+            StableRevision = stableRevision,
+            CanaryRevision = canaryRevision,
+            CanarySelectorPatch = canary.PatchPodTemplateMetadata?.Labels is { } labels ? new Dictionary<string, string>(labels) : null,
+        };
     }
 
     private static async Task IgnoreNotFoundAsync(Func<Task> call)

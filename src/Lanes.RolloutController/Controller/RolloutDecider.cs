@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Globalization;
 using Lanes.RolloutController.Api;
+using Lanes.RolloutController.Traffic;
 
 namespace Lanes.RolloutController.Controller;
 
@@ -25,7 +27,7 @@ internal static class RolloutDecider
             return c.ToDecision();
         }
 
-        if (RolloutValidator.Validate(observed) is { } problem)
+        if (RolloutValidator.Validate(observed, settings.LaneHeader) is { } problem)
         {
             // Report and touch nothing; a release in progress stays held until the input is fixed.
             if (c.Status.Phase is null or RolloutPhases.Healthy)
@@ -79,6 +81,7 @@ internal static class RolloutDecider
             c.SetCondition(ConditionTypes.Progressing, "True", ConditionTypes.ReasonInitializing, RolloutMessages.InProgressing);
             c.RemoveCondition(ConditionTypes.Succeeded);
             c.RemoveCondition(ConditionTypes.CanaryReady);
+            c.RemoveCondition(ConditionTypes.TrafficReady);
             DecideProgressing(c);
             return;
         }
@@ -189,7 +192,13 @@ internal static class RolloutDecider
 
                     if (s.CanaryStatus.CanaryRevision != w.TemplateRevision)
                     {
-                        // Continuous release: a newer template arrived mid-release; restart from step 1 for it.
+                        // Continuous release: a newer template arrived mid-release; restart from step 1 for it,
+                        // once the routes no longer send traffic to the canary that is about to go.
+                        if (HasOwnRoutes(c))
+                        {
+                            c.Add(new RestoreTraffic(RoutesOnly: false), c.Snapshot());
+                        }
+
                         c.SetCondition(ConditionTypes.Progressing, "True", ConditionTypes.ReasonInitializing, RolloutMessages.InProgressing);
                         c.RemoveCondition(ConditionTypes.CanaryReady);
                         reason = ConditionTypes.ReasonInitializing;
@@ -250,20 +259,33 @@ internal static class RolloutDecider
         var s = c.Status;
         var w = c.Workload!;
         var rolloutName = c.Rollout.Metadata.Name;
+
+        // Kruise's InitializeTrafficRouting: the Services and entry objects must exist before anything moves.
+        if (HasOwnRoutes(c))
+        {
+            c.Add(new CheckTraffic(), c.Snapshot());
+        }
+
         if (TrafficRoutingName(c.Rollout) is { } trafficRouting)
         {
             var tr = c.Observed.TrafficRouting;
             if (tr is not { Exists: true })
             {
-                s.Message = $"TrafficRouting {trafficRouting} not found; the release waits for it";
-                c.Requeue(c.Settings.TrafficRoutingRetry);
+                WaitForTrafficRouting(c, TrafficRoutingReasons.EntryNotFound, $"TrafficRouting {trafficRouting} not found; the release waits for it");
                 return false;
             }
 
             if (tr.Phase is "Finalizing" or "Terminating")
             {
-                s.Message = $"TrafficRouting {trafficRouting} is {tr.Phase}; the release waits for it";
-                c.Requeue(c.Settings.TrafficRoutingRetry);
+                WaitForTrafficRouting(c, TrafficRoutingReasons.WaitingForTrafficRouting, $"TrafficRouting {trafficRouting} is {tr.Phase}; the release waits for it");
+                return false;
+            }
+
+            if (tr.IsUnusable)
+            {
+                // Its Service or entry object is missing or invalid: start nothing that could not get traffic.
+                var (reason, message) = tr.Problem();
+                WaitForTrafficRouting(c, reason, message + "; the release waits for it");
                 return false;
             }
 
@@ -301,6 +323,7 @@ internal static class RolloutDecider
             Message = RolloutMessages.InProgressing,
         };
         s.Message = RolloutMessages.InProgressing;
+        c.RemoveCondition(ConditionTypes.TrafficReady);
         Mirror(s);
         return true;
     }
@@ -333,6 +356,13 @@ internal static class RolloutDecider
             cs.CurrentStepIndex = index;
             var step = steps[index - 1];
             var desired = DesiredReplicas(step, w.Replicas);
+
+            // Kruise: a step without traffic first takes away the routes of the step before.
+            if (HasOwnRoutes(c) && !HasTraffic(step) && cs.CurrentStepState != CanaryStepStates.Completed && !c.Has<RestoreTraffic>())
+            {
+                c.Add(new RestoreTraffic(RoutesOnly: false), c.Snapshot());
+            }
+
             switch (cs.CurrentStepState)
             {
                 case CanaryStepStates.StepUpgrade:
@@ -363,9 +393,9 @@ internal static class RolloutDecider
                     continue;
 
                 case CanaryStepStates.StepTrafficRouting:
-                    if ((step.Traffic is not null || step.Matches is { Count: > 0 }) && c.Rollout.Spec.Strategy.Canary!.TrafficRoutings is { Count: > 0 })
+                    if (!TrafficInPlace(c, index, count, step))
                     {
-                        c.Add(new RouteTraffic(index, step));
+                        return false;
                     }
 
                     Transition(c, CanaryStepStates.StepMetricsAnalysis);
@@ -381,6 +411,12 @@ internal static class RolloutDecider
                         // Kruise: a last step at 100% needs no confirmation.
                         Transition(c, CanaryStepStates.StepReady);
                         continue;
+                    }
+
+                    // A pause stands only while its traffic does: routes that broke send the step back.
+                    if (!TrafficInPlace(c, index, count, step))
+                    {
+                        return false;
                     }
 
                     if (step.Pause?.Duration is { } seconds)
@@ -416,12 +452,79 @@ internal static class RolloutDecider
                     return true;
 
                 default:
+                    // Kruise: before the first canary pod, the stable Service is narrowed to the stable pods.
+                    if (index == 1 && HasOwnRoutes(c) && HasTraffic(step))
+                    {
+                        c.Add(new PrepareTraffic(cs.StableRevision), c.Snapshot());
+                    }
+
                     Transition(c, CanaryStepStates.StepUpgrade);
                     continue;
             }
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Whether the step's traffic is in place: the Rollout's own routes (asked of the providers, with the status to
+    /// fall back to if they are not) and the shared TrafficRouting's lane rule (from its status). When not, the step
+    /// stays in (or returns to) StepTrafficRouting and the status says why.
+    /// </summary>
+    private static bool TrafficInPlace(DecisionContext c, int index, int count, CanaryStep step)
+    {
+        var cs = c.Status.CanaryStatus!;
+        var own = HasOwnRoutes(c) && HasTraffic(step);
+        var trafficRouting = TrafficRoutingName(c.Rollout);
+        if (!own && trafficRouting is null)
+        {
+            return true;
+        }
+
+        if (own && !c.Has<RouteTraffic>())
+        {
+            var checkpoint = c.Snapshot();
+            if (checkpoint.CanaryStatus!.CurrentStepState != CanaryStepStates.StepTrafficRouting)
+            {
+                checkpoint.CanaryStatus.CurrentStepState = CanaryStepStates.StepTrafficRouting;
+                checkpoint.CanaryStatus.LastUpdateTime = c.Now;
+                Mirror(checkpoint);
+            }
+
+            c.Add(new RouteTraffic(index, TrafficStrategy.From(step), cs.StableRevision, cs.PodTemplateHash), checkpoint);
+            c.Requeue(c.Settings.RouteCheckPeriod);
+        }
+
+        if (trafficRouting is not null && c.Observed.TrafficRouting is var tr && tr?.RoutesInPlace != true)
+        {
+            if (cs.CurrentStepState != CanaryStepStates.StepTrafficRouting)
+            {
+                Transition(c, CanaryStepStates.StepTrafficRouting);
+            }
+
+            var (reason, message) = tr?.Problem() ?? (TrafficRoutingReasons.EntryNotFound, $"TrafficRouting {trafficRouting} not found");
+            if (tr is { Exists: true } && !tr.IsAttached(c.Rollout.Metadata.Name) && !c.Has<AttachTrafficRouting>())
+            {
+                c.Add(new AttachTrafficRouting(trafficRouting));
+            }
+
+            SetMessage(c.Status, string.Create(CultureInfo.InvariantCulture, $"Rollout is in step({index}/{count}), and waits for its traffic: {message}"));
+            c.SetCondition(ConditionTypes.TrafficReady, "False", reason, message);
+            c.Requeue(c.Settings.TrafficRoutingRetry);
+            return false;
+        }
+
+        var through = trafficRouting is null ? "" : $" through TrafficRouting {trafficRouting}";
+        c.SetCondition(ConditionTypes.TrafficReady, "True", TrafficRoutingReasons.RoutesReady,
+            string.Create(CultureInfo.InvariantCulture, $"Traffic of step {index}/{count} is in place{through}"));
+        return true;
+    }
+
+    private static void WaitForTrafficRouting(DecisionContext c, string reason, string message)
+    {
+        c.Status.Message = message;
+        c.SetCondition(ConditionTypes.TrafficReady, "False", reason, message);
+        c.Requeue(c.Settings.TrafficRoutingRetry);
     }
 
     // A client may patch nextStepIndex to jump to (or re-run) a step, as kubectl-kruise does.
@@ -493,9 +596,13 @@ internal static class RolloutDecider
             done = false;
         }
 
-        if (c.Rollout.Spec.Strategy.Canary?.TrafficRoutings is { Count: > 0 })
+        // Kruise's order: a rollback first takes traffic off the canary and only later widens the stable Service
+        // again (once the canary pods are gone); the other reasons restore all routes before resuming the workload.
+        var ownRoutes = HasOwnRoutes(c);
+        if (ownRoutes)
         {
-            c.Add(new RestoreTraffic());
+            cs.FinalisingStep = reason == FinaliseReason.Rollback ? "FinalisingStepRouteTrafficToStable" : "RestoreStableService";
+            c.Add(new RestoreTraffic(RoutesOnly: reason == FinaliseReason.Rollback), c.Snapshot());
         }
 
         var canaries = c.Observed.Canaries.Where(static x => !x.Deleting).Select(static x => x.Name).ToList();
@@ -526,6 +633,12 @@ internal static class RolloutDecider
             }
         }
 
+        if (done && ownRoutes && reason == FinaliseReason.Rollback)
+        {
+            cs.FinalisingStep = "RestoreStableService";
+            c.Add(new RestoreTraffic(RoutesOnly: false), c.Snapshot());
+        }
+
         return done;
     }
 
@@ -552,6 +665,7 @@ internal static class RolloutDecider
         c.SetCondition(ConditionTypes.Progressing, "False", ConditionTypes.ReasonCompleted, message);
         c.SetCondition(ConditionTypes.Succeeded, succeeded ? "True" : "False", succeeded ? "Succeeded" : "Canceled", message);
         c.RemoveCondition(ConditionTypes.CanaryReady);
+        c.RemoveCondition(ConditionTypes.TrafficReady);
         s.Phase = RolloutPhases.Healthy;
         s.Message = message;
         Mirror(s);
@@ -663,6 +777,10 @@ internal static class RolloutDecider
     }
 
     private static List<CanaryStep> Steps(DecisionContext c) => c.Rollout.Spec.Strategy.Canary?.Steps ?? [];
+
+    private static bool HasOwnRoutes(DecisionContext c) => c.Rollout.Spec.Strategy.Canary?.TrafficRoutings is { Count: > 0 };
+
+    internal static bool HasTraffic(CanaryStep step) => step.Traffic is not null || step.Matches is { Count: > 0 };
 
     private static bool HasFinalizer(Rollout rollout) => rollout.Metadata.Finalizers?.Contains(KruiseNames.RolloutFinalizer) == true;
 

@@ -6,4 +6,10 @@ namespace Lanes.RolloutController.Controller;
 internal sealed record RolloutDecisionSettings(TimeSpan CanaryReadyTimeout, TimeSpan TrafficRoutingRetry)
 {
     public static RolloutDecisionSettings Default { get; } = new(TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(10));
+
+    /// <summary>How often routes that are in place are checked again (someone may delete the Ingress).</summary>
+    public TimeSpan RouteCheckPeriod { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The header that carries the lane; a <c>lanes</c> route must set it.</summary>
+    public string LaneHeader { get; init; } = "x-mse-tag";
 }

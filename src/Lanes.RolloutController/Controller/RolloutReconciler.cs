@@ -19,6 +19,7 @@ internal sealed partial class RolloutReconciler(
     IKubernetes client,
     RolloutObserver observer,
     RolloutActionExecutor executor,
+    KubernetesEventRecorder events,
     TimeProvider timeProvider,
     IOptions<RolloutControllerOptions> options,
     ILogger<RolloutReconciler> logger)
@@ -30,7 +31,11 @@ internal sealed partial class RolloutReconciler(
     {
         using var activity = LanesTelemetry.ActivitySource.StartActivity("Lanes.Rollout.Reconcile");
         activity?.SetTag("lanes.rollout", ns + "/" + name);
-        var settings = new RolloutDecisionSettings(_options.CanaryReadyTimeout, _options.RetryDelay * 3);
+        var settings = new RolloutDecisionSettings(_options.CanaryReadyTimeout, _options.RetryDelay * 3)
+        {
+            RouteCheckPeriod = _options.RouteCheckPeriod,
+            LaneHeader = _options.LaneHeader,
+        };
         for (var attempt = 0; attempt < _options.ConflictRetries; attempt++)
         {
             LanesTelemetry.Reconciles.Add(1);
@@ -41,40 +46,49 @@ internal sealed partial class RolloutReconciler(
             }
 
             var decision = RolloutDecider.Decide(observed.Observation, timeProvider.GetUtcNow(), settings);
-            var done = true;
+            var status = decision.Status;
+            var requeue = decision.RequeueAfter;
             foreach (var action in decision.Actions)
             {
-                done &= await executor.ExecuteAsync(action, observed, cancellationToken).ConfigureAwait(false);
+                var result = await executor.ExecuteAsync(action, observed, cancellationToken).ConfigureAwait(false);
                 if (action is RemoveRolloutFinalizer)
                 {
                     Log.Released(logger, ns, name);
                     return null;
                 }
+
+                if (!result.IsDone)
+                {
+                    // Not done yet (a provider is converging, or failed): write what is true, and no further.
+                    status = NotDoneStatus(observed, action, result);
+                    requeue = result.RetryAfter ?? _options.RetryDelay;
+                    break;
+                }
             }
 
-            if (!done)
+            var previous = observed.Observation.Rollout.Status;
+            if (status.Conditions is { Count: 0 } && previous?.Conditions is null)
             {
-                // Not done yet (a provider is converging): keep the old status so nothing is skipped.
-                return _options.RetryDelay;
+                status.Conditions = null;
             }
 
-            if (!decision.StatusChanged)
+            if (JsonNode.DeepEquals(ApiJson.Write(previous ?? new RolloutStatus()), ApiJson.Write(status)))
             {
-                return decision.RequeueAfter;
+                return requeue;
             }
 
             try
             {
-                await WriteStatusAsync(observed, decision, cancellationToken).ConfigureAwait(false);
+                await WriteStatusAsync(observed, status, cancellationToken).ConfigureAwait(false);
                 LanesTelemetry.StatusWrites.Add(1);
-                var previous = observed.Observation.Rollout.Status;
-                Log.StatusWritten(logger, ns, name, decision.Status.Phase, decision.Status.CanaryStatus?.CurrentStepIndex, decision.Status.CanaryStatus?.CurrentStepState, decision.Status.Message);
-                if (previous?.Phase != decision.Status.Phase)
+                Log.StatusWritten(logger, ns, name, status.Phase, status.CanaryStatus?.CurrentStepIndex, status.CanaryStatus?.CurrentStepState, status.Message);
+                if (previous?.Phase != status.Phase)
                 {
-                    Log.PhaseChanged(logger, ns, name, previous?.Phase, decision.Status.Phase);
+                    Log.PhaseChanged(logger, ns, name, previous?.Phase, status.Phase);
                 }
 
-                return decision.RequeueAfter;
+                await RecordTrafficEventAsync(observed, previous, status, cancellationToken).ConfigureAwait(false);
+                return requeue;
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
             {
@@ -90,11 +104,62 @@ internal sealed partial class RolloutReconciler(
         return _options.RetryDelay;
     }
 
-    private Task WriteStatusAsync(ObservedRollout observed, RolloutDecision decision, CancellationToken cancellationToken)
+    // The status to write when an action is not done: its checkpoint (or the status as read), saying why.
+    private RolloutStatus NotDoneStatus(ObservedRollout observed, RolloutAction action, ActionResult result)
+    {
+        var status = ApiJson.Read<RolloutStatus>(ApiJson.Write(action.Checkpoint ?? observed.Observation.Rollout.Status ?? new RolloutStatus())) ?? new RolloutStatus();
+        if (result.Reason is null)
+        {
+            return status;
+        }
+
+        status.Conditions = RolloutConditions.Set(status.Conditions, ConditionTypes.TrafficReady, "False", result.Reason, result.Message ?? result.Reason, timeProvider.GetUtcNow());
+        if (result.IsFailure)
+        {
+            var message = (action is RestoreTraffic ? "Traffic is not restored to stable: " : "Canary traffic is not in place: ") + result.Message;
+            status.Message = message;
+            if (status.CanaryStatus is { } canary)
+            {
+                canary.Message = message;
+            }
+        }
+
+        return status;
+    }
+
+    // One Event per change of the TrafficReady condition: a Warning when it fails, a Normal one when routes are ready.
+    private Task RecordTrafficEventAsync(ObservedRollout observed, RolloutStatus? previous, RolloutStatus current, CancellationToken cancellationToken)
+    {
+        var before = RolloutConditions.Find(previous?.Conditions, ConditionTypes.TrafficReady);
+        var after = RolloutConditions.Find(current.Conditions, ConditionTypes.TrafficReady);
+        if (after is null || (before?.Status == after.Status && before.Reason == after.Reason && before.Message == after.Message))
+        {
+            return Task.CompletedTask;
+        }
+
+        var failed = after.Status != "True" && !Traffic.TrafficRoutingReasons.IsProgress(after.Reason);
+        if (!failed && (after.Status != "True" || before?.Status == "True"))
+        {
+            return Task.CompletedTask;
+        }
+
+        var rollout = observed.Observation.Rollout.Metadata;
+        var involved = new k8s.Models.V1ObjectReference
+        {
+            ApiVersion = KruiseNames.Group + "/" + KruiseNames.V1Beta1,
+            Kind = "Rollout",
+            Name = rollout.Name,
+            NamespaceProperty = observed.Observation.Namespace,
+            Uid = rollout.Uid,
+        };
+        return events.RecordAsync(involved, failed ? KubernetesEventRecorder.Warning : KubernetesEventRecorder.Normal, after.Reason, after.Message, cancellationToken);
+    }
+
+    private Task WriteStatusAsync(ObservedRollout observed, RolloutStatus status, CancellationToken cancellationToken)
     {
         // Same document as read, so its metadata.resourceVersion guards the write.
         var body = (JsonObject)observed.Document.DeepClone();
-        body["status"] = ApiJson.Write(decision.Status);
+        body["status"] = ApiJson.Write(status);
         return client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync(
             body, KruiseNames.Group, KruiseNames.V1Beta1, observed.Observation.Namespace, KruiseNames.RolloutPlural, observed.Observation.Name,
             cancellationToken: cancellationToken);

@@ -1,12 +1,13 @@
 using System.Globalization;
 using Lanes.RolloutController.Api;
+using Lanes.RolloutController.Traffic;
 
 namespace Lanes.RolloutController.Controller;
 
 /// <summary>Checks that a Rollout can be served; a problem becomes the <c>Invalid</c> condition and nothing is changed.</summary>
 internal static class RolloutValidator
 {
-    public static (string Reason, string Message)? Validate(RolloutObservation observed)
+    public static (string Reason, string Message)? Validate(RolloutObservation observed, string laneHeader)
     {
         if (observed.ReadError is { } error)
         {
@@ -80,6 +81,17 @@ internal static class RolloutValidator
             }
 
             previous = replicas;
+        }
+
+        if (canary.TrafficRoutings is { Count: > 0 } routes)
+        {
+            var strategies = canary.Steps
+                .Select(static (step, i) => (Strategy: TrafficStrategy.From(step), Field: string.Create(CultureInfo.InvariantCulture, $"spec.strategy.canary.steps[{i}]")))
+                .ToList();
+            if (TrafficRoutingValidator.Validate($"Rollout {observed.Namespace}/{observed.Name}", routes, "spec.strategy.canary.trafficRoutings", strategies, laneHeader) is { } invalid)
+            {
+                return (TrafficRoutingReasons.InvalidTrafficRouting, invalid);
+            }
         }
 
         if (observed.Workload is null)

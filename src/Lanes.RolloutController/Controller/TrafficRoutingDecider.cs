@@ -3,12 +3,21 @@ using Lanes.RolloutController.Api;
 namespace Lanes.RolloutController.Controller;
 
 /// <summary>
-/// Phase machine of a shared TrafficRouting: Healthy until a Rollout attaches its
-/// <c>progressing.rollouts.kruise.io/&lt;rollout&gt;</c> finalizer, Progressing while any is attached,
-/// back through Finalizing to Healthy when the last one leaves. Pure.
+/// Kruise's TrafficRouting phase machine (pkg/controller/trafficrouting), pure: <c>Initial</c> (Services and entry
+/// objects must exist) → <c>Healthy</c>; Healthy → <c>Progressing</c> once a Rollout adds its
+/// <c>progressing.rollouts.kruise.io/&lt;rollout&gt;</c> finalizer; Progressing → <c>Finalizing</c> when the last one
+/// leaves → Healthy once routes are restored; <c>Terminating</c> on deletion. Unlike Kruise, a TrafficRouting deleted
+/// while Rollouts are attached keeps their routes until the last one finishes.
 /// </summary>
 internal static class TrafficRoutingDecider
 {
+    public const string Initial = "Initial";
+    public const string Healthy = "Healthy";
+    public const string Progressing = "Progressing";
+    public const string Finalizing = "Finalizing";
+    public const string Terminating = "Terminating";
+
+    public const string InitializingMessage = "TrafficRouting is Initializing";
     public const string HealthyMessage = "TrafficRouting is Healthy";
     public const string ProgressingMessage = "TrafficRouting is Progressing";
     public const string FinalizingMessage = "TrafficRouting is Finalizing";
@@ -21,40 +30,20 @@ internal static class TrafficRoutingDecider
         var finalizers = metadata.Finalizers ?? [];
         var attached = finalizers.Any(static f => f.StartsWith(KruiseNames.ProgressingFinalizerPrefix + "/", StringComparison.Ordinal));
         var hasOwn = finalizers.Contains(KruiseNames.TrafficRoutingFinalizer);
-        var old = trafficRouting.Status ?? new TrafficRoutingStatus();
-        var status = new TrafficRoutingStatus { ObservedGeneration = metadata.Generation, Phase = old.Phase, Message = old.Message };
-        bool add = false, remove = false, ensure = false, restore = false;
-
         if (metadata.DeletionTimestamp is not null)
         {
-            status.Phase = "Terminating";
-            status.Message = TerminatingMessage;
-
-            // Rollouts still attached keep it alive until they finish their release.
-            if (!attached && hasOwn)
-            {
-                restore = true;
-                remove = true;
-            }
+            return attached
+                ? new(false, TrafficRoutingOperation.EnsureRoutes, Terminating, TerminatingMessage, Terminating, TerminatingMessage, false)
+                : new(false, TrafficRoutingOperation.Finalise, Terminating, TerminatingMessage, Terminating, TerminatingMessage, hasOwn);
         }
-        else
+
+        return (trafficRouting.Status?.Phase) switch
         {
-            add = !hasOwn;
-            if (attached)
-            {
-                status.Phase = "Progressing";
-                status.Message = ProgressingMessage;
-                ensure = true;
-            }
-            else
-            {
-                restore = old.Phase is "Progressing" or "Finalizing";
-                status.Phase = "Healthy";
-                status.Message = HealthyMessage;
-            }
-        }
-
-        var changed = old.Phase != status.Phase || old.Message != status.Message || old.ObservedGeneration != status.ObservedGeneration;
-        return new TrafficRoutingDecision(add, remove, ensure, restore, status, changed);
+            Healthy when attached => new(!hasOwn, TrafficRoutingOperation.EnsureRoutes, Progressing, ProgressingMessage, Progressing, ProgressingMessage, false),
+            Healthy => new(!hasOwn, TrafficRoutingOperation.None, Healthy, HealthyMessage, Healthy, HealthyMessage, false),
+            Progressing when attached => new(!hasOwn, TrafficRoutingOperation.EnsureRoutes, Progressing, ProgressingMessage, Progressing, ProgressingMessage, false),
+            Progressing or Finalizing => new(!hasOwn, TrafficRoutingOperation.Finalise, Finalizing, FinalizingMessage, Healthy, HealthyMessage, false),
+            _ => new(!hasOwn, TrafficRoutingOperation.Initialize, Initial, InitializingMessage, Healthy, HealthyMessage, false),
+        };
     }
 }

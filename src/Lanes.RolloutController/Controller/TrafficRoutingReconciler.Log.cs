@@ -11,8 +11,5 @@ internal sealed partial class TrafficRoutingReconciler
 
         [LoggerMessage(21, LogLevel.Warning, "TrafficRouting {Namespace}/{Name} cannot be read: {Error}", EventName = "TrafficRoutingUnreadable")]
         public static partial void Unreadable(ILogger logger, string @namespace, string name, string error);
-
-        [LoggerMessage(22, LogLevel.Debug, "No traffic provider handles service {Service} of TrafficRouting {Namespace}/{Name}; routes are left unchanged", EventName = "TrafficRoutingNoProvider")]
-        public static partial void NoTrafficProvider(ILogger logger, string @namespace, string name, string service);
     }
 }

@@ -34,6 +34,18 @@ public sealed class RolloutControllerOptions
     /// <summary>Pause before re-opening a watch that failed. Default 1 s.</summary>
     public TimeSpan WatchRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How often routes that are in place are checked again while a release holds them, so an Ingress, HTTPRoute or
+    /// ConfigMap deleted or edited under a paused step shows in the status. Default 30 s.
+    /// </summary>
+    public TimeSpan RouteCheckPeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The header that carries the lane (as the gateway's <c>Lanes:Propagation:HeaderName</c>). A route with
+    /// <c>classType: lanes</c> must set it in <c>requestHeaderModifier.set</c>. Default <c>x-mse-tag</c>.
+    /// </summary>
+    public string LaneHeader { get; set; } = "x-mse-tag";
+
     /// <summary>Leader election.</summary>
     public LeaderElectionOptions LeaderElection { get; set; } = new();
 }

@@ -33,6 +33,16 @@ internal sealed class RolloutControllerOptionsValidator : IValidateOptions<Rollo
             failures.Add("Lanes:RolloutController:RetryDelay and WatchRetryDelay must be positive and WatchTimeout at least 1 s.");
         }
 
+        if (options.RouteCheckPeriod < TimeSpan.FromSeconds(1))
+        {
+            failures.Add("Lanes:RolloutController:RouteCheckPeriod must be at least 1 s.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.LaneHeader) || !options.LaneHeader.All(static ch => ch is > ' ' and < (char)127 and not ':' and not '(' and not ')' and not ',' and not '/' and not ';' and not '"'))
+        {
+            failures.Add($"Lanes:RolloutController:LaneHeader '{options.LaneHeader}' is not a valid header name.");
+        }
+
         var election = options.LeaderElection;
         if (election.Enabled)
         {

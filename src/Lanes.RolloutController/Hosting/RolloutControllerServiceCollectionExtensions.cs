@@ -2,6 +2,10 @@ using k8s;
 using Lanes.RolloutController.Controller;
 using Lanes.RolloutController.Hosting;
 using Lanes.RolloutController.Kubernetes;
+using Lanes.RolloutController.Traffic;
+using Lanes.RolloutController.Traffic.Gateway;
+using Lanes.RolloutController.Traffic.Ingress;
+using Lanes.RolloutController.Traffic.Lanes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -15,7 +19,9 @@ public static class RolloutControllerServiceCollectionExtensions
     /// <summary>
     /// Adds the controller as a hosted service, with options bound from <c>Lanes:RolloutController</c> and validated
     /// on start. An <see cref="IKubernetes"/> registered before this call is used as is; otherwise one is built from
-    /// the in-cluster service account or the kubeconfig file.
+    /// the in-cluster service account or the kubeconfig file. The traffic providers for <c>classType</c> lanes,
+    /// nginx, mse, higress and aliyun-alb and for Gateway API HTTPRoutes are registered; add an <see cref="ITrafficRoutingProvider"/>
+    /// with <c>TryAddEnumerable</c> to route other entry objects.
     /// </summary>
     public static IServiceCollection AddLanesRolloutController(this IServiceCollection services, IConfiguration configuration)
     {
@@ -31,6 +37,14 @@ public static class RolloutControllerServiceCollectionExtensions
                 ? KubernetesClientConfiguration.InClusterConfig()
                 : KubernetesClientConfiguration.BuildConfigFromConfigFile()));
         services.TryAddSingleton<RolloutObserver>();
+        services.TryAddSingleton<KubernetesEventRecorder>();
+        services.TryAddSingleton<TrafficRoutingManager>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrafficRoutingProvider, LanesEntryProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrafficRoutingProvider, NginxIngressProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrafficRoutingProvider, MseIngressProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrafficRoutingProvider, HigressIngressProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrafficRoutingProvider, AlbIngressProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrafficRoutingProvider, HttpRouteProvider>());
         services.TryAddSingleton<RolloutActionExecutor>();
         services.TryAddSingleton<RolloutReconciler>();
         services.TryAddSingleton<TrafficRoutingReconciler>();

@@ -41,13 +41,7 @@ internal sealed class RolloutObserver(IKubernetes client)
         if (readError is null && RolloutDecider.TrafficRoutingName(rollout) is { } trName)
         {
             var tr = await GetCustomAsync(KruiseNames.V1Alpha1, KruiseNames.TrafficRoutingPlural, ns, trName, cancellationToken).ConfigureAwait(false);
-            trafficRouting = new TrafficRoutingObservation
-            {
-                Name = trName,
-                Exists = tr is not null,
-                Phase = tr?["status"]?["phase"]?.GetValue<string>(),
-                Finalizers = (tr?["metadata"]?["finalizers"] as JsonArray)?.Select(static f => f!.GetValue<string>()).ToList() ?? [],
-            };
+            trafficRouting = ObserveTrafficRouting(trName, tr);
         }
 
         var observation = new RolloutObservation
@@ -98,6 +92,34 @@ internal sealed class RolloutObserver(IKubernetes client)
             return null;
         }
     }
+
+    internal static TrafficRoutingObservation ObserveTrafficRouting(string name, JsonObject? tr)
+    {
+        TrafficRoutingStatus? status = null;
+        try
+        {
+            status = ApiJson.Read<TrafficRoutingStatus>(tr?["status"]);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or NotSupportedException)
+        {
+            // A status we cannot read says nothing is in place.
+        }
+
+        return new TrafficRoutingObservation
+        {
+            Name = name,
+            Exists = tr is not null,
+            Phase = status?.Phase,
+            Message = status?.Message,
+            Generation = ReadLong(tr?["metadata"]?["generation"]),
+            ObservedGeneration = status?.ObservedGeneration,
+            TrafficReady = RolloutConditions.Find(status?.Conditions, ConditionTypes.TrafficReady),
+            Finalizers = (tr?["metadata"]?["finalizers"] as JsonArray)?.Select(static f => f is JsonValue v && v.TryGetValue<string>(out var text) ? text : "").ToList() ?? [],
+        };
+    }
+
+    private static long? ReadLong(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<long>(out var number) ? number : null;
 
     internal static WorkloadObservation ObserveWorkload(V1Deployment deployment, IList<V1ReplicaSet> replicaSets)
     {

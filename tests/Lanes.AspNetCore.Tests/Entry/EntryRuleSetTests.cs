@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Lanes.AspNetCore.Entry;
+using Lanes.AspNetCore.Entry.Rules;
 using Microsoft.AspNetCore.Http;
 
 namespace Lanes.AspNetCore.Tests.Entry;
@@ -250,7 +251,7 @@ public class EntryRuleSetTests
         var match = new EntryMatchOptions();
         foreach (var (type, name, value) in conditions)
         {
-            match.Headers.Add(new HeaderMatchOptions { Type = type, Name = name, Value = value });
+            match.Headers.Add(new ValueMatchOptions { Type = type, Name = name, Value = value });
         }
 
         return match;

@@ -215,16 +215,19 @@ public class RoutingPolicyTests
         // 5002 weighs three times 5003: plain weighted round robin would send the hedged copy to 5002 again.
         var first = firstFails ? Outcome.Answer(HttpStatusCode.InternalServerError) : Outcome.Slow(TimeSpan.FromSeconds(30));
         var script = new ScriptedInstances().Then(5002, first);
+        // The hedge waits long enough for the first attempt to have picked its instance even on a loaded machine:
+        // copies that pick at the very same moment cannot know of each other.
+        var hedgeDelay = TimeSpan.FromSeconds(1);
         using var host = await RoutingHost.StartAsync(Orders((5001, null, 1), (5002, "gray", 3), (5003, "gray", 1)), script, configure: services =>
         {
             var builder = services.AddHttpClient("hedged");
             if (lanesFirst)
             {
-                builder.AddLanes().AddStandardHedgingHandler().Configure(o => o.Hedging.Delay = TimeSpan.FromMilliseconds(50));
+                builder.AddLanes().AddStandardHedgingHandler().Configure(o => o.Hedging.Delay = hedgeDelay);
             }
             else
             {
-                builder.AddStandardHedgingHandler().Configure(o => o.Hedging.Delay = TimeSpan.FromMilliseconds(50));
+                builder.AddStandardHedgingHandler().Configure(o => o.Hedging.Delay = hedgeDelay);
                 builder.AddLanes();
             }
 

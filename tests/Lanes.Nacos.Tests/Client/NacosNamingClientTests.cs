@@ -122,10 +122,12 @@ public sealed class NacosNamingClientTests
     {
         using var slow = FakeNacos.Start();
         using var healthy = FakeNacos.Start();
-        slow.GivenList("DEFAULT_GROUP@@orders", NacosJson.ServiceInfo("orders", 1), delay: TimeSpan.FromSeconds(8));
+        slow.GivenList("DEFAULT_GROUP@@orders", NacosJson.ServiceInfo("orders", 1), delay: TimeSpan.FromSeconds(30));
         healthy.GivenList("DEFAULT_GROUP@@orders", NacosJson.ServiceInfo("orders", 1, new NacosJson.Host("10.0.0.1", 80)));
         var config = TestServices.Config(slow.Address, healthy.Address);
-        config["Lanes:Nacos:RequestTimeout"] = "00:00:01";
+
+        // Long enough for the healthy server's first answer on a busy machine, far shorter than the slow one's.
+        config["Lanes:Nacos:RequestTimeout"] = "00:00:04";
         await using var provider = TestServices.Build(config);
 
         using var answer = await provider.GetRequiredService<NacosNamingClient>()
@@ -133,7 +135,7 @@ public sealed class NacosNamingClientTests
 
         Assert.Contains("10.0.0.1", System.Text.Encoding.UTF8.GetString(answer.Span), StringComparison.Ordinal);
         var failed = Assert.Single(provider.GetFakeLogCollector().GetSnapshot(), r => r.Id.Name == "NacosServerFailed");
-        Assert.Equal($"Nacos at {new Uri(slow.Address).Authority} failed to list instances 'DEFAULT_GROUP@@orders' (no answer within 00:00:01); trying the next server.", failed.Message);
+        Assert.Equal($"Nacos at {new Uri(slow.Address).Authority} failed to list instances 'DEFAULT_GROUP@@orders' (no answer within 00:00:04); trying the next server.", failed.Message);
     }
 
     [Fact]
@@ -224,10 +226,12 @@ public sealed class NacosNamingClientTests
         config["Lanes:Nacos:MaxRetries"] = "3";
         await using var provider = TestServices.Build(config);
 
-        var ex = await Assert.ThrowsAsync<NacosException>(() => provider.GetRequiredService<NacosNamingClient>()
+        var ex = await Assert.ThrowsAsync<NacosAuthenticationException>(() => provider.GetRequiredService<NacosNamingClient>()
             .ListAsync(new NacosServiceName("DEFAULT_GROUP", "orders"), 0, null, CancellationToken.None));
 
         Assert.Single(nacos.Requests(FakeNacos.LoginPath));
+        Assert.True(ex.ConfigurationError);
+        Assert.Contains("Lanes:Nacos:UserName and Lanes:Nacos:Password", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cret-pw", ex.ToString(), StringComparison.Ordinal);
         AssertNoSecretsLogged(provider, "s3cret-pw");
     }

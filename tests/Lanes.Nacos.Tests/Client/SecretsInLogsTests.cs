@@ -74,7 +74,7 @@ public sealed class SecretsInLogsTests
         config["Lanes:Nacos:Password"] = Password;
         await using var provider = Build(config, new FakeTimeProvider());
 
-        var error = await Assert.ThrowsAsync<NacosException>(() => provider.GetRequiredService<NacosNamingClient>()
+        var error = await Assert.ThrowsAnyAsync<NacosException>(() => provider.GetRequiredService<NacosNamingClient>()
             .ListAsync(new NacosServiceName("DEFAULT_GROUP", "orders"), 0, null, CancellationToken.None));
 
         Assert.DoesNotContain(Password, error.ToString(), StringComparison.Ordinal);

@@ -15,6 +15,8 @@ internal static class TestServices
     {
         var config = new Dictionary<string, string?>
         {
+            // The WireMock fakes speak the v1 open API; the gRPC and v3 stand-in tests choose their transport themselves.
+            ["Lanes:Nacos:Transport"] = "V1",
             ["Lanes:Nacos:RetryBackoff"] = "00:00:00",
             ["Lanes:Nacos:MaxRetries"] = "0",
             ["Lanes:Nacos:Push:Enabled"] = "false",

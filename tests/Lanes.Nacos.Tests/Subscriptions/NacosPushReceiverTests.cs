@@ -6,6 +6,7 @@ using System.Text.Json;
 using Lanes.Nacos.Client;
 using Lanes.Nacos.Subscriptions;
 using Lanes.Nacos.Tests.Infrastructure;
+using Lanes.Nacos.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using static Lanes.Nacos.Tests.Infrastructure.NacosJson;
@@ -73,7 +74,7 @@ public sealed class NacosPushReceiverTests
         await subscription.FirstLoad.WaitAsync(TimeSpan.FromSeconds(10));
 
         var stale = Encoding.UTF8.GetBytes(ServiceInfo("orders", 4000, new Host("10.0.0.9", 8080)));
-        Assert.True(catalog.OnPush(stale));
+        Assert.Equal(PushOutcome.Accepted, catalog.OnPush(stale));
 
         Assert.Equal("10.0.0.1:8080", Assert.Single(subscription.Current.Endpoints).EndPoint.ToString());
     }
@@ -85,14 +86,14 @@ public sealed class NacosPushReceiverTests
         config["Lanes:Nacos:Push:MaxDecompressedBytes"] = "4096";
         await using var provider = TestServices.Build(config, new FakeTimeProvider());
         var receiver = provider.GetRequiredService<NacosPushReceiver>();
-        var calls = 0;
-        Assert.False(receiver.TryStart(_ => { calls++; return true; }));   // push disabled in the test config: no socket
+        var target = new CountingTarget();
+        Assert.False(receiver.TryStart(target));   // push disabled in the test config: no socket
         var bomb = Gzip(new byte[1024 * 1024]);
 
         var ack = receiver.Handle(null, bomb, new IPEndPoint(IPAddress.Loopback, 1));
 
         Assert.Null(ack);
-        Assert.Equal(0, calls);
+        Assert.Equal(0, target.Calls);
     }
 
     [Theory]
@@ -116,6 +117,17 @@ public sealed class NacosPushReceiverTests
 
         Assert.Null(receiver.Handle(null, Encoding.UTF8.GetBytes("{\"type\":"), new IPEndPoint(IPAddress.Loopback, 1)));
         Assert.Null(receiver.Handle(null, new byte[] { 0x1F, 0x8B, 1, 2, 3 }, new IPEndPoint(IPAddress.Loopback, 1)));
+    }
+
+    private sealed class CountingTarget : INacosPushTarget
+    {
+        public int Calls { get; private set; }
+
+        public PushOutcome OnPush(ReadOnlySpan<byte> serviceInfo)
+        {
+            Calls++;
+            return PushOutcome.Accepted;
+        }
     }
 
     private static byte[] Gzip(byte[] bytes)

@@ -165,7 +165,7 @@ public sealed class NacosServiceSubscriptionTests
 
         nacos.GivenList("DEFAULT_GROUP@@orders", ServiceInfo("orders", 2));
         await PollOnceAsync(nacos, time, expectedPolls: 2);
-        await Eventually.AssertAsync(() => provider.GetFakeLogCollector().GetSnapshot().Any(r => r.Id.Name == "NacosEmptyListIgnored"), "the empty list is ignored");
+        await Eventually.AssertAsync(() => provider.GetFakeLogCollector().GetSnapshot().Any(r => r.Id.Name == "NacosEmptyListHeld"), "the empty list is ignored");
 
         Assert.Single(subscription.Current.Endpoints);
     }

@@ -10,6 +10,7 @@ using FsCheck.Xunit;
 using Lanes.Discovery;
 using Lanes.Nacos.Discovery;
 using Lanes.Nacos.Subscriptions;
+using Lanes.Nacos.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.ServiceDiscovery;
@@ -418,12 +419,17 @@ public sealed class ServiceInfoProperties
         {
             var options = new NacosOptions { Push = { Enabled = true, BindAddress = "127.0.0.1", UdpPort = 0, MaxDecompressedBytes = 1024 * 1024 } };
             var push = new PushReceiver(new NacosPushReceiver(Options.Create(options), NullLogger<NacosPushReceiver>.Instance));
-            Assert.True(push.Receiver.TryStart(data =>
-            {
-                push.Delivered.Enqueue(data.ToArray());
-                return true;
-            }));
+            Assert.True(push.Receiver.TryStart(new RecordingTarget(push.Delivered)));
             return Task.FromResult(push);
+        }
+
+        private sealed class RecordingTarget(Queue<byte[]> delivered) : INacosPushTarget
+        {
+            public PushOutcome OnPush(ReadOnlySpan<byte> serviceInfo)
+            {
+                delivered.Enqueue(serviceInfo.ToArray());
+                return PushOutcome.Accepted;
+            }
         }
 
         public ValueTask DisposeAsync() => Receiver.DisposeAsync();

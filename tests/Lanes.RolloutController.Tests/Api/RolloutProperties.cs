@@ -81,7 +81,7 @@ public sealed class RolloutProperties
         {
             var rollout = RolloutObserver.ReadRollout(document, "default", "rollout-app", out var readError);
             var observation = new RolloutObservation { Rollout = rollout, ReadError = readError, Workload = workload };
-            var problem = RolloutValidator.Validate(observation);
+            var problem = RolloutValidator.Validate(observation, RolloutDecisionSettings.Default.LaneHeader);
             var decision = RolloutDecider.Decide(observation, Now, RolloutDecisionSettings.Default);
             return (readError is null || problem is not null) && decision.Status is not null;
         });

@@ -177,6 +177,102 @@ public sealed class RolloutDeciderTests
         Assert.Equal(ready, RolloutDecider.IsBatchReady(canary, 2, threshold is null ? null : IntOrPercent.Parse(threshold)));
     }
 
+    [Fact]
+    public void Decide_CanaryReady_ButTheLaneRuleIsNotInPlace_DoesNotPause()
+    {
+        var observation = Situation("canaryReady") with { TrafficRouting = NotRouted("RoutesUpdating", "created canary Ingress default/spring-cloud-a-canary at weight 0; waiting the 3s grace period") };
+
+        var decision = RolloutDecider.Decide(observation, T0.AddMinutes(1), Settings);
+
+        Assert.Equal(CanaryStepStates.StepTrafficRouting, decision.Status.CanaryStatus!.CurrentStepState);
+        Assert.Equal("Rollout is in step(1/1), and waits for its traffic: TrafficRouting mse-traffic: created canary Ingress default/spring-cloud-a-canary at weight 0; waiting the 3s grace period", decision.Status.Message);
+        var ready = decision.Status.Conditions!.Single(static c => c.Type == ConditionTypes.TrafficReady);
+        Assert.Equal(("False", "RoutesUpdating"), (ready.Status, ready.Reason));
+        Assert.NotNull(decision.RequeueAfter);
+    }
+
+    [Fact]
+    public void Decide_Paused_WhenTheLaneRuleBreaks_GoesBackToStepTrafficRouting_AndPausesAgainOnceItIsBack()
+    {
+        var paused = Situation("pausedIdle");
+        var broken = paused with { TrafficRouting = NotRouted("EntryNotFound", "Ingress default/spring-cloud-a not found (TrafficRouting default/mse-traffic, spec.objectRef[0].ingress.name)") };
+
+        var decision = RolloutDecider.Decide(broken, T0.AddMinutes(5), Settings);
+
+        Assert.Equal(CanaryStepStates.StepTrafficRouting, decision.Status.CanaryStatus!.CurrentStepState);
+        Assert.Equal(T0.AddMinutes(5), decision.Status.CanaryStatus.LastUpdateTime);
+        Assert.Contains("Ingress default/spring-cloud-a not found", decision.Status.Message, StringComparison.Ordinal);
+        Assert.Equal("EntryNotFound", decision.Status.Conditions!.Single(static c => c.Type == ConditionTypes.TrafficReady).Reason);
+
+        var restored = RolloutDecider.Decide(With(paused, decision.Status), T0.AddMinutes(6), Settings);
+        Assert.Equal(CanaryStepStates.StepPaused, restored.Status.CanaryStatus!.CurrentStepState);
+        Assert.Equal("True", restored.Status.Conditions!.Single(static c => c.Type == ConditionTypes.TrafficReady).Status);
+    }
+
+    [Fact]
+    public void Decide_NewTemplate_OnATrafficRoutingThatNeverInitialised_WaitsAndTouchesNothing()
+    {
+        var observation = Situation("changed") with
+        {
+            TrafficRouting = NotRouted("ProviderNotFound", "No traffic provider handles ingress classType \"istio\" (TrafficRouting default/mse-traffic, spec.objectRef[0].ingress.classType)") with { Phase = "Initial" },
+        };
+
+        var decision = RolloutDecider.Decide(observation, T0, Settings);
+
+        Assert.Empty(decision.Actions);
+        Assert.Equal("Initializing", decision.Status.Conditions!.Single(static c => c.Type == ConditionTypes.Progressing).Reason);
+        Assert.StartsWith("No traffic provider handles ingress classType \"istio\"", decision.Status.Message, StringComparison.Ordinal);
+        Assert.Equal("ProviderNotFound", decision.Status.Conditions!.Single(static c => c.Type == ConditionTypes.TrafficReady).Reason);
+    }
+
+    [Fact]
+    public void Decide_OwnRoutes_RouteTheStep_WithACheckpointThatHasNotPaused()
+    {
+        var canaryReady = Situation("canaryReady");
+        var observation = canaryReady with { Rollout = SeedRollout(OwnRoutes, canaryReady.Rollout.Status, finalizer: true), TrafficRouting = null };
+
+        var decision = RolloutDecider.Decide(observation, T0.AddMinutes(1), Settings);
+
+        Assert.Equal(CanaryStepStates.StepPaused, decision.Status.CanaryStatus!.CurrentStepState);
+        var route = Assert.IsType<RouteTraffic>(Assert.Single(decision.Actions));
+        Assert.Equal(("pth-stable", "pth-canary"), (route.StableRevision, route.CanaryRevision));
+        Assert.Equal("xiaoming", route.Strategy.Matches![0].Headers![0].Value);
+        Assert.Equal(CanaryStepStates.StepTrafficRouting, route.Checkpoint!.CanaryStatus!.CurrentStepState);
+        Assert.Equal(CanaryStepStates.StepTrafficRouting, route.Checkpoint.CurrentStepState);
+        Assert.Equal(Settings.RouteCheckPeriod, decision.RequeueAfter);
+    }
+
+    [Fact]
+    public void Decide_OwnRoutes_ARollbackTakesTrafficOffTheCanaryBeforeAnythingElse()
+    {
+        var pausedIdle = Situation("pausedIdle");
+        var reverted = pausedIdle with
+        {
+            Rollout = SeedRollout(OwnRoutes, pausedIdle.Rollout.Status, finalizer: true),
+            TrafficRouting = null,
+            Workload = pausedIdle.Workload! with { TemplateRevision = "rev-v1", IsTemplateStable = true },
+        };
+
+        var decision = RolloutDecider.Decide(reverted, T0.AddMinutes(1), Settings);
+
+        Assert.Equal("RestoreTraffic,ReleaseWorkload,DeleteCanaries", string.Join(",", decision.Actions.Select(static a => a.GetType().Name)));
+        Assert.True(((RestoreTraffic)decision.Actions[0]).RoutesOnly);
+    }
+
+    private static void OwnRoutes(Rollout r)
+    {
+        r.Metadata.Annotations!.Remove(KruiseNames.TrafficRoutingAnnotation);
+        var canary = r.Spec.Strategy.Canary!;
+        canary.TrafficRoutingRef = null;
+        canary.TrafficRoutings = [new TrafficRoutingRef { Service = "spring-cloud-a", Ingress = new IngressTrafficRouting { Name = "spring-cloud-a" } }];
+        canary.Steps[0].Matches = [new HttpRouteMatch { Headers = [new HttpValueMatch { Name = "User-Agent", Value = "xiaoming" }] }];
+    }
+
+    private static TrafficRoutingObservation NotRouted(string reason, string message) => Tr(attached: true) with
+    {
+        TrafficReady = new RolloutCondition { Type = ConditionTypes.TrafficReady, Status = "False", Reason = reason, Message = message },
+    };
+
     private static RolloutObservation Situation(string name)
     {
         var fresh = new RolloutObservation { Rollout = SeedRollout(), Workload = Stable(), TrafficRouting = Tr(attached: false) };
@@ -304,6 +400,9 @@ public sealed class RolloutDeciderTests
         Name = "mse-traffic",
         Exists = true,
         Phase = attached ? "Progressing" : "Healthy",
+        Generation = 1,
+        ObservedGeneration = 1,
+        TrafficReady = new RolloutCondition { Type = ConditionTypes.TrafficReady, Status = "True", Reason = "RoutesReady", Message = "The lane rule is in place" },
         Finalizers = attached ? [KruiseNames.TrafficRoutingFinalizer, "progressing.rollouts.kruise.io/rollout-a"] : [KruiseNames.TrafficRoutingFinalizer],
     };
 }

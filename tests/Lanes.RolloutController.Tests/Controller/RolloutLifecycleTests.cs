@@ -45,6 +45,7 @@ public sealed class RolloutLifecycleTests
     {
         await using var cluster = await TestCluster.StartAsync();
         await cluster.ApplyAppAsync("multi", 4, V1);
+        cluster.Apply(TestCluster.ServiceAndIngress("multi", "nginx"));
         cluster.Apply("""
             apiVersion: rollouts.kruise.io/v1beta1
             kind: Rollout
@@ -85,6 +86,7 @@ public sealed class RolloutLifecycleTests
             spec:
               objectRef:
               - service: multi
+                gracePeriodSeconds: 0
                 ingress:
                   name: multi
               strategy:

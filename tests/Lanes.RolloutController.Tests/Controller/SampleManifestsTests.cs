@@ -41,6 +41,17 @@ public sealed class SampleManifestsTests
         Assert.Equal(RolloutPhases.Healthy, TestCluster.Phase(cluster.Rollout("rollout-b")));
         Assert.Empty(cluster.Canaries("sample-b"));
 
+        // The lane rule reaches the gateway through the ConfigMap it mounts as its rules directory.
+        var rules = TestCluster.StringMap(cluster.Get(ResourceType.ConfigMaps, "lanes-entry-lanes-gateway")!["data"]);
+        Assert.Equal(
+            """{"matches":[{"headers":[{"type":"Exact","name":"User-Agent","value":"xiaoming"}]}],"requestHeaderModifier":{"set":[{"name":"x-mse-tag","value":"gray"}]}}""",
+            Assert.Single(rules, static r => r.Key == "mse-traffic.json").Value);
+        var gateway = cluster.Deployment("lanes-gateway")!["spec"]!["template"]!["spec"]!;
+        var directory = gateway["containers"]![0]!["env"]!.AsArray().Single(static e => e!["name"]!.GetValue<string>() == "Lanes__Entry__RulesDirectory")!["value"]!.GetValue<string>();
+        var mount = gateway["containers"]![0]!["volumeMounts"]!.AsArray().Single(m => m!["mountPath"]!.GetValue<string>() == directory)!;
+        var volume = gateway["volumes"]!.AsArray().Single(v => v!["name"]!.GetValue<string>() == mount["name"]!.GetValue<string>())!;
+        Assert.Equal("lanes-entry-lanes-gateway", volume["configMap"]!["name"]!.GetValue<string>());
+
         await cluster.ApproveAsync("rollout-a");
         await cluster.ApproveAsync("rollout-c");
         foreach (var (rollout, app) in new[] { ("rollout-a", "sample-a"), ("rollout-c", "sample-c") })
@@ -49,6 +60,10 @@ public sealed class SampleManifestsTests
             Assert.Empty(cluster.Canaries(app));
             Assert.EndsWith(":0.1.1", TestCluster.Image(cluster.Deployment(app)!));
         }
+
+        await Eventually.WaitAsync(
+            () => TestCluster.StringMap(cluster.Get(ResourceType.ConfigMaps, "lanes-entry-lanes-gateway")!["data"]).Count == 0,
+            "the lane rule to leave the gateway's ConfigMap");
     }
 
     private static IReadOnlyList<(ResourceType Type, System.Text.Json.Nodes.JsonObject Object)> Load(string name) =>

@@ -4,7 +4,7 @@ using Lanes.RolloutController.Tests.TestSupport;
 
 namespace Lanes.RolloutController.Tests.Controller;
 
-/// <summary>The seed walkthrough end to end: its mse-demo.yaml and rollout.yaml, unchanged, against the emulator.</summary>
+/// <summary>The seed walkthrough end to end: its mse-demo.yaml, mse-ingress.yaml and rollout.yaml, unchanged, against the emulator.</summary>
 public sealed class SeedScenarioTests
 {
     private const string PausedMessage = "Rollout is in step(1/1), and you need manually confirm to enter the next step";
@@ -14,7 +14,22 @@ public sealed class SeedScenarioTests
     {
         await using var cluster = await TestCluster.StartAsync();
         await cluster.ApplyDemoAsync();
+        cluster.Apply(Manifests.LoadFile("mse-ingress.yaml"));
         cluster.Apply(Manifests.LoadFile("rollout.yaml"));
+        var phases = new List<string>();
+        cluster.Store.Changed += e =>
+        {
+            if (e.Key.Type == ResourceType.TrafficRoutings && e.Object["status"]?["phase"]?.GetValue<string>() is { } phase)
+            {
+                lock (phases)
+                {
+                    if (phases.Count == 0 || phases[^1] != phase)
+                    {
+                        phases.Add(phase);
+                    }
+                }
+            }
+        };
         await using var controller = await ControllerHost.StartAsync(cluster.Emulator);
 
         foreach (var name in new[] { "rollout-a", "rollout-b", "rollout-c" })
@@ -29,6 +44,13 @@ public sealed class SeedScenarioTests
         foreach (var name in new[] { "rollout-a", "rollout-c" })
         {
             var paused = await cluster.WaitForStepPausedAsync(name, 1);
+
+            // Paused means the lane rule is in place: the canary Ingress already carries it.
+            Assert.Equal(MseLuaAnnotationsForTheSeed, CanaryIngress(cluster)!["metadata"]!["annotations"]!.AsObject()
+                .ToDictionary(static p => p.Key, static p => p.Value!.GetValue<string>()));
+            var ready = TestCluster.Condition(paused, ConditionTypes.TrafficReady)!;
+            Assert.Equal("True", ready["status"]!.GetValue<string>());
+            Assert.Equal("Traffic of step 1/1 is in place through TrafficRouting mse-traffic", ready["message"]!.GetValue<string>());
             Assert.Equal(PausedMessage, TestCluster.Message(paused));
             Assert.Equal(PausedMessage, paused["status"]!["canaryStatus"]!["message"]!.GetValue<string>());
             Assert.Equal(1, JsonNumbers.ReadInt(paused["status"]!["currentStepIndex"]!));
@@ -74,6 +96,23 @@ public sealed class SeedScenarioTests
             () => cluster.Store.Get(new StoredObjectKey(ResourceType.TrafficRoutings, TestCluster.Ns, "mse-traffic"))?["status"]?["phase"]?.GetValue<string>() == "Progressing",
             "the TrafficRouting to be Progressing");
 
+        // spring-cloud-a-canary: a copy of mse-ingress.yaml's Ingress for the same Service (OnlyTrafficRouting),
+        // owned by the TrafficRouting, with exactly the annotations mse.lua writes for the seed's strategy.
+        var canaryIngress = CanaryIngress(cluster)!;
+        Assert.Equal("mse", canaryIngress["spec"]!["ingressClassName"]!.GetValue<string>());
+        var backend = canaryIngress["spec"]!["rules"]![0]!["http"]!["paths"]![0]!;
+        Assert.Equal("spring-cloud-a", backend["backend"]!["service"]!["name"]!.GetValue<string>());
+        Assert.Equal(20001, JsonNumbers.ReadInt(backend["backend"]!["service"]!["port"]!["number"]));
+        Assert.Equal("/", backend["path"]!.GetValue<string>());
+        Assert.Equal("Prefix", backend["pathType"]!.GetValue<string>());
+        var owner = canaryIngress["metadata"]!["ownerReferences"]![0]!;
+        Assert.Equal(("TrafficRouting", "mse-traffic", true), (owner["kind"]!.GetValue<string>(), owner["name"]!.GetValue<string>(), owner["controller"]!.GetValue<bool>()));
+        Assert.Equal(trafficRouting["metadata"]!["uid"]!.GetValue<string>(), owner["uid"]!.GetValue<string>());
+
+        // No canary Service and an untouched stable selector: the lane is told apart by MSE, not by Kubernetes.
+        Assert.Null(cluster.Store.Get(new StoredObjectKey(ResourceType.Services, TestCluster.Ns, "spring-cloud-a-canary")));
+        Assert.Equal("""{"app":"spring-cloud-a"}""", cluster.Store.Get(new StoredObjectKey(ResourceType.Services, TestCluster.Ns, "spring-cloud-a"))!["spec"]!["selector"]!.ToJsonString());
+
         await cluster.ApproveAsync("rollout-a");
         await cluster.ApproveAsync("rollout-c");
 
@@ -100,5 +139,26 @@ public sealed class SeedScenarioTests
                 && tr["status"]?["phase"]?.GetValue<string>() == "Healthy"
                 && !tr["metadata"]!["finalizers"]!.AsArray().Any(static f => f!.GetValue<string>().StartsWith("progressing.", StringComparison.Ordinal)),
             "the TrafficRouting to be Healthy again with no Rollout attached");
+        await Eventually.WaitAsync(() => CanaryIngress(cluster) is null, "spring-cloud-a-canary to be deleted");
+
+        // Kruise's phases, in order: routes were restored (the canary Ingress deleted, 3 s grace) while Finalizing.
+        lock (phases)
+        {
+            Assert.Equal(["Healthy", "Progressing", "Finalizing", "Healthy"], phases);
+        }
+        Assert.NotNull(cluster.Store.Get(new StoredObjectKey(ResourceType.Ingresses, TestCluster.Ns, "spring-cloud-a")));
     }
+
+    /// <summary>What Kruise's mse.lua returns for the seed's TrafficRouting on mse-ingress.yaml's annotations.</summary>
+    private static readonly Dictionary<string, string> MseLuaAnnotationsForTheSeed = new()
+    {
+        ["mse.ingress.kubernetes.io/service-subset"] = "gray",
+        ["nginx.ingress.kubernetes.io/canary"] = "true",
+        ["mse.ingress.kubernetes.io/request-header-control-update"] = "x-mse-tag gray",
+        ["nginx.ingress.kubernetes.io/canary-by-header"] = "User-Agent",
+        ["nginx.ingress.kubernetes.io/canary-by-header-value"] = "xiaoming",
+    };
+
+    private static System.Text.Json.Nodes.JsonObject? CanaryIngress(TestCluster cluster) =>
+        cluster.Store.Get(new StoredObjectKey(ResourceType.Ingresses, TestCluster.Ns, "spring-cloud-a-canary"));
 }

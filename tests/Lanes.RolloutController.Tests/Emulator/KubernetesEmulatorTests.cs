@@ -209,4 +209,82 @@ public sealed class KubernetesEmulatorTests
         var containers = cluster.Deployment("app")!["spec"]!["template"]!["spec"]!["containers"]!.AsArray();
         Assert.Equal(["main:example/app:v2", "sidecar:example/sidecar:v1"], containers.Select(static c => c!["name"] + ":" + c["image"]));
     }
+
+    [Fact]
+    public async Task Services_GetAClusterIp_NoOtherServiceMayClaim_ThatNeverChanges()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.Client;
+        var web = await client.CoreV1.CreateNamespacedServiceAsync(Service("web", null), TestCluster.Ns);
+        Assert.Matches(@"^10\.96\.\d+\.\d+$", web.Spec.ClusterIP);
+        Assert.Equal([web.Spec.ClusterIP], web.Spec.ClusterIPs);
+
+        var taken = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.CreateNamespacedServiceAsync(Service("copy", web.Spec.ClusterIP), TestCluster.Ns));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, taken.Response.StatusCode);
+        Assert.Contains("provided IP is already allocated", taken.Response.Content, StringComparison.Ordinal);
+
+        var moved = Service("web", "10.96.9.9");
+        moved.Metadata.ResourceVersion = web.Metadata.ResourceVersion;
+        var immutable = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.ReplaceNamespacedServiceAsync(moved, "web", TestCluster.Ns));
+        Assert.Contains("field is immutable", immutable.Response.Content, StringComparison.Ordinal);
+
+        // An update that leaves the IP out keeps it, as the API server does.
+        var relabelled = await client.CoreV1.PatchNamespacedServiceAsync(new V1Patch("""{"spec":{"selector":{"app":"web","tier":"front"}}}""", V1Patch.PatchType.MergePatch), "web", TestCluster.Ns);
+        Assert.Equal(web.Spec.ClusterIP, relabelled.Spec.ClusterIP);
+    }
+
+    [Fact]
+    public async Task ConfigMapsIngressesAndEvents_AreValidatedAsTheApiServerDoes()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.Client;
+
+        var badKey = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.CreateNamespacedConfigMapAsync(
+            new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "rules" }, Data = new Dictionary<string, string> { ["a/b.json"] = "{}" } }, TestCluster.Ns));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, badKey.Response.StatusCode);
+        Assert.Contains("a valid config key must consist of alphanumeric characters", badKey.Response.Content, StringComparison.Ordinal);
+
+        var noPathType = await Assert.ThrowsAsync<HttpOperationException>(() => client.NetworkingV1.CreateNamespacedIngressAsync(KubernetesJson.Deserialize<V1Ingress>("""
+            {"metadata":{"name":"web"},"spec":{"rules":[{"http":{"paths":[{"path":"/","backend":{"service":{"name":"web","port":{"number":80}}}}]}}]}}
+            """), TestCluster.Ns));
+        Assert.Contains("spec.rules[0].http.paths[0].pathType: Required value", noPathType.Response.Content, StringComparison.Ordinal);
+
+        var elsewhere = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.CreateNamespacedEventAsync(
+            new Corev1Event { Metadata = new V1ObjectMeta { Name = "e1" }, InvolvedObject = new V1ObjectReference { Kind = "Rollout", Name = "r", NamespaceProperty = "other" }, Reason = "X", Message = "m", Type = "Normal" },
+            TestCluster.Ns));
+        Assert.Contains("does not match event.namespace", elsewhere.Response.Content, StringComparison.Ordinal);
+        await client.CoreV1.CreateNamespacedEventAsync(
+            new Corev1Event { Metadata = new V1ObjectMeta { Name = "e2" }, InvolvedObject = new V1ObjectReference { Kind = "Rollout", Name = "r", NamespaceProperty = TestCluster.Ns }, Reason = "X", Message = "m", Type = "Normal" },
+            TestCluster.Ns);
+        Assert.Single(cluster.Events("r"));
+    }
+
+    [Fact]
+    public async Task AForbiddenWrite_AnswersWithRbacsStatus()
+    {
+        await using var cluster = await TestCluster.StartAsync(new EmulatorOptions
+        {
+            BeforeWrite = static (write, _) =>
+            {
+                if (write.Key.Type == ResourceType.ConfigMaps)
+                {
+                    throw ApiException.Forbidden(write.Verb, write.Key);
+                }
+            },
+        });
+        var refused = await Assert.ThrowsAsync<HttpOperationException>(() => cluster.Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "rules" } }, TestCluster.Ns));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.Response.StatusCode);
+        Assert.Contains("configmaps \"rules\" is forbidden: User \"system:serviceaccount:lanes-system:lanes-rollout-controller\" cannot create resource \"configmaps\" in API group \"\" in the namespace \"default\"", JsonNode.Parse(refused.Response.Content)!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    private static V1Service Service(string name, string? clusterIp) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name },
+        Spec = new V1ServiceSpec
+        {
+            ClusterIP = clusterIp,
+            Selector = new Dictionary<string, string> { ["app"] = name },
+            Ports = [new V1ServicePort { Port = 80 }],
+        },
+    };
 }

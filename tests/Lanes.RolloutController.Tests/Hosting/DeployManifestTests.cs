@@ -19,6 +19,32 @@ public sealed class DeployManifestTests
         Assert.True(served.ContainsKey("subresources"));
     }
 
+    [Theory]
+    [InlineData("networking.k8s.io", "ingresses", "create,delete,get,patch")]
+    [InlineData("gateway.networking.k8s.io", "httproutes", "get,update")]
+    [InlineData("", "configmaps", "get,patch")]
+    [InlineData("", "services", "create,delete,get,patch")]
+    [InlineData("", "events", "create")]
+    public void ControllerRbac_GrantsTheTrafficProvidersExactlyWhatTheyTouch(string group, string resource, string verbs)
+    {
+        var role = Load("controller.yaml").Single(d => (string)d["kind"] == "ClusterRole");
+        var granted = ((List<object>)role["rules"]).Cast<Dictionary<object, object>>()
+            .Where(r => ((List<object>)r["apiGroups"]).Contains(group) && ((List<object>)r["resources"]).Contains(resource))
+            .SelectMany(static r => ((List<object>)r["verbs"]).Cast<string>())
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(verbs, string.Join(",", granted));
+    }
+
+    [Fact]
+    public void TrafficRoutingCrd_KeepsTheTrafficReadyCondition()
+    {
+        var crd = Load("crd-trafficroutings.yaml").Single();
+        var version = ((List<object>)((Dictionary<object, object>)crd["spec"])["versions"]).Cast<Dictionary<object, object>>().Single();
+        var schema = (Dictionary<object, object>)((Dictionary<object, object>)version["schema"])["openAPIV3Schema"];
+        var status = (Dictionary<object, object>)((Dictionary<object, object>)schema["properties"])["status"];
+        Assert.True(((Dictionary<object, object>)status["properties"]).ContainsKey("conditions"));
+    }
+
     [Fact]
     public void ControllerRbac_CoversEveryVerbTheExecutorUses()
     {

@@ -33,8 +33,10 @@ internal static class Manifests
     public static ResourceType TypeOf(string kind) => kind switch
     {
         "Deployment" => ResourceType.Deployments,
-        "Service" => new ResourceType("", "services"),
-        "Ingress" => new ResourceType("networking.k8s.io", "ingresses"),
+        "Service" => ResourceType.Services,
+        "ConfigMap" => ResourceType.ConfigMaps,
+        "Ingress" => ResourceType.Ingresses,
+        "HTTPRoute" => ResourceType.HttpRoutes,
         "Rollout" => ResourceType.Rollouts,
         "TrafficRouting" => ResourceType.TrafficRoutings,
         "StatefulSet" => new ResourceType("apps", "statefulsets"),

@@ -73,7 +73,8 @@ internal sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>A v1alpha1 Rollout shaped like the seed's, for one app.</summary>
-    public static string SeedStyleRollout(string name, string app, string steps = "      - pause: {}\n        replicas: 1\n", string extraAnnotations = "") => $$"""
+    public static string SeedStyleRollout(string name, string app, string steps = "      - pause: {}\n        replicas: 1\n", string extraAnnotations = "", string classType = "mse", string? entry = null) =>
+        ServiceAndIngress(app) + "\n---\n" + $$"""
         apiVersion: rollouts.kruise.io/v1alpha1
         kind: Rollout
         metadata:
@@ -103,9 +104,10 @@ internal sealed class TestCluster : IAsyncDisposable
         spec:
           objectRef:
           - service: {{app}}
+            gracePeriodSeconds: 0
             ingress:
-              classType: mse
-              name: {{app}}
+              classType: {{classType}}
+              name: {{entry ?? app}}
           strategy:
             matches:
             - headers:
@@ -118,6 +120,68 @@ internal sealed class TestCluster : IAsyncDisposable
                 value: gray
         """;
 
+    /// <summary>A v1beta1 Rollout <c>rollout-&lt;app&gt;</c> with its own trafficRoutings (grace period 0) to the given entry.</summary>
+    /// <param name="app">The Deployment and its Service.</param>
+    /// <param name="entry">The entry lines (<c>ingress:</c>, <c>gateway:</c>…), continuation lines indented for the reference.</param>
+    /// <param name="steps">The step list, each line indented by 6 spaces.</param>
+    public static string OwnRoutesRollout(string app, string entry, string steps) => $$"""
+        apiVersion: rollouts.kruise.io/v1beta1
+        kind: Rollout
+        metadata:
+          name: rollout-{{app}}
+        spec:
+          workloadRef:
+            apiVersion: apps/v1
+            kind: Deployment
+            name: {{app}}
+          strategy:
+            canary:
+              enableExtraWorkloadForCanary: true
+              trafficRoutings:
+              - service: {{app}}
+                gracePeriodSeconds: 0
+                {{entry}}
+              steps:
+        {{steps}}
+              patchPodTemplateMetadata:
+                labels:
+                  alicloud.service.tag: gray
+        """;
+
+    /// <summary>A Service and an MSE Ingress for <paramref name="app"/>, as the seed's mse-demo.yaml and mse-ingress.yaml give spring-cloud-a.</summary>
+    public static string ServiceAndIngress(string app, string ingressClass = "mse") => $$"""
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: {{app}}
+        spec:
+          ports:
+          - name: http
+            port: 80
+            targetPort: 8080
+          selector:
+            app: {{app}}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata:
+          name: {{app}}
+          annotations:
+            mse.ingress.kubernetes.io/service-subset: ""
+        spec:
+          ingressClassName: {{ingressClass}}
+          rules:
+          - http:
+              paths:
+              - path: /
+                pathType: Prefix
+                backend:
+                  service:
+                    name: {{app}}
+                    port:
+                      number: 80
+        """;
+
     public void Patch(ResourceType type, string name, Func<JsonObject, bool> change, bool statusOnly = false) =>
         Store.Mutate(new StoredObjectKey(type, Ns, name), change, statusOnly);
 
@@ -126,6 +190,17 @@ internal sealed class TestCluster : IAsyncDisposable
             .Select(static p => p["metadata"]!["name"]!.GetValue<string>()).Order(StringComparer.Ordinal).ToList();
 
     public JsonObject? Rollout(string name) => Store.Get(new StoredObjectKey(ResourceType.Rollouts, Ns, name));
+
+    public JsonObject? Get(ResourceType type, string name) => Store.Get(new StoredObjectKey(type, Ns, name));
+
+    public JsonObject? TrafficRouting(string name) => Get(ResourceType.TrafficRoutings, name);
+
+    /// <summary>The Events recorded about an object, oldest first.</summary>
+    public IReadOnlyList<JsonObject> Events(string involvedName) =>
+        Store.List(ResourceType.Events, Ns).Items.Where(e => e["involvedObject"]?["name"]?.GetValue<string>() == involvedName).ToList();
+
+    public static Dictionary<string, string> StringMap(JsonNode? node) =>
+        (node as JsonObject)?.ToDictionary(static p => p.Key, static p => p.Value!.GetValue<string>()) ?? [];
 
     public JsonObject? Deployment(string name) => Store.Get(new StoredObjectKey(ResourceType.Deployments, Ns, name));
 
@@ -167,6 +242,12 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public Task<JsonObject> WaitForRolloutAsync(string name, Func<JsonObject, bool> condition, string what, TimeSpan? timeout = null) =>
         Eventually.WaitAsync(() => Rollout(name), condition, $"{name}: {what}", timeout, () => Describe(name));
+
+    /// <summary>Waits until the Deployment is paused between releases again, so a new image starts a release rather than a native rollout.</summary>
+    public Task WaitForGatedAsync(string deployment) =>
+        Eventually.WaitAsync(
+            () => Deployment(deployment) is { } d && d["spec"]?["paused"]?.GetValue<bool>() == true && d["metadata"]?["annotations"]?[KruiseNames.InProgressingAnnotation] is null,
+            deployment + " to be paused between releases");
 
     public Task<JsonObject> WaitForStepPausedAsync(string name, int step, TimeSpan? timeout = null) =>
         WaitForRolloutAsync(name, r => Phase(r) == RolloutPhases.Progressing && State(r) == CanaryStepStates.StepPaused && Step(r) == step, $"StepPaused at step {step}", timeout);

@@ -1,0 +1,41 @@
+using System.Globalization;
+using Lanes.Diagnostics;
+using Lanes.Routing;
+using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy.Transforms;
+
+namespace Lanes.Yarp.Routing;
+
+/// <summary>
+/// The last check before a request leaves the gateway: the destination YARP chose must be of the request's lane or
+/// base. It holds whatever the pipeline is (a proxy pipeline without <c>UseLanes()</c> would balance over every lane):
+/// a request about to break the lane invariant fails with 502 instead. With the route header on, it also writes the
+/// gateway's hop into it.
+/// </summary>
+internal sealed class LaneInvariantTransform(LaneRouter router, string? baseLane) : RequestTransform
+{
+    public override ValueTask ApplyAsync(RequestTransformContext context)
+    {
+        var destination = context.HttpContext.GetReverseProxyFeature().ProxiedDestination;
+        if (destination is null)
+        {
+            return default;
+        }
+
+        var destinationLane = LanePartition.LaneOf(destination, baseLane);
+        var lane = router.Normalize(LaneContext.Current);
+        if (destinationLane is not null && !string.Equals(destinationLane, lane.Name, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"A '{lane}' request was about to go to destination '{destination.DestinationId}' of lane '{destinationLane}'. Add the lane step to the proxy pipeline: app.MapReverseProxy(proxy => {{ proxy.UseLanes(); proxy.UseSessionAffinity(); proxy.UseLoadBalancing(); proxy.UsePassiveHealthChecks(); }})."));
+        }
+
+        if (RouteTrace.Current is { } trace && context.HttpContext.Items[LaneDestinationsMiddleware.ReasonItem] is RouteReason reason)
+        {
+            var service = destination.Model.Config.Metadata?.GetValueOrDefault(Discovery.LaneMetadata.Service) ?? context.HttpContext.GetReverseProxyFeature().Cluster.Config.ClusterId;
+            trace.Add($"{service}={destinationLane ?? Lane.BaseName}@{destination.Model.Config.Address.TrimEnd('/')} ({RouteReasons.Name(reason)})");
+        }
+
+        return default;
+    }
+}
