@@ -27,6 +27,10 @@ public static class SampleGateway
         {
             builder.Services.AddNacosDiscovery();   // the gateway finds A in Nacos but does not register itself
         }
+        else if (builder.Configuration.GetSection("Lanes:Kubernetes").Exists())
+        {
+            builder.Services.AddTrafficLanesKubernetes();   // A's pods from its EndpointSlices, lanes from pod labels
+        }
 
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))

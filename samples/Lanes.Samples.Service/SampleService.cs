@@ -6,7 +6,7 @@ namespace Lanes.Samples.Service;
 /// One hop of the seed's chain. Configuration: <c>Sample:Name</c> (A, B or C), <c>Sample:Next</c> (the
 /// next service's URL by service name, e.g. <c>http://sample-b/b</c>; empty for the last hop),
 /// <c>Sample:ShowConfig</c> and <c>Sample:Config</c> (A prints <c>[config=...]</c>, "base" by default),
-/// plus the usual <c>Lanes</c> section (<c>Lanes:Services</c> or <c>Lanes:Nacos</c> for discovery).
+/// plus the usual <c>Lanes</c> section (<c>Lanes:Services</c>, <c>Lanes:Nacos</c> or <c>Lanes:Kubernetes</c> for discovery).
 /// </summary>
 public static class SampleService
 {
@@ -19,10 +19,15 @@ public static class SampleService
         builder.Services.AddTrafficLanes();
         builder.Services.AddHttpClient("next").AddLanes();
 
-        // ...plus Nacos, when one is configured (Lanes:Nacos:ServerAddresses), for discovery and registration.
+        // ...plus Nacos, when one is configured (Lanes:Nacos:ServerAddresses), for discovery and registration;
+        // or, on Kubernetes without a registry (any Lanes:Kubernetes key), discovery from EndpointSlices and pod labels.
         if (builder.Configuration.GetSection("Lanes:Nacos:ServerAddresses").Exists())
         {
             builder.Services.AddTrafficLanesNacos();
+        }
+        else if (builder.Configuration.GetSection("Lanes:Kubernetes").Exists())
+        {
+            builder.Services.AddTrafficLanesKubernetes();
         }
 
         var app = builder.Build();

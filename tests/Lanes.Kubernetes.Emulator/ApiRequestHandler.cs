@@ -11,15 +11,53 @@ namespace Lanes.Kubernetes.Emulator;
 internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions options)
 {
     private static readonly byte[] NewLine = "\n"u8.ToArray();
+    private static readonly ResourceType SelfSubjectAccessReviews = new("authorization.k8s.io", "selfsubjectaccessreviews");
+
+    private readonly RbacAuthorizer _rbac = new(store);
+    private volatile bool _unavailable;
+    private CancellationTokenSource _outage = new();
+
+    /// <summary>
+    /// While true, every connection is cut (open watches too) as if the API server were down or unreachable;
+    /// clients see connection resets.
+    /// </summary>
+    public bool Unavailable
+    {
+        get => _unavailable;
+        set
+        {
+            _unavailable = value;
+            if (value)
+            {
+                var outage = Interlocked.Exchange(ref _outage, new CancellationTokenSource());
+                outage.Cancel();
+                outage.Dispose();
+            }
+        }
+    }
 
     public async Task HandleAsync(HttpContext context)
     {
+        if (_unavailable)
+        {
+            context.Abort();
+            return;
+        }
+
         try
         {
             if (!TryParse(context.Request.Path.Value ?? "/", out var route))
             {
                 throw new ApiException(HttpStatusCode.NotFound, "NotFound", $"no route for {context.Request.Path}");
             }
+
+            if (route.Type == SelfSubjectAccessReviews && HttpMethods.IsPost(context.Request.Method))
+            {
+                await ReviewAccessAsync(context).ConfigureAwait(false);
+                return;
+            }
+
+            Authorize(context, route);
 
             if (options.Faults?.Invoke(Describe(context.Request, route)) is { } fault)
             {
@@ -136,7 +174,7 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
         else if (HttpMethods.IsDelete(method))
         {
             Intercept("delete", key, null, null);
-            var deleted = store.Delete(key);
+            var deleted = store.Delete(key, long.TryParse(query["gracePeriodSeconds"], out var grace) ? grace : null);
             await WriteAsync(context, 200, deleted is null ? new JsonObject() : WithVersion(deleted, route)).ConfigureAwait(false);
         }
         else
@@ -166,18 +204,63 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
         }
     }
 
-    private static ApiRequest Describe(HttpRequest request, Route route)
+    private static ApiRequest Describe(HttpRequest request, Route route) =>
+        new(Verb(request, route), route.Type, route.Namespace, route.Name, route.Subresource);
+
+    // The verb RBAC and audit logs name a request by.
+    private static string Verb(HttpRequest request, Route route) => request.Method switch
     {
-        var method = request.Method;
-        var verb = HttpMethods.IsGet(method)
-            ? route.Name is not null ? "get" : request.Query["watch"] is var watch && (watch == "true" || watch == "1") ? "watch" : "list"
-            : HttpMethods.IsPost(method) ? "create"
-            : HttpMethods.IsPut(method) ? "update"
-            : HttpMethods.IsPatch(method) ? "patch"
-            : HttpMethods.IsDelete(method) ? "delete"
-            : method.ToLowerInvariant();
-        return new ApiRequest(verb, route.Type, route.Namespace, route.Name, route.Subresource);
+        "GET" when route.Name is null => request.Query["watch"] is var w && (w == "true" || w == "1") ? "watch" : "list",
+        "GET" => "get",
+        "POST" => "create",
+        "PUT" => "update",
+        "PATCH" => "patch",
+        "DELETE" => "delete",
+        _ => request.Method.ToLowerInvariant(),
+    };
+
+    private void Authorize(HttpContext context, Route route)
+    {
+        if (!options.EnforceRbac)
+        {
+            return;
+        }
+
+        var request = context.Request;
+        var verb = Verb(request, route);
+        var resource = route.Subresource is null ? route.Type.Plural : route.Type.Plural + "/" + route.Subresource;
+        var user = UserOf(request);
+        if (!_rbac.IsAllowed(user, verb, route.Type.Group, resource, route.Namespace))
+        {
+            throw new ApiException(HttpStatusCode.Forbidden, "Forbidden", RbacAuthorizer.Refusal(user, verb, route.Type.Group, resource, route.Namespace));
+        }
     }
+
+    // What `kubectl auth can-i` asks: allowed for everyone to ask (system:basic-user), about themselves.
+    private async Task ReviewAccessAsync(HttpContext context)
+    {
+        var review = await ReadObjectAsync(context.Request).ConfigureAwait(false);
+        var attributes = review["spec"]?["resourceAttributes"] as JsonObject ?? throw ApiException.BadRequest("spec.resourceAttributes is required");
+        var verb = attributes["verb"]?.GetValue<string>() ?? "";
+        var group = attributes["group"]?.GetValue<string>() ?? "";
+        var resource = attributes["resource"]?.GetValue<string>() ?? "";
+        if (attributes["subresource"]?.GetValue<string>() is { Length: > 0 } subresource)
+        {
+            resource += "/" + subresource;
+        }
+
+        var ns = attributes["namespace"]?.GetValue<string>() is { Length: > 0 } n ? n : null;
+        var allowed = !options.EnforceRbac || _rbac.IsAllowed(UserOf(context.Request), verb, group, resource, ns);
+        review["apiVersion"] = "authorization.k8s.io/v1";
+        review["kind"] = "SelfSubjectAccessReview";
+        review["status"] = new JsonObject { ["allowed"] = allowed, ["reason"] = allowed ? "allowed by RBAC" : "" };
+        await WriteAsync(context, 201, review).ConfigureAwait(false);
+    }
+
+    private static string UserOf(HttpRequest request) =>
+        request.Headers.Authorization.ToString() is { } header && header.StartsWith("Bearer ", StringComparison.Ordinal) && header.Length > 7
+            ? header[7..].Trim()
+            : RbacAuthorizer.Anonymous;
 
     private void Intercept(string verb, StoredObjectKey key, string? subresource, JsonObject? body) =>
         options.BeforeWrite?.Invoke(new WriteInterception(verb, key, subresource, body), store);
@@ -202,7 +285,8 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
 
         using (subscription)
         {
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            var outage = _outage.Token;
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, outage);
             cts.CancelAfter(timeout);
             await context.Response.StartAsync(cts.Token).ConfigureAwait(false);
             await context.Response.Body.FlushAsync(cts.Token).ConfigureAwait(false);
@@ -213,6 +297,10 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
                     var line = new JsonObject { ["type"] = e.Type, ["object"] = WithVersion(e.Object, route) };
                     await WriteLineAsync(context, line).ConfigureAwait(false);
                 }
+            }
+            catch (OperationCanceledException) when (outage.IsCancellationRequested)
+            {
+                context.Abort();   // the server went away: the connection breaks, it does not end cleanly
             }
             catch (OperationCanceledException)
             {

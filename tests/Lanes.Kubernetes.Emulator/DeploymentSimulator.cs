@@ -4,15 +4,17 @@ using System.Text.Json.Nodes;
 namespace Lanes.Kubernetes.Emulator;
 
 /// <summary>
-/// A small stand-in for kube-controller-manager: Deployments own ReplicaSets stamped with
-/// <c>pod-template-hash</c>, ReplicaSets own pods, pods turn ready after <see cref="EmulatorOptions.PodReadyAfter"/>,
-/// and a paused Deployment never starts a new ReplicaSet.
+/// A small stand-in for kube-controller-manager and the kubelet: Deployments own ReplicaSets stamped with
+/// <c>pod-template-hash</c>, ReplicaSets own pods, a paused Deployment never starts a new ReplicaSet, the
+/// <see cref="Kubelet"/> gives pods addresses and readiness, and the <see cref="EndpointSliceController"/> lists
+/// each Service's pods in EndpointSlices.
 /// </summary>
 internal sealed class DeploymentSimulator : IAsyncDisposable
 {
     private readonly ResourceStore _store;
     private readonly EmulatorOptions _options;
-    private readonly ConcurrentDictionary<string, DateTimeOffset?> _podReadyAt = new(StringComparer.Ordinal);
+    private readonly Kubelet _kubelet;
+    private readonly EndpointSliceController _endpointSlices;
     private readonly SemaphoreSlim _signal = new(0);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
@@ -21,13 +23,15 @@ internal sealed class DeploymentSimulator : IAsyncDisposable
     {
         _store = store;
         _options = options;
+        _kubelet = new Kubelet(store, options);
+        _endpointSlices = new EndpointSliceController(store);
         _store.Changed += OnChanged;
         _loop = Task.Run(RunAsync);
     }
 
     private void OnChanged(WatchEvent e)
     {
-        if (e.Key.Type == ResourceType.Deployments || e.Key.Type == ResourceType.ReplicaSets || e.Key.Type == ResourceType.Pods)
+        if (e.Key.Type == ResourceType.Deployments || e.Key.Type == ResourceType.ReplicaSets || e.Key.Type == ResourceType.Pods || e.Key.Type == ResourceType.Services)
         {
             if (_signal.CurrentCount == 0)
             {
@@ -64,7 +68,7 @@ internal sealed class DeploymentSimulator : IAsyncDisposable
     /// <summary>Unexpected errors of the simulation loop (a bug in the emulator if not empty).</summary>
     public ConcurrentQueue<Exception> Failures { get; } = new();
 
-    /// <summary>One level-triggered pass over every Deployment and ReplicaSet.</summary>
+    /// <summary>One level-triggered pass over every Deployment, ReplicaSet, pod and Service.</summary>
     public void SimulateOnce()
     {
         foreach (var deployment in _store.List(ResourceType.Deployments, null).Items)
@@ -76,6 +80,9 @@ internal sealed class DeploymentSimulator : IAsyncDisposable
         {
             ReconcileReplicaSet(replicaSet);
         }
+
+        _kubelet.SimulateOnce();
+        _endpointSlices.SimulateOnce();
     }
 
     private void ReconcileDeployment(JsonObject deployment)
@@ -154,13 +161,13 @@ internal sealed class DeploymentSimulator : IAsyncDisposable
         var ns = Metadata(replicaSet, "namespace");
         var uid = Metadata(replicaSet, "uid");
         var desired = Replicas(replicaSet);
-        var pods = _store.List(ResourceType.Pods, ns).Items.Where(p => IsOwnedBy(p, uid)).ToList();
+        // A terminating pod no longer counts: its replacement starts while it drains, as in Kubernetes.
+        var pods = _store.List(ResourceType.Pods, ns).Items.Where(p => IsOwnedBy(p, uid) && p["metadata"]?["deletionTimestamp"] is null).ToList();
         for (var i = pods.Count; i < desired; i++)
         {
             var pod = NewPod(replicaSet, uid);
             var created = _store.Create(ResourceType.Pods, ns, pod);
-            var after = _options.PodReadyAfter(created);
-            _podReadyAt[Metadata(created, "uid")] = after is null ? null : _options.TimeProvider.GetUtcNow() + after.Value;
+            _kubelet.Created(created);
             pods.Add(created);
         }
 
@@ -175,34 +182,10 @@ internal sealed class DeploymentSimulator : IAsyncDisposable
                 // Already gone.
             }
 
-            _podReadyAt.TryRemove(Metadata(extra, "uid"), out _);
             pods.Remove(extra);
         }
 
-        var now = _options.TimeProvider.GetUtcNow();
-        var ready = 0;
-        foreach (var pod in pods)
-        {
-            if (IsReady(pod))
-            {
-                ready++;
-                continue;
-            }
-
-            if (_podReadyAt.TryGetValue(Metadata(pod, "uid"), out var at) && at is { } readyAt && readyAt <= now)
-            {
-                _store.Mutate(Key(ResourceType.Pods, pod), p =>
-                {
-                    p["status"] = new JsonObject
-                    {
-                        ["phase"] = "Running",
-                        ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True" }),
-                    };
-                    return true;
-                }, statusOnly: true);
-                ready++;
-            }
-        }
+        var ready = pods.Count(Kubelet.IsReady);
 
         var status = new JsonObject
         {
@@ -275,10 +258,6 @@ internal sealed class DeploymentSimulator : IAsyncDisposable
         ["controller"] = true,
         ["blockOwnerDeletion"] = true,
     };
-
-    private static bool IsReady(JsonObject pod) =>
-        pod["status"]?["conditions"] is JsonArray conditions &&
-        conditions.Any(static c => c?["type"]?.GetValue<string>() == "Ready" && c?["status"]?.GetValue<string>() == "True");
 
     private static bool IsOwnedBy(JsonObject obj, string uid) =>
         obj["metadata"]?["ownerReferences"] is JsonArray owners && owners.Any(o => o?["uid"]?.GetValue<string>() == uid);

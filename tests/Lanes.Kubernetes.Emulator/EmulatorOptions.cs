@@ -30,6 +30,21 @@ public sealed class EmulatorOptions
     /// <summary>How many change events are kept for watches that resume from a resourceVersion.</summary>
     public int HistoryLimit { get; set; } = 20_000;
 
+    /// <summary>
+    /// Runs the containers of pods (for example real processes listening on each pod's 127.0.x.y address); null means
+    /// containers that start at once, turn ready after <see cref="PodReadyAfter"/> and stop at once. With a runtime,
+    /// deleting a pod is graceful as on a real cluster: the pod stays, terminating, until its containers stopped.
+    /// </summary>
+    public IPodRuntime? PodRuntime { get; set; }
+
+    /// <summary>
+    /// Authorizes every request with the RBAC objects stored in the emulator (Roles, RoleBindings, ClusterRoles,
+    /// ClusterRoleBindings), as an API server with <c>--authorization-mode=RBAC</c>. The bearer token names the user
+    /// (a service account is <c>system:serviceaccount:&lt;namespace&gt;:&lt;name&gt;</c>); <c>system:admin</c> may do
+    /// anything; a request without a token is <c>system:anonymous</c>.
+    /// </summary>
+    public bool EnforceRbac { get; set; }
+
     /// <summary>Period of the simulation pass that turns pending pods ready.</summary>
     public TimeSpan SimulationTick { get; set; } = TimeSpan.FromMilliseconds(20);
 }

@@ -14,11 +14,13 @@ namespace Lanes.Kubernetes.Emulator;
 public sealed class KubernetesEmulator : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly ApiRequestHandler _handler;
     private readonly DeploymentSimulator _simulator;
 
-    private KubernetesEmulator(WebApplication app, ResourceStore store, EmulatorOptions options, Uri baseAddress)
+    private KubernetesEmulator(WebApplication app, ApiRequestHandler handler, ResourceStore store, EmulatorOptions options, Uri baseAddress)
     {
         _app = app;
+        _handler = handler;
         Store = store;
         Options = options;
         BaseAddress = baseAddress;
@@ -44,8 +46,54 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         app.Run(handler.HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new KubernetesEmulator(app, store, options, new Uri(address.EndsWith('/') ? address : address + "/"));
+        return new KubernetesEmulator(app, handler, store, options, new Uri(address.EndsWith('/') ? address : address + "/"));
     }
+
+    /// <summary>
+    /// While true the API server is down: open watches break and every request's connection is reset, until set
+    /// back to false. Stored objects and the simulated controllers are unaffected.
+    /// </summary>
+    public bool Unavailable
+    {
+        get => _handler.Unavailable;
+        set => _handler.Unavailable = value;
+    }
+
+    /// <summary>Applies every object of a multi-document YAML manifest; cluster-scoped kinds ignore <paramref name="ns"/>.</summary>
+    public IReadOnlyList<JsonObject> ApplyManifests(string yaml, string ns = "default")
+    {
+        var applied = new List<JsonObject>();
+        foreach (var (type, obj) in YamlManifests.Read(yaml))
+        {
+            applied.Add(Apply(type, obj, YamlManifests.IsClusterScoped(type) ? "" : obj["metadata"]?["namespace"]?.GetValue<string>() ?? ns));
+        }
+
+        return applied;
+    }
+
+    /// <summary>
+    /// A kubeconfig for this emulator: a client using it connects over loopback, in <paramref name="ns"/>, as the
+    /// user <paramref name="token"/> names (see <see cref="EmulatorOptions.EnforceRbac"/>).
+    /// </summary>
+    public string KubeConfig(string ns = "default", string? token = null) => $"""
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: emulator
+          cluster:
+            server: {BaseAddress.ToString().TrimEnd('/')}
+        users:
+        - name: emulator-user
+          user:
+            token: "{token ?? ""}"
+        contexts:
+        - name: emulator
+          context:
+            cluster: emulator
+            user: emulator-user
+            namespace: {ns}
+        current-context: emulator
+        """;
 
     /// <summary>Creates an object from YAML-equivalent JSON; the namespace defaults to <c>default</c>.</summary>
     public JsonObject Apply(ResourceType type, JsonObject obj, string ns = "default")
@@ -71,6 +119,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _handler.Unavailable = false;
         Store.DropWatches();
         await _simulator.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);

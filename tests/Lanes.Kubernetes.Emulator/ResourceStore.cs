@@ -185,7 +185,12 @@ public sealed class ResourceStore
         return Update(key, current, statusOnly);
     }
 
-    public JsonObject? Delete(StoredObjectKey key)
+    /// <summary>
+    /// Deletes an object. With a <see cref="EmulatorOptions.PodRuntime"/>, a pod is deleted gracefully: it gets its
+    /// <c>deletionTimestamp</c> (now plus its grace period) and stays until the kubelet saw its containers stop;
+    /// <paramref name="gracePeriodSeconds"/> 0 removes it at once, as <c>--grace-period=0 --force</c> does.
+    /// </summary>
+    public JsonObject? Delete(StoredObjectKey key, long? gracePeriodSeconds = null)
     {
         List<WatchEvent> changes = [];
         JsonObject? result;
@@ -196,26 +201,42 @@ public sealed class ResourceStore
                 throw ApiException.NotFound(key);
             }
 
-            var finalizers = current["metadata"]?["finalizers"] as JsonArray;
-            if (finalizers is { Count: > 0 })
+            if (IsGraceful(key) && gracePeriodSeconds != 0)
             {
-                if (current["metadata"]!["deletionTimestamp"] is not null)
+                if (current["metadata"]!["deletionTimestamp"] is null)
                 {
-                    return (JsonObject)current.DeepClone();
+                    changes.Add(Commit(key, StartTermination(current, gracePeriodSeconds), "MODIFIED"));
                 }
 
-                var next = (JsonObject)current.DeepClone();
-                next["metadata"]!["deletionTimestamp"] = Timestamp();
-                result = Apply(key, next, changes);
+                result = (JsonObject)_objects[key].DeepClone();
             }
             else
             {
-                result = (JsonObject)current.DeepClone();
-                Remove(key, changes);
+                result = DeleteLocked(key, current, changes);
             }
         }
 
         Publish(changes);
+        return result;
+    }
+
+    private JsonObject DeleteLocked(StoredObjectKey key, JsonObject current, List<WatchEvent> changes)
+    {
+        var finalizers = current["metadata"]?["finalizers"] as JsonArray;
+        if (finalizers is { Count: > 0 })
+        {
+            if (current["metadata"]!["deletionTimestamp"] is not null)
+            {
+                return (JsonObject)current.DeepClone();
+            }
+
+            var next = (JsonObject)current.DeepClone();
+            next["metadata"]!["deletionTimestamp"] = Timestamp();
+            return Apply(key, next, changes);
+        }
+
+        var result = (JsonObject)current.DeepClone();
+        Remove(key, changes);
         return result;
     }
 
@@ -285,10 +306,39 @@ public sealed class ResourceStore
         }
     }
 
+    // Pods of a node with a runtime terminate before they go: only the kubelet removes them (ForceDelete).
+    private bool IsGraceful(StoredObjectKey key) => key.Type == ResourceType.Pods && _options.PodRuntime is not null;
+
+    private JsonObject StartTermination(JsonObject current, long? gracePeriodSeconds)
+    {
+        var next = (JsonObject)current.DeepClone();
+        var grace = gracePeriodSeconds ?? JsonNumbers.ReadLong(current["spec"]?["terminationGracePeriodSeconds"]) ?? 30;
+        next["metadata"]!["deletionTimestamp"] = (_options.TimeProvider.GetUtcNow() + TimeSpan.FromSeconds(grace)).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        next["metadata"]!["deletionGracePeriodSeconds"] = grace;
+        return next;
+    }
+
+    /// <summary>Removes an object at once, whatever its finalizers or grace period: the kubelet's last word on a pod.</summary>
+    public void ForceDelete(StoredObjectKey key)
+    {
+        List<WatchEvent> changes = [];
+        lock (_lock)
+        {
+            if (!_objects.ContainsKey(key))
+            {
+                return;
+            }
+
+            Remove(key, changes);
+        }
+
+        Publish(changes);
+    }
+
     private JsonObject Apply(StoredObjectKey key, JsonObject next, List<WatchEvent> changes)
     {
         var metadata = (JsonObject)next["metadata"]!;
-        if (metadata["deletionTimestamp"] is not null && metadata["finalizers"] is not JsonArray { Count: > 0 })
+        if (metadata["deletionTimestamp"] is not null && metadata["finalizers"] is not JsonArray { Count: > 0 } && !IsGraceful(key))
         {
             Remove(key, changes);
             return next;
@@ -330,6 +380,13 @@ public sealed class ResourceStore
                     var next = (JsonObject)child.DeepClone();
                     next["metadata"]!["deletionTimestamp"] = Timestamp();
                     changes.Add(Commit(dependent, next, "MODIFIED"));
+                }
+            }
+            else if (IsGraceful(dependent))
+            {
+                if (child["metadata"]!["deletionTimestamp"] is null)
+                {
+                    changes.Add(Commit(dependent, StartTermination(child, null), "MODIFIED"));
                 }
             }
             else

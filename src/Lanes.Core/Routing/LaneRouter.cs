@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Lanes.Diagnostics;
+using Lanes.Discovery;
 using Lanes.Routing.Health;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -165,6 +166,12 @@ internal sealed partial class LaneRouter
         Explain(serviceName, lane, target, reason);
         if (target is null)
         {
+            // The provider knows why there is nothing to pick (the service is gone, the registry refused): say that.
+            if (source.Endpoints.Count == 0 && source.Features.Get<DiscoveryProblem>() is { } problem)
+            {
+                throw new LaneRoutingException(serviceName, lane, $"Service '{serviceName}' could not be resolved: {problem.Message}");
+            }
+
             throw reason == RouteReason.StrictRejection
                 ? new LaneUnavailableException(serviceName, lane, $"Service '{serviceName}' has no healthy instance of strict lane '{lane}'; the call was refused rather than sent to base.")
                 : new LaneRoutingException(serviceName, lane, lane.IsBase

@@ -1,0 +1,15 @@
+namespace Lanes.Discovery;
+
+/// <summary>
+/// Why a discovery provider that owns a service name gave no endpoints for it (the Kubernetes Service does not
+/// exist, the API server refused the watch, no port matches). A provider sets it on
+/// <see cref="Microsoft.Extensions.ServiceDiscovery.IServiceEndpointBuilder.Features"/> instead of throwing, so the
+/// resolver keeps following its change token; routing puts the reason into the error of a call that finds no instance.
+/// </summary>
+internal sealed class DiscoveryProblem(string message)
+{
+    /// <summary>What is wrong, naming the object and what to do, as one sentence.</summary>
+    public string Message { get; } = message;
+
+    public override string ToString() => Message;
+}
