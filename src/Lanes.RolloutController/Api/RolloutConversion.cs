@@ -9,7 +9,7 @@ namespace Lanes.RolloutController.Api;
 /// Conversion between Rollout v1alpha1 and v1beta1 with Kruise's rules (<c>api/v1alpha1/conversion.go</c>),
 /// and a tolerant reader that accepts either shape whatever apiVersion the server reports.
 /// </summary>
-public static class RolloutConversion
+internal static class RolloutConversion
 {
     /// <summary>v1alpha1 → v1beta1.</summary>
     public static Rollout ToV1Beta1(RolloutV1Alpha1 source)
