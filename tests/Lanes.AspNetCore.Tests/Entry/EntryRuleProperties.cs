@@ -170,6 +170,20 @@ public class EntryRuleProperties
         });
 
     [Fact]
+    public void RulesFile_YamlTheScannerCannotRead_IsAnErrorNamingTheFile()
+    {
+        // Found by RulesFile_AnyBytes_NeverThrows_AndEveryErrorNamesTheFile: YamlDotNet's scanner throws
+        // InvalidOperationException (not YamlException) on a NUL inside a plain scalar.
+        byte[] bytes = [63, 10, 91, 32, 37, 59, 37, 46, 94, 37, 9, 0, 32, 10, 36, 37, 42];
+        var errors = new List<string>();
+
+        var rules = RulesFileReader.Read("rules.yml", bytes, LaneHeader, errors);
+
+        Assert.Empty(rules);
+        Assert.StartsWith("rules.yml: not valid YAML: ", Assert.Single(errors), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RulesFile_YamlAliasBomb_IsRefusedWithinBoundedMemory()
     {
         // Nine references per level, nine levels: 387 million nodes if every alias were expanded.

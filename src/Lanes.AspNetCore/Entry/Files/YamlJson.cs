@@ -24,7 +24,16 @@ internal static class YamlJson
         var stream = new YamlStream();
         using (var reader = new StringReader(yaml))
         {
-            stream.Load(reader);
+            try
+            {
+                stream.Load(reader);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // YamlDotNet's scanner can fail this way on some malformed input (a NUL inside a plain scalar) instead of
+                // with a YamlException; to the reader of the file it is the same thing: not valid YAML.
+                throw new FormatException("the YAML scanner could not read it (" + ex.Message + ")", ex);
+            }
         }
 
         return stream.Documents.Count switch
