@@ -24,6 +24,13 @@ public sealed class EmulatorOptions
     public Action<string, string, string>? OnRequest { get; set; }
 
     /// <summary>
+    /// Called for every request that arrives over HTTP (watches included) before it is served; a fault it returns is
+    /// injected (a delay, then an error answer instead of the request). Lets a test put the controller through 409s,
+    /// 500s and slow answers. Requests made on the store directly (the simulated controllers, test setup) are not affected.
+    /// </summary>
+    public Func<ApiRequest, ApiFault?>? Faults { get; set; }
+
+    /// <summary>
     /// How long change events are kept for watches that resume from a resourceVersion; older ones are compacted and
     /// such a watch gets 410 Gone. The default is etcd's default compaction interval as the API server runs it (5 minutes).
     /// </summary>

@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 namespace Lanes.RolloutController.Api;
 
 /// <summary>JSON settings for the Kruise resources: camelCase names, nulls omitted.</summary>
-public static class ApiJson
+internal static class ApiJson
 {
     /// <summary>The options used to read and write every model in this namespace.</summary>
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)

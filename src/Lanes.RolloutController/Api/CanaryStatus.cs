@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>Progress of a canary release.</summary>
-public sealed class CanaryStatus
+internal sealed class CanaryStatus
 {
     /// <summary>Workload generation seen when the release started.</summary>
     public long? ObservedWorkloadGeneration { get; set; }

@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>One canary step.</summary>
-public sealed class CanaryStep
+internal sealed class CanaryStep
 {
     /// <summary>Traffic share such as <c>"50%"</c>.</summary>
     public string? Traffic { get; set; }

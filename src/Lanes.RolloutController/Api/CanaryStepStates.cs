@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>Values of <c>canaryStatus.currentStepState</c>, in lifecycle order.</summary>
-public static class CanaryStepStates
+internal static class CanaryStepStates
 {
     /// <summary>First state of each step (v1beta1).</summary>
     public const string BeforeStepUpgrade = "BeforeStepUpgrade";

@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>v1alpha1 step: <c>weight</c> instead of <c>traffic</c>, header-only matches.</summary>
-public sealed class CanaryStepV1Alpha1
+internal sealed class CanaryStepV1Alpha1
 {
     /// <summary>Traffic percentage.</summary>
     public int? Weight { get; set; }

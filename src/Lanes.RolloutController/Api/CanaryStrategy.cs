@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>Canary strategy.</summary>
-public sealed class CanaryStrategy
+internal sealed class CanaryStrategy
 {
     /// <summary>The steps, run in order.</summary>
     public List<CanaryStep> Steps { get; set; } = [];

@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>v1alpha1 canary strategy.</summary>
-public sealed class CanaryStrategyV1Alpha1
+internal sealed class CanaryStrategyV1Alpha1
 {
     /// <summary>The steps.</summary>
     public List<CanaryStepV1Alpha1> Steps { get; set; } = [];

@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>Condition types and reasons on a Rollout.</summary>
-public static class ConditionTypes
+internal static class ConditionTypes
 {
     /// <summary>Kruise: a release is running; the reason tells the sub-phase.</summary>
     public const string Progressing = "Progressing";

@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>v1alpha1 match: headers only.</summary>
-public sealed class HeaderRouteMatchV1Alpha1
+internal sealed class HeaderRouteMatchV1Alpha1
 {
     /// <summary>Header matches.</summary>
     public List<HttpValueMatch>? Headers { get; set; }

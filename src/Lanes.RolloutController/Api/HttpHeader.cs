@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>A header name and value.</summary>
-public sealed class HttpHeader
+internal sealed class HttpHeader
 {
     /// <summary>Name.</summary>
     public string Name { get; set; } = "";

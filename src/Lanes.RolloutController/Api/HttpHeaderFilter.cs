@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>Gateway API HTTPHeaderFilter.</summary>
-public sealed class HttpHeaderFilter
+internal sealed class HttpHeaderFilter
 {
     /// <summary>Headers to set.</summary>
     public List<HttpHeader>? Set { get; set; }

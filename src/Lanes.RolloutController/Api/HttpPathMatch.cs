@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>Path match.</summary>
-public sealed class HttpPathMatch
+internal sealed class HttpPathMatch
 {
     /// <summary><c>Exact</c>, <c>PathPrefix</c> or <c>RegularExpression</c>.</summary>
     public string? Type { get; set; }

@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>A request match (Gateway API shape).</summary>
-public sealed class HttpRouteMatch
+internal sealed class HttpRouteMatch
 {
     /// <summary>Path match.</summary>
     public HttpPathMatch? Path { get; set; }

@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>Header or query parameter match.</summary>
-public sealed class HttpValueMatch
+internal sealed class HttpValueMatch
 {
     /// <summary><c>Exact</c> (default) or <c>RegularExpression</c>.</summary>
     public string? Type { get; set; }

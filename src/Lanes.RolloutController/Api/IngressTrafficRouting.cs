@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>Ingress routing.</summary>
-public sealed class IngressTrafficRouting
+internal sealed class IngressTrafficRouting
 {
     /// <summary><c>nginx</c> (default), <c>mse</c>, <c>higress</c>, <c>aliyun-alb</c>.</summary>
     public string? ClassType { get; set; }

@@ -6,7 +6,7 @@ namespace Lanes.RolloutController.Api;
 
 /// <summary>A Kubernetes int-or-string that is either an absolute count or a percentage such as <c>"50%"</c>.</summary>
 [JsonConverter(typeof(IntOrPercentJsonConverter))]
-public readonly record struct IntOrPercent
+internal readonly record struct IntOrPercent
 {
     private IntOrPercent(int value, bool isPercent, string? raw)
     {

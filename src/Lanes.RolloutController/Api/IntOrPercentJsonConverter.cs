@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Lanes.RolloutController.Api;
 
 /// <summary>Reads and writes <see cref="IntOrPercent"/> as a JSON number or string.</summary>
-public sealed class IntOrPercentJsonConverter : JsonConverter<IntOrPercent>
+internal sealed class IntOrPercentJsonConverter : JsonConverter<IntOrPercent>
 {
     /// <inheritdoc />
     public override IntOrPercent Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>

@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>Names from <c>rollouts.kruise.io</c> that Lanes reads and writes unchanged, so Kruise tooling keeps working.</summary>
-public static class KruiseNames
+internal static class KruiseNames
 {
     /// <summary>The API group.</summary>
     public const string Group = "rollouts.kruise.io";

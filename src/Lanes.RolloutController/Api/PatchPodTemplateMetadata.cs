@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>Labels and annotations merged into the canary pod template.</summary>
-public sealed class PatchPodTemplateMetadata
+internal sealed class PatchPodTemplateMetadata
 {
     /// <summary>Annotations.</summary>
     public Dictionary<string, string>? Annotations { get; set; }

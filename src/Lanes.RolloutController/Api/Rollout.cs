@@ -3,7 +3,7 @@ using k8s.Models;
 namespace Lanes.RolloutController.Api;
 
 /// <summary>A <c>rollouts.kruise.io/v1beta1</c> Rollout, the form the controller works on.</summary>
-public sealed class Rollout
+internal sealed class Rollout
 {
     /// <summary>Always <c>rollouts.kruise.io/v1beta1</c> after conversion.</summary>
     public string ApiVersion { get; set; } = KruiseNames.Group + "/" + KruiseNames.V1Beta1;

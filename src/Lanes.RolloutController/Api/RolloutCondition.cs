@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>A status condition.</summary>
-public sealed class RolloutCondition
+internal sealed class RolloutCondition
 {
     /// <summary>Type.</summary>
     public string Type { get; set; } = "";

@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>Reads and writes status conditions the Kubernetes way: the transition time moves only when the status does.</summary>
-public static class RolloutConditions
+internal static class RolloutConditions
 {
     /// <summary>The condition of that type, if any.</summary>
     public static RolloutCondition? Find(List<RolloutCondition>? conditions, string type) => conditions?.Find(c => c.Type == type);

@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>Values of <c>status.phase</c>.</summary>
-public static class RolloutPhases
+internal static class RolloutPhases
 {
     /// <summary>Not yet reconciled, or the spec or workload is invalid.</summary>
     public const string Initial = "Initial";

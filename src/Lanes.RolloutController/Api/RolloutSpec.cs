@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>Spec of a v1beta1 Rollout.</summary>
-public sealed class RolloutSpec
+internal sealed class RolloutSpec
 {
     /// <summary>The workload to release; only <c>apps/v1 Deployment</c> is supported.</summary>
     public WorkloadRef? WorkloadRef { get; set; }

@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>Spec of a v1alpha1 Rollout.</summary>
-public sealed class RolloutSpecV1Alpha1
+internal sealed class RolloutSpecV1Alpha1
 {
     /// <summary>Holds the workload reference.</summary>
     public ObjectRefV1Alpha1? ObjectRef { get; set; }

@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>Status of a Rollout (both versions; v1beta1 adds the top-level step mirror).</summary>
-public sealed class RolloutStatus
+internal sealed class RolloutStatus
 {
     /// <summary>The generation this status describes.</summary>
     public long? ObservedGeneration { get; set; }

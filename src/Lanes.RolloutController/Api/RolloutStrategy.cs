@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>Release strategy; canary and blue-green exclude each other.</summary>
-public sealed class RolloutStrategy
+internal sealed class RolloutStrategy
 {
     /// <summary>Pauses the whole release.</summary>
     public bool Paused { get; set; }

@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>v1alpha1 strategy.</summary>
-public sealed class RolloutStrategyV1Alpha1
+internal sealed class RolloutStrategyV1Alpha1
 {
     /// <summary>Pauses the whole release.</summary>
     public bool Paused { get; set; }

@@ -3,7 +3,7 @@ using k8s.Models;
 namespace Lanes.RolloutController.Api;
 
 /// <summary>A <c>rollouts.kruise.io/v1alpha1</c> Rollout as users write it (the seed's <c>rollout.yaml</c>).</summary>
-public sealed class RolloutV1Alpha1
+internal sealed class RolloutV1Alpha1
 {
     /// <summary>Always <c>rollouts.kruise.io/v1alpha1</c>.</summary>
     public string ApiVersion { get; set; } = KruiseNames.Group + "/" + KruiseNames.V1Alpha1;

@@ -3,7 +3,7 @@ using k8s.Models;
 namespace Lanes.RolloutController.Api;
 
 /// <summary>A <c>rollouts.kruise.io/v1alpha1</c> TrafficRouting: a lane rule shared by several Rollouts.</summary>
-public sealed class TrafficRouting
+internal sealed class TrafficRouting
 {
     /// <summary>Always <c>rollouts.kruise.io/v1alpha1</c>.</summary>
     public string ApiVersion { get; set; } = KruiseNames.Group + "/" + KruiseNames.V1Alpha1;

@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>Where traffic is routed: a Service plus an Ingress, a Gateway route or custom objects.</summary>
-public sealed class TrafficRoutingRef
+internal sealed class TrafficRoutingRef
 {
     /// <summary>The stable Service.</summary>
     public string Service { get; set; } = "";

@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>Spec of a TrafficRouting.</summary>
-public sealed class TrafficRoutingSpec
+internal sealed class TrafficRoutingSpec
 {
     /// <summary>The entry objects (Service plus Ingress or route).</summary>
     public List<TrafficRoutingRef> ObjectRef { get; set; } = [];

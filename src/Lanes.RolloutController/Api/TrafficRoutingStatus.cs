@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>Status of a TrafficRouting.</summary>
-public sealed class TrafficRoutingStatus
+internal sealed class TrafficRoutingStatus
 {
     /// <summary>The generation this status describes.</summary>
     public long? ObservedGeneration { get; set; }

@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>The lane rule: weight, header matches and header rewrites.</summary>
-public sealed class TrafficRoutingStrategy
+internal sealed class TrafficRoutingStrategy
 {
     /// <summary>Traffic percentage.</summary>
     public int? Weight { get; set; }

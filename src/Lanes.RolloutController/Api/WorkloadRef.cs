@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Api;
 
 /// <summary>Reference to a workload in the Rollout's namespace.</summary>
-public sealed class WorkloadRef
+internal sealed class WorkloadRef
 {
     /// <summary>For example <c>apps/v1</c>.</summary>
     public string? ApiVersion { get; set; }

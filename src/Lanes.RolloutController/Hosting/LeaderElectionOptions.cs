@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Hosting;
 
 /// <summary>Leader election through a <c>coordination.k8s.io/v1</c> Lease, so only one replica reconciles.</summary>
-public sealed class LeaderElectionOptions
+internal sealed class LeaderElectionOptions
 {
     /// <summary>Whether to elect a leader. Default <see langword="true"/>.</summary>
     public bool Enabled { get; set; } = true;

@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Hosting;
 
 /// <summary>Settings of the rollout controller, bound from <c>Lanes:RolloutController</c>.</summary>
-public sealed class RolloutControllerOptions
+internal sealed class RolloutControllerOptions
 {
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Lanes:RolloutController";

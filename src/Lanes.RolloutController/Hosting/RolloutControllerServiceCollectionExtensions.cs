@@ -14,7 +14,7 @@ using k8s;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the Lanes rollout controller.</summary>
-public static class RolloutControllerServiceCollectionExtensions
+internal static class RolloutControllerServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the controller as a hosted service, with options bound from <c>Lanes:RolloutController</c> and validated

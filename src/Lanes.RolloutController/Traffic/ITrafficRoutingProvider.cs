@@ -7,7 +7,7 @@ namespace Lanes.RolloutController.Traffic;
 /// <see cref="TrafficRoutingResult.Done"/>. Problems are returned as <see cref="TrafficRoutingResult.Failed"/> with a
 /// message naming the object and the field; Kubernetes API errors may also be thrown and are reported the same way.
 /// </summary>
-public interface ITrafficRoutingProvider
+internal interface ITrafficRoutingProvider
 {
     /// <summary>Name for logs and messages, for example <c>mse</c>.</summary>
     string Name { get; }

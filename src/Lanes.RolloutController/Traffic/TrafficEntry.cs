@@ -8,7 +8,7 @@ namespace Lanes.RolloutController.Traffic;
 /// <param name="ObjectKind">For custom references: the object's kind.</param>
 /// <param name="RefField">The traffic routing reference that names it, for messages, e.g. <c>spec.objectRef[0]</c>.</param>
 /// <param name="Field">Where the reference names it, e.g. <c>spec.objectRef[0].ingress</c>.</param>
-public sealed record TrafficEntry(TrafficEntryKind Kind, string Name, string? ClassType, string? ApiVersion, string? ObjectKind, string RefField, string Field)
+internal sealed record TrafficEntry(TrafficEntryKind Kind, string Name, string? ClassType, string? ApiVersion, string? ObjectKind, string RefField, string Field)
 {
     /// <summary>The field that names the stable Service, e.g. <c>spec.objectRef[0].service</c>.</summary>
     public string ServiceField => RefField + ".service";

@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Traffic;
 
 /// <summary>Which field of a traffic routing reference names the entry object.</summary>
-public enum TrafficEntryKind
+internal enum TrafficEntryKind
 {
     /// <summary><c>ingress</c>: an Ingress (or a Lanes gateway with <c>classType: lanes</c>).</summary>
     Ingress,

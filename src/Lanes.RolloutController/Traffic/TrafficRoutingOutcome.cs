@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Traffic;
 
 /// <summary>See <see cref="TrafficRoutingResult"/>.</summary>
-public enum TrafficRoutingOutcome
+internal enum TrafficRoutingOutcome
 {
     /// <summary>In place; nothing changed.</summary>
     Done,

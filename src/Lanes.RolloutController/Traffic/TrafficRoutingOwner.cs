@@ -7,7 +7,7 @@ namespace Lanes.RolloutController.Traffic;
 /// <param name="Kind"><c>Rollout</c> or <c>TrafficRouting</c>.</param>
 /// <param name="Name">The owner's name.</param>
 /// <param name="Uid">The owner's uid, for owner references.</param>
-public sealed record TrafficRoutingOwner(string ApiVersion, string Kind, string Name, string Uid)
+internal sealed record TrafficRoutingOwner(string ApiVersion, string Kind, string Name, string Uid)
 {
     /// <summary>A controller owner reference, so what the release creates is collected with its owner.</summary>
     public V1OwnerReference ToOwnerReference() => new()

@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Traffic;
 
 /// <summary>Reasons of the <c>TrafficReady</c> condition and of the Events the controller records about routes.</summary>
-public static class TrafficRoutingReasons
+internal static class TrafficRoutingReasons
 {
     /// <summary>The routes the step needs are in place.</summary>
     public const string RoutesReady = "RoutesReady";

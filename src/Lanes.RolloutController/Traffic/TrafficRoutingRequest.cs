@@ -8,7 +8,7 @@ namespace Lanes.RolloutController.Traffic;
 /// <param name="CanaryService">The Service canary traffic goes to; equal to <paramref name="StableService"/> when the lane is told apart by pod labels.</param>
 /// <param name="Strategy">Which requests are canary traffic and how they are marked.</param>
 /// <param name="OnlyTrafficRouting">True for a shared TrafficRouting (end-to-end lanes): no canary Service exists.</param>
-public sealed record TrafficRoutingRequest(
+internal sealed record TrafficRoutingRequest(
     string Namespace,
     TrafficRoutingOwner Owner,
     TrafficEntry Entry,

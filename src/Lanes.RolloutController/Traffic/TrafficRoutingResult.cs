@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Traffic;
 
 /// <summary>The outcome of one provider call: done, a change made (wait, then call again), or a problem to report.</summary>
-public readonly record struct TrafficRoutingResult
+internal readonly record struct TrafficRoutingResult
 {
     private TrafficRoutingResult(TrafficRoutingOutcome outcome, string? reason, string? message, TimeSpan? retryAfter)
     {

@@ -9,7 +9,7 @@ namespace Lanes.RolloutController.Traffic;
 /// <c>weight</c>, header matches) or a Rollout step's traffic fields (v1beta1: <c>traffic</c>, path, header and
 /// query matches). Serialized with <see cref="ApiJson.Options"/> it is exactly what the Lanes gateway reads.
 /// </summary>
-public sealed class TrafficStrategy
+internal sealed class TrafficStrategy
 {
     /// <summary>v1alpha1 share of traffic in percent.</summary>
     public int? Weight { get; init; }

@@ -1,7 +1,7 @@
 namespace Lanes.RolloutController.Webhooks;
 
 /// <summary>The admission webhooks, bound from <c>Lanes:RolloutController:Webhooks</c>.</summary>
-public sealed class WebhookOptions
+internal sealed class WebhookOptions
 {
     /// <summary>Serve the webhooks. Default true; without them a release is only caught by the level-triggered fallback.</summary>
     public bool Enabled { get; set; } = true;

@@ -75,6 +75,25 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
             }
 
             Authorize(context, route);
+
+            if (options.Faults?.Invoke(Describe(context.Request, route)) is { } fault)
+            {
+                if (fault.Delay is { } delay)
+                {
+                    await Task.Delay(delay, context.RequestAborted).ConfigureAwait(false);
+                }
+
+                if (fault.Status is { } status)
+                {
+                    throw status switch
+                    {
+                        409 => new ApiException(HttpStatusCode.Conflict, "Conflict", "Operation cannot be fulfilled: the object has been modified; please apply your changes to the latest version and try again"),
+                        429 => new ApiException(HttpStatusCode.TooManyRequests, "TooManyRequests", "the server has received too many requests and has asked us to try again later"),
+                        _ => new ApiException((HttpStatusCode)status, "InternalError", "Internal error occurred: injected fault"),
+                    };
+                }
+            }
+
             await DispatchAsync(context, route).ConfigureAwait(false);
         }
         catch (ApiException e)
@@ -272,6 +291,21 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
         }
     }
 
+    private static ApiRequest Describe(HttpRequest request, Route route) =>
+        new(Verb(request, route), route.Type, route.Namespace, route.Name, route.Subresource);
+
+    // The verb RBAC and audit logs name a request by.
+    private static string Verb(HttpRequest request, Route route) => request.Method switch
+    {
+        "GET" when route.Name is null => request.Query["watch"] is var w && (w == "true" || w == "1") ? "watch" : "list",
+        "GET" => "get",
+        "POST" => "create",
+        "PUT" => "update",
+        "PATCH" => "patch",
+        "DELETE" => "delete",
+        _ => request.Method.ToLowerInvariant(),
+    };
+
     private void Authorize(HttpContext context, Route route)
     {
         if (!options.EnforceRbac)
@@ -280,16 +314,7 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
         }
 
         var request = context.Request;
-        var verb = request.Method switch
-        {
-            "GET" when route.Name is null => request.Query["watch"] is var w && (w == "true" || w == "1") ? "watch" : "list",
-            "GET" => "get",
-            "POST" => "create",
-            "PUT" => "update",
-            "PATCH" => "patch",
-            "DELETE" => "delete",
-            _ => request.Method.ToLowerInvariant(),
-        };
+        var verb = Verb(request, route);
         var resource = route.Subresource is null ? route.Type.Plural : route.Type.Plural + "/" + route.Subresource;
         var user = UserOf(request);
         if (!_rbac.IsAllowed(user, verb, route.Type.Group, resource, route.Namespace))

@@ -13,25 +13,44 @@ internal static class YamlJson
 {
     private const int MaxDepth = 32;
 
+    // YAML anchors and aliases share one node among many places, so nine aliases per level over nine levels make a
+    // 1 KB file of 387 million nodes. A rules file holds a few hundred; counting every node reached bounds the work.
+    private const int MaxNodes = 100_000;
+
     /// <summary>Converts one YAML document; throws <see cref="YamlException"/> or <see cref="FormatException"/> naming the problem.</summary>
     public static JsonNode? Convert(string yaml)
     {
+        var budget = MaxNodes;
         var stream = new YamlStream();
         using (var reader = new StringReader(yaml))
         {
-            stream.Load(reader);
+            try
+            {
+                stream.Load(reader);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // YamlDotNet's scanner can fail this way on some malformed input (a NUL inside a plain scalar) instead of
+                // with a YamlException; to the reader of the file it is the same thing: not valid YAML.
+                throw new FormatException("the YAML scanner could not read it (" + ex.Message + ")", ex);
+            }
         }
 
         return stream.Documents.Count switch
         {
             0 => throw new FormatException("the file holds no YAML document"),
-            1 => ToJson(stream.Documents[0].RootNode, 0),
+            1 => ToJson(stream.Documents[0].RootNode, 0, ref budget),
             _ => throw new FormatException($"the file holds {stream.Documents.Count.ToString(CultureInfo.InvariantCulture)} YAML documents; a rules file holds one strategy"),
         };
     }
 
-    private static JsonNode? ToJson(YamlNode node, int depth)
+    private static JsonNode? ToJson(YamlNode node, int depth, ref int budget)
     {
+        if (--budget < 0)
+        {
+            throw new FormatException($"more than {MaxNodes.ToString(CultureInfo.InvariantCulture)} values (aliases expanded); a rules file holds one strategy");
+        }
+
         if (depth > MaxDepth)
         {
             throw new FormatException($"nesting deeper than {MaxDepth.ToString(CultureInfo.InvariantCulture)} levels at line {node.Start.Line.ToString(CultureInfo.InvariantCulture)}");
@@ -48,7 +67,7 @@ internal static class YamlJson
                         throw new FormatException($"a key at line {key.Start.Line.ToString(CultureInfo.InvariantCulture)} is not a plain name");
                     }
 
-                    if (!obj.TryAdd(name, ToJson(value, depth + 1)))
+                    if (!obj.TryAdd(name, ToJson(value, depth + 1, ref budget)))
                     {
                         throw new FormatException($"the key '{name}' appears twice at line {key.Start.Line.ToString(CultureInfo.InvariantCulture)}");
                     }
@@ -59,7 +78,7 @@ internal static class YamlJson
                 var array = new JsonArray();
                 foreach (var item in sequence.Children)
                 {
-                    array.Add(ToJson(item, depth + 1));
+                    array.Add(ToJson(item, depth + 1, ref budget));
                 }
 
                 return array;
