@@ -278,11 +278,12 @@ internal static class RolloutPlanHash
         json.Append(']');
     }
 
-    // encoding/json's string escaping: HTML-safe, \u2028 and \u2029 escaped, other non-ASCII as UTF-8.
-    private static void Quote(StringBuilder json, string value)
+    // encoding/json's string escaping: HTML-safe, \u2028 and \u2029 escaped, other non-ASCII as UTF-8. A JSON null
+    // (a label value, a header name) is what Go decodes into a string as its zero value, "".
+    private static void Quote(StringBuilder json, string? value)
     {
         json.Append('"');
-        foreach (var ch in value)
+        foreach (var ch in value ?? "")
         {
             switch (ch)
             {
