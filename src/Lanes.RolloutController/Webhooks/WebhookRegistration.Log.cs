@@ -20,5 +20,11 @@ internal sealed partial class WebhookRegistration
 
         [LoggerMessage(224, LogLevel.Warning, "CustomResourceDefinition {Name} not found: no conversion webhook to point at this controller (apply deploy/crd-rollouts.yaml)", EventName = "RolloutCrdMissing")]
         public static partial void CrdMissing(ILogger logger, string name);
+
+        [LoggerMessage(225, LogLevel.Error, "{Resource} {Name} could not be put back and still calls this stopped controller: restore it by hand (kubectl apply deploy/) or run the controller again", EventName = "WebhookRestoreFailed")]
+        public static partial void RestoreFailed(ILogger logger, string resource, string name, Exception exception);
+
+        [LoggerMessage(226, LogLevel.Warning, "The API server refused a webhook registration step for now; trying again in {Delay}", EventName = "WebhookRegistrationRetry")]
+        public static partial void RetryingRegistration(ILogger logger, TimeSpan delay, Exception exception);
     }
 }

@@ -16,8 +16,12 @@ namespace Lanes.RolloutController.Webhooks;
 /// it sets <c>clientConfig.url</c> to the local URL with the CA bundle and puts each object back as it was on
 /// shutdown; in the cluster with a self-made certificate it only writes the <c>caBundle</c>.
 /// </summary>
-internal sealed partial class WebhookRegistration(IKubernetes client, IOptions<RolloutControllerOptions> options, ILogger<WebhookRegistration> logger)
+internal sealed partial class WebhookRegistration(IKubernetes client, IOptions<RolloutControllerOptions> options, TimeProvider timeProvider, ILogger<WebhookRegistration> logger)
 {
+    // Each registration step (read, change, replace) is retried on answers that say "try again" (409 after a
+    // concurrent change, 429, 5xx, a broken connection) until it succeeds or the host gives up on starting or
+    // stopping (its token), RetryDelay apart and doubling up to MaxRetryDelay, as a failed reconcile pass is.
+
     /// <summary>Kruise's name for this webhook is mdeployment.kb.io; same rules, same objectSelector.</summary>
     public const string DeploymentWebhookName = "mdeployment.rollouts.lanes.dev";
 
@@ -76,24 +80,27 @@ internal sealed partial class WebhookRegistration(IKubernetes client, IOptions<R
         var ca = Convert.ToBase64String(Encoding.UTF8.GetBytes(caBundle));
         JsonObject Url(string path) => new() { ["url"] = new Uri(baseUrl, path.TrimStart('/')).ToString(), ["caBundle"] = ca };
 
-        await PointWebhooksAsync(Target.Mutating, Options.MutatingConfigurationName, "MutatingWebhookConfiguration", DeploymentWebhook(Url(Webhooks.DeploymentWebhook.Path)), cancellationToken).ConfigureAwait(false);
-        await PointWebhooksAsync(Target.Validating, Options.MutatingConfigurationName, "ValidatingWebhookConfiguration", RolloutWebhook(Url(Webhooks.RolloutWebhook.Path)), cancellationToken).ConfigureAwait(false);
+        await RetryAsync(ct => PointWebhooksAsync(Target.Mutating, Options.MutatingConfigurationName, "MutatingWebhookConfiguration", DeploymentWebhook(Url(Webhooks.DeploymentWebhook.Path)), ct), cancellationToken).ConfigureAwait(false);
+        await RetryAsync(ct => PointWebhooksAsync(Target.Validating, Options.MutatingConfigurationName, "ValidatingWebhookConfiguration", RolloutWebhook(Url(Webhooks.RolloutWebhook.Path)), ct), cancellationToken).ConfigureAwait(false);
 
         // The CRD is the cluster admin's; without it there is nothing to convert.
-        if (await GetAsync(Target.Crd, RolloutCrdName, cancellationToken).ConfigureAwait(false) is { } crd)
+        await RetryAsync(async ct =>
         {
-            _changed.Add((Target.Crd, RolloutCrdName, (JsonObject)crd.DeepClone()));
+            if (await GetAsync(Target.Crd, RolloutCrdName, ct).ConfigureAwait(false) is not { } crd)
+            {
+                Log.CrdMissing(logger, RolloutCrdName);
+                return;
+            }
+
+            var original = (JsonObject)crd.DeepClone();
             crd["spec"]!["conversion"] = new JsonObject
             {
                 ["strategy"] = "Webhook",
                 ["webhook"] = new JsonObject { ["conversionReviewVersions"] = new JsonArray("v1"), ["clientConfig"] = Url(ConversionWebhook.Path) },
             };
-            await ReplaceAsync(Target.Crd, RolloutCrdName, crd, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            Log.CrdMissing(logger, RolloutCrdName);
-        }
+            await ReplaceAsync(Target.Crd, RolloutCrdName, crd, ct).ConfigureAwait(false);
+            _changed.Add((Target.Crd, RolloutCrdName, original));
+        }, cancellationToken).ConfigureAwait(false);
 
         Log.Pointed(logger, baseUrl.ToString());
     }
@@ -131,7 +138,11 @@ internal sealed partial class WebhookRegistration(IKubernetes client, IOptions<R
         Log.CaBundleInjected(logger, Options.MutatingConfigurationName);
     }
 
-    /// <summary>Puts back what <see cref="PointAtAsync"/> changed: deletes what it created, restores what it edited.</summary>
+    /// <summary>
+    /// Puts back what <see cref="PointAtAsync"/> changed: deletes what it created, restores what it edited. What cannot
+    /// be put back (the API server keeps failing, shutdown ran out of time) is logged as an error naming the object,
+    /// which then still calls this stopped controller, and the rest is still restored.
+    /// </summary>
     public async Task RestoreAsync(CancellationToken cancellationToken)
     {
         for (var i = _changed.Count - 1; i >= 0; i--)
@@ -139,26 +150,62 @@ internal sealed partial class WebhookRegistration(IKubernetes client, IOptions<R
             var (target, name, original) = _changed[i];
             try
             {
-                if (original is null)
+                await RetryAsync(async ct =>
                 {
-                    await DeleteAsync(target, name, cancellationToken).ConfigureAwait(false);
-                }
-                else if (await GetAsync(target, name, cancellationToken).ConfigureAwait(false) is { } current)
-                {
-                    var restored = (JsonObject)original.DeepClone();
-                    restored["metadata"]!["resourceVersion"] = current["metadata"]?["resourceVersion"]?.DeepClone();
-                    await ReplaceAsync(target, name, restored, cancellationToken).ConfigureAwait(false);
-                }
-
+                    try
+                    {
+                        if (original is null)
+                        {
+                            await DeleteAsync(target, name, ct).ConfigureAwait(false);
+                        }
+                        else if (await GetAsync(target, name, ct).ConfigureAwait(false) is { } current)
+                        {
+                            var restored = (JsonObject)original.DeepClone();
+                            restored["metadata"]!["resourceVersion"] = current["metadata"]?["resourceVersion"]?.DeepClone();
+                            await ReplaceAsync(target, name, restored, ct).ConfigureAwait(false);
+                        }
+                    }
+                    catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+                    {
+                        // Already gone: nothing to put back.
+                    }
+                }, cancellationToken).ConfigureAwait(false);
                 Log.Restored(logger, Plural(target), name);
             }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+            catch (Exception e) when (e is HttpOperationException or HttpRequestException or OperationCanceledException)
             {
+                Log.RestoreFailed(logger, Plural(target), name, e);
             }
         }
 
         _changed.Clear();
     }
+
+    private async Task RetryAsync(Func<CancellationToken, Task> step, CancellationToken cancellationToken)
+    {
+        var delay = options.Value.RetryDelay;
+        while (true)
+        {
+            try
+            {
+                await step(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (IsTransient(e) && !cancellationToken.IsCancellationRequested)
+            {
+                Log.RetryingRegistration(logger, delay, e);
+                await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.Value.MaxRetryDelay.Ticks));
+            }
+        }
+    }
+
+    private static bool IsTransient(Exception e) => e switch
+    {
+        HttpOperationException { Response.StatusCode: HttpStatusCode.Conflict or HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError } => true,
+        HttpRequestException => true,
+        _ => false,
+    };
 
     private async Task PointWebhooksAsync(Target target, string name, string kind, JsonObject webhook, CancellationToken cancellationToken)
     {
@@ -176,7 +223,7 @@ internal sealed partial class WebhookRegistration(IKubernetes client, IOptions<R
             return;
         }
 
-        _changed.Add((target, name, (JsonObject)existing.DeepClone()));
+        var original = (JsonObject)existing.DeepClone();
         var webhooks = new JsonArray();
         foreach (var other in (existing["webhooks"] as JsonArray ?? []).OfType<JsonObject>())
         {
@@ -189,6 +236,7 @@ internal sealed partial class WebhookRegistration(IKubernetes client, IOptions<R
         webhooks.Add(webhook);
         existing["webhooks"] = webhooks;
         await ReplaceAsync(target, name, existing, cancellationToken).ConfigureAwait(false);
+        _changed.Add((target, name, original));
     }
 
     private static bool SetCa(JsonObject? clientConfig, string ca)
