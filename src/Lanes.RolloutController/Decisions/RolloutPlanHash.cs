@@ -116,7 +116,7 @@ internal static class RolloutPlanHash
             if (modifier.Remove is { Count: > 0 } remove)
             {
                 m.Name("remove");
-                WriteArray(json, remove, static (b, s) => Quote(b, s));
+                WriteStrings(json, remove);
             }
 
             m.End();
@@ -262,7 +262,9 @@ internal static class RolloutPlanHash
         o.End();
     }
 
+    // A null item of a JSON array is what Go decodes into a slice of structs as the struct's zero value.
     private static void WriteArray<T>(StringBuilder json, List<T> items, Action<StringBuilder, T> write)
+        where T : class, new()
     {
         json.Append('[');
         for (var i = 0; i < items.Count; i++)
@@ -272,7 +274,23 @@ internal static class RolloutPlanHash
                 json.Append(',');
             }
 
-            write(json, items[i]);
+            write(json, items[i] ?? new T());
+        }
+
+        json.Append(']');
+    }
+
+    private static void WriteStrings(StringBuilder json, List<string> items)
+    {
+        json.Append('[');
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (i > 0)
+            {
+                json.Append(',');
+            }
+
+            Quote(json, items[i]);
         }
 
         json.Append(']');
