@@ -30,6 +30,23 @@ public sealed class RolloutPlanHashTests
     }
 
     [Fact]
+    public void NullListItems_HashAsGoZeroValues()
+    {
+        // A stored document may hold "set": [null] or "steps": [null]; Go decodes each as the struct's zero value.
+        var withNulls = new CanaryStrategy
+        {
+            Steps = [null!, new CanaryStep { RequestHeaderModifier = new HttpHeaderFilter { Set = [null!], Remove = [null!] } }],
+        };
+        var withZeroValues = new CanaryStrategy
+        {
+            Steps = [new CanaryStep(), new CanaryStep { RequestHeaderModifier = new HttpHeaderFilter { Set = [new HttpHeader()], Remove = [""] } }],
+        };
+
+        Assert.Equal(RolloutPlanHash.GoJson(withZeroValues), RolloutPlanHash.GoJson(withNulls));
+        Assert.Contains("""{"name":"","value":""}""", RolloutPlanHash.GoJson(withNulls), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FullPlan_MatchesKruise()
     {
         var canary = new CanaryStrategy
