@@ -82,7 +82,8 @@ public sealed class ControllerFaultTests(ITestOutputHelper output)
             }
         };
 
-        var controller = await ControllerHost.StartAsync(cluster.Emulator);
+        var log = new ControllerLog();
+        var controller = await ControllerHost.StartAsync(cluster.Emulator, log: log);
         try
         {
             await cluster.WaitForRolloutAsync("rollout-app", r => TestCluster.State(r) == CanaryStepStates.Completed && TestCluster.Phase(r) == RolloutPhases.Healthy, "Healthy");
@@ -112,7 +113,7 @@ public sealed class ControllerFaultTests(ITestOutputHelper output)
                     // A new step: the controller is stopped and a fresh one must carry on from what is stored.
                     seen = step;
                     await controller.DisposeAsync();
-                    controller = await ControllerHost.StartAsync(cluster.Emulator);
+                    controller = await ControllerHost.StartAsync(cluster.Emulator, log: log);
                     restarts++;
                     output.WriteLine($"restart {restarts} at {step}");
                 }
@@ -142,6 +143,12 @@ public sealed class ControllerFaultTests(ITestOutputHelper output)
             Assert.True(restarts >= 4, $"the controller was restarted at every step ({restarts} restarts)");
             Assert.True(faults.Values.Sum() > 20, $"faults were injected: {Describe(faults)}");
             Assert.Empty(violations);
+        }
+        catch
+        {
+            // What the controllers did, to tell why the release did not finish.
+            log.WriteTo(output);
+            throw;
         }
         finally
         {

@@ -3,6 +3,7 @@ using Lanes.Kubernetes.Emulator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Lanes.RolloutController.Tests.TestSupport;
 
@@ -13,7 +14,7 @@ internal sealed class ControllerHost : IAsyncDisposable
 
     public IHost Host { get; }
 
-    public static async Task<ControllerHost> StartAsync(KubernetesEmulator emulator, TimeProvider? timeProvider = null, IDictionary<string, string?>? settings = null)
+    public static async Task<ControllerHost> StartAsync(KubernetesEmulator emulator, TimeProvider? timeProvider = null, IDictionary<string, string?>? settings = null, ControllerLog? log = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var values = new Dictionary<string, string?>
@@ -32,7 +33,14 @@ internal sealed class ControllerHost : IAsyncDisposable
         }
 
         builder.Configuration.AddInMemoryCollection(values);
-        builder.Services.AddSingleton<IKubernetes>(_ => CreateClient(emulator));
+        if (log is not null)
+        {
+            log.NextHost();
+            builder.Logging.SetMinimumLevel(LogLevel.Debug);
+            builder.Logging.AddProvider(new ForwardingProvider(log));
+        }
+
+        builder.Services.AddSingleton<IKubernetes>(_ => log is null ? CreateClient(emulator) : new k8s.Kubernetes(new KubernetesClientConfiguration { Host = emulator.BaseAddress.ToString() }, new SlowRequestLog(log)));
         if (timeProvider is not null)
         {
             builder.Services.AddSingleton(timeProvider);
@@ -42,6 +50,43 @@ internal sealed class ControllerHost : IAsyncDisposable
         var host = builder.Build();
         await host.StartAsync();
         return new ControllerHost(host);
+    }
+
+    // Requests to the API server that took long, with what they answered: where a controller's time went.
+    private sealed class SlowRequestLog(ControllerLog log) : DelegatingHandler
+    {
+        private readonly ILogger _logger = log.CreateLogger("Lanes.Tests.ApiServerRequests");
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            try
+            {
+                var response = await base.SendAsync(request, cancellationToken);
+                var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                if (elapsed > TimeSpan.FromSeconds(1))
+                {
+                    _logger.LogWarning("{Method} {Uri} answered {Status} after {Elapsed}", request.Method, request.RequestUri, (int)response.StatusCode, elapsed);
+                }
+
+                return response;
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning("{Method} {Uri} failed after {Elapsed}: {Error}", request.Method, request.RequestUri, System.Diagnostics.Stopwatch.GetElapsedTime(started), e.Message);
+                throw;
+            }
+        }
+    }
+
+    // The host disposes its providers; the shared log outlives it.
+    private sealed class ForwardingProvider(ControllerLog log) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => log.CreateLogger(categoryName);
+
+        public void Dispose()
+        {
+        }
     }
 
     public static IKubernetes CreateClient(KubernetesEmulator emulator) =>
