@@ -1,8 +1,10 @@
 namespace Lanes.RolloutController.Cluster;
 
-/// <summary>The caches a reconcile reads instead of listing: Deployments (stable and canary), ReplicaSets, TrafficRoutings.</summary>
+/// <summary>The caches a reconcile reads instead of calling the API server: Rollouts, Deployments (stable and canary), ReplicaSets, TrafficRoutings.</summary>
 internal sealed class ClusterCache
 {
+    public ObjectCache Rollouts { get; } = new();
+
     public ObjectCache Deployments { get; } = new();
 
     public ObjectCache ReplicaSets { get; } = new();

@@ -44,9 +44,23 @@ internal sealed class ObjectCache
         }
         else
         {
-            _objects[key] = obj;
+            _objects.AddOrUpdate(key, static (_, arriving) => arriving, static (_, stored, arriving) => IsOlder(arriving, stored) ? stored : arriving, obj);
         }
     }
+
+    /// <summary>
+    /// Stores what a write of ours returned, so the next pass does not decide on the state before it (client-go's
+    /// MutationCache): the watch event of that write may still be on its way. A later watch event that is older than
+    /// it does not replace it.
+    /// </summary>
+    public void Written(JsonObject obj) => Apply(k8s.WatchEventType.Modified, obj);
+
+    // resourceVersions are opaque, but etcd's (and the emulator's) are increasing integers: client-go's MutationCache
+    // compares them the same way, and treats what does not parse as not older.
+    private static bool IsOlder(JsonObject arriving, JsonObject stored) =>
+        long.TryParse(arriving["metadata"]?["resourceVersion"]?.GetValue<string>(), out var a)
+        && long.TryParse(stored["metadata"]?["resourceVersion"]?.GetValue<string>(), out var b)
+        && a < b;
 
     /// <summary>A (re)list: what the list does not hold is gone (a deletion missed while the watch was down).</summary>
     public void Replace(IReadOnlyList<JsonObject> items)

@@ -10,14 +10,18 @@ using k8s;
 namespace Lanes.RolloutController.Cluster;
 
 /// <summary>
-/// Reads everything one Rollout decision needs: the Rollout itself fresh from the API server (its resourceVersion
-/// guards the status write), the rest from the watch caches once they are synced, so a pass lists nothing.
+/// Reads everything one Rollout decision needs from the watch caches once they are synced, as Kruise's informers do,
+/// so a pass reads nothing from the API server and only its writes can fail: under a failing API server every extra
+/// read made a pass fail more often and its key back off longer. The cached Rollout's resourceVersion still guards
+/// the status write; after a conflict the caller asks for a fresh read.
 /// </summary>
 internal sealed class RolloutObserver(IKubernetes client, ClusterCache cache)
 {
-    public async Task<ObservedRollout?> ObserveAsync(string ns, string name, CancellationToken cancellationToken)
+    public async Task<ObservedRollout?> ObserveAsync(string ns, string name, CancellationToken cancellationToken, bool fresh = false)
     {
-        var document = await GetCustomAsync(KruiseNames.V1Beta1, KruiseNames.RolloutPlural, ns, name, cancellationToken).ConfigureAwait(false);
+        var document = !fresh && cache.Rollouts.IsSynced
+            ? cache.Rollouts.Get(ns, name)?.DeepClone() as JsonObject
+            : await GetCustomAsync(KruiseNames.V1Beta1, KruiseNames.RolloutPlural, ns, name, cancellationToken).ConfigureAwait(false);
         if (document is null)
         {
             return null;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using Lanes.RolloutController.Api;
 using Lanes.RolloutController.Decisions.Actions;
 using Lanes.RolloutController.Decisions;
@@ -21,6 +22,7 @@ internal sealed partial class RolloutReconciler(
     RolloutObserver observer,
     RolloutActionExecutor executor,
     KubernetesEventRecorder events,
+    ClusterCache cache,
     TimeProvider timeProvider,
     IOptions<RolloutControllerOptions> options,
     ILogger<RolloutReconciler> logger)
@@ -40,7 +42,8 @@ internal sealed partial class RolloutReconciler(
         for (var attempt = 0; attempt < _options.ConflictRetries; attempt++)
         {
             LanesTelemetry.Reconciles.Add(1);
-            var observed = await observer.ObserveAsync(ns, name, cancellationToken).ConfigureAwait(false);
+            // The first attempt reads the watch cache; after a conflict the cache may be behind, so read the API server.
+            var observed = await observer.ObserveAsync(ns, name, cancellationToken, fresh: attempt > 0).ConfigureAwait(false);
             if (observed is null)
             {
                 return null;
@@ -161,13 +164,19 @@ internal sealed partial class RolloutReconciler(
         Uid = observed.Observation.Rollout.Metadata.Uid,
     };
 
-    private Task WriteStatusAsync(ObservedRollout observed, RolloutStatus status, CancellationToken cancellationToken)
+    private async Task WriteStatusAsync(ObservedRollout observed, RolloutStatus status, CancellationToken cancellationToken)
     {
         // Same document as read, so its metadata.resourceVersion guards the write.
         var body = (JsonObject)observed.Document.DeepClone();
         body["status"] = ApiJson.Write(status);
-        return client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync(
+        var written = await client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync(
             body, KruiseNames.Group, KruiseNames.V1Beta1, observed.Observation.Namespace, KruiseNames.RolloutPlural, observed.Observation.Name,
-            cancellationToken: cancellationToken);
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+
+        // The next pass reads the cache: it must see this status even before the watch brings it.
+        if ((written as JsonObject ?? (written is System.Text.Json.JsonElement element ? JsonSerializer.SerializeToNode(element) as JsonObject : null)) is { } stored)
+        {
+            cache.Rollouts.Written(stored);
+        }
     }
 }

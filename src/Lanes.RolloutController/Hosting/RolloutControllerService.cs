@@ -139,7 +139,7 @@ internal sealed partial class RolloutControllerService(
 
                 index.Upsert(obj);
                 queue.Add(new ReconcileKey(ReconcileKind.Rollout, objNs, name));
-            }),
+            }, cache.Rollouts),
             Watch(KruiseNames.Group, KruiseNames.V1Alpha1, KruiseNames.TrafficRoutingPlural, (_, obj) =>
             {
                 var (objNs, name) = Identify(obj);
