@@ -58,6 +58,7 @@ internal sealed class DemoChain : IDisposable
                 "--Sample:Name=" + service.Name,
                 "--Sample:ShowConfig=" + (service.ShowConfig ? "true" : "false"),
                 "--Lanes:Lane=" + (service.Lane ?? string.Empty),
+                StopWithDemo,
             };
             if (service.Next is not null)
             {
@@ -69,7 +70,7 @@ internal sealed class DemoChain : IDisposable
             _children.Add(ChildProcess.Start(service.Label, PathOf("Lanes.Demo.ServicePath"), args, _options.Verbose));
         }
 
-        var gatewayArgs = new List<string> { "--urls", Url(_options.GatewayPort), "--Lanes:Entry:Tokens:KeysDirectory=" + DemoKeys.EnsureDirectory() };
+        var gatewayArgs = new List<string> { "--urls", Url(_options.GatewayPort), StopWithDemo, "--Lanes:Entry:Tokens:KeysDirectory=" + DemoKeys.EnsureDirectory() };
         if (_options.RulesDirectory is { } rules)
         {
             Directory.CreateDirectory(rules);
@@ -212,6 +213,9 @@ internal sealed class DemoChain : IDisposable
 
         return args;
     }
+
+    // Children stop when the demo goes away, even killed with SIGKILL: they watch the pipe the demo holds to their input.
+    private const string StopWithDemo = "--Sample:StopWithParent=true";
 
     private IEnumerable<string> LogArguments() => _options.Verbose
         ? []

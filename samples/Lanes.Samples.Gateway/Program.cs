@@ -1,3 +1,6 @@
+using Lanes.Samples;
 using Lanes.Samples.Gateway;
 
-SampleGateway.CreateApp(args).Run();
+var app = SampleGateway.CreateApp(args);
+ParentWatch.Start(app);
+app.Run();

@@ -1,3 +1,6 @@
+using Lanes.Samples;
 using Lanes.Samples.Service;
 
-SampleService.CreateApp(args).Run();
+var app = SampleService.CreateApp(args);
+ParentWatch.Start(app);
+app.Run();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Lanes.Discovery;
 using Lanes.Propagation;
 using Lanes.Routing;
@@ -74,6 +75,21 @@ internal sealed class LanesOptionsValidator : IValidateOptions<LanesOptions>
         if (health.EjectionTime <= TimeSpan.Zero || health.EjectionTime > TimeSpan.FromHours(1))
         {
             errors.Add($"{Section}:PassiveHealth:EjectionTime: must be more than zero and at most 1 hour; got {health.EjectionTime}.");
+        }
+
+        if (!(health.FailureRate > 0 && health.FailureRate <= 1))
+        {
+            errors.Add($"{Section}:PassiveHealth:FailureRate: must be above 0 and at most 1 (a share of calls); got {health.FailureRate.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
+        if (health.FailureRateWindow <= TimeSpan.Zero || health.FailureRateWindow > TimeSpan.FromHours(1))
+        {
+            errors.Add($"{Section}:PassiveHealth:FailureRateWindow: must be more than zero and at most 1 hour; got {health.FailureRateWindow}.");
+        }
+
+        if (health.MinimumCalls < 2)
+        {
+            errors.Add($"{Section}:PassiveHealth:MinimumCalls: must be at least 2, so one failed call never ejects an instance; got {health.MinimumCalls}.");
         }
     }
 }

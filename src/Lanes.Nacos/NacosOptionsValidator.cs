@@ -21,7 +21,7 @@ internal sealed class NacosOptionsValidator : IValidateOptions<NacosOptions>
         {
             if (!NacosServerList.TryParseAddress(options.ServerAddresses[i], out _))
             {
-                errors.Add($"{Section}:ServerAddresses:{i.ToString(CultureInfo.InvariantCulture)}: '{options.ServerAddresses[i]}' is not an absolute http or https address such as 'http://127.0.0.1:8848'.");
+                errors.Add($"{Section}:ServerAddresses:{i.ToString(CultureInfo.InvariantCulture)}: '{options.ServerAddresses[i]}' is not a Nacos server address; write an http or https URL ('http://127.0.0.1:8848') or host:port ('nacos:8848').");
             }
         }
 

@@ -73,7 +73,10 @@ public class TrafficLanesRegistrationTests
 
         services.AddTrafficLanes().AddTrafficLanes();
 
-        Assert.Single(services, d => d.ServiceType == typeof(IValidateOptions<LanesOptions>));
+        // The Lanes validators (the options' own and the check of unknown keys), each once.
+        var validators = services.Where(d => d.ServiceType == typeof(IValidateOptions<LanesOptions>)).Select(d => d.ImplementationType).ToList();
+        Assert.Equal(2, validators.Count);
+        Assert.Equal(2, validators.Distinct().Count());
         Assert.Single(services, d => d.ServiceType == typeof(IConfigureOptions<LanesOptions>));
     }
 

@@ -32,6 +32,27 @@ public class LaneContextTests
     }
 
     [Fact]
+    public void EnteringBase_IsOnPurpose_UntilItsScopeEnds()
+    {
+        Assert.False(LaneContext.IsExplicitBase);
+        using (LaneContext.Enter(Lane.Base))
+        {
+            Assert.True(LaneContext.Current.IsBase);
+            Assert.True(LaneContext.IsExplicitBase);
+            using (LaneContext.Enter(Gray))
+            {
+                Assert.Equal(Gray, LaneContext.Current);
+                Assert.False(LaneContext.IsExplicitBase);
+            }
+
+            Assert.True(LaneContext.IsExplicitBase);
+        }
+
+        Assert.False(LaneContext.IsExplicitBase);
+        Assert.True(LaneContext.Current.IsBase);
+    }
+
+    [Fact]
     public async Task Lane_FlowsIntoTaskRunAndAwaits()
     {
         using var scope = LaneContext.Enter(Gray);

@@ -144,9 +144,10 @@ public sealed class GrpcClientFactoryTests : IAsyncLifetime
         using var scope = LaneContext.Enter(Lane.Parse("blue"));
         var error = await Assert.ThrowsAsync<RpcException>(() => client.WhoAsync(new WhoRequest()).ResponseAsync);
 
-        // gRPC turns the refusal into a status of its own choosing (Internal today); the refusal itself is kept.
-        var refusal = Assert.IsType<LaneRoutingException>(error.Status.DebugException, exactMatch: false);
-        Assert.Equal(("orders", "blue"), (refusal.ServiceName, refusal.Lane.ToString()));
+        // A refusal is gRPC's UNAVAILABLE (HTTP 503's status), with the refusal's message naming service and lane.
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Equal("Service 'orders' has no healthy instance of strict lane 'blue'; the call was refused rather than sent to base.", error.Status.Detail);
+        Assert.Equal("orders", error.Trailers.GetValue("lanes-refusal"));
     }
 
     private async Task<(string Expected, WhoReply Reply)> CallInLaneAsync(string lane)

@@ -58,6 +58,25 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
             }
 
             Authorize(context, route);
+
+            if (options.Faults?.Invoke(Describe(context.Request, route)) is { } fault)
+            {
+                if (fault.Delay is { } delay)
+                {
+                    await Task.Delay(delay, context.RequestAborted).ConfigureAwait(false);
+                }
+
+                if (fault.Status is { } status)
+                {
+                    throw status switch
+                    {
+                        409 => new ApiException(HttpStatusCode.Conflict, "Conflict", "Operation cannot be fulfilled: the object has been modified; please apply your changes to the latest version and try again"),
+                        429 => new ApiException(HttpStatusCode.TooManyRequests, "TooManyRequests", "the server has received too many requests and has asked us to try again later"),
+                        _ => new ApiException((HttpStatusCode)status, "InternalError", "Internal error occurred: injected fault"),
+                    };
+                }
+            }
+
             await DispatchAsync(context, route).ConfigureAwait(false);
         }
         catch (ApiException e)
@@ -236,6 +255,19 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
         request.Headers.Authorization.ToString() is { } header && header.StartsWith("Bearer ", StringComparison.Ordinal) && header.Length > 7
             ? header[7..].Trim()
             : RbacAuthorizer.Anonymous;
+
+    private static ApiRequest Describe(HttpRequest request, Route route)
+    {
+        var method = request.Method;
+        var verb = HttpMethods.IsGet(method)
+            ? route.Name is not null ? "get" : request.Query["watch"] is var watch && (watch == "true" || watch == "1") ? "watch" : "list"
+            : HttpMethods.IsPost(method) ? "create"
+            : HttpMethods.IsPut(method) ? "update"
+            : HttpMethods.IsPatch(method) ? "patch"
+            : HttpMethods.IsDelete(method) ? "delete"
+            : method.ToLowerInvariant();
+        return new ApiRequest(verb, route.Type, route.Namespace, route.Name, route.Subresource);
+    }
 
     private void Intercept(string verb, StoredObjectKey key, string? subresource, JsonObject? body) =>
         options.BeforeWrite?.Invoke(new WriteInterception(verb, key, subresource, body), store);

@@ -20,6 +20,13 @@ public sealed class EmulatorOptions
     /// </summary>
     public Action<WriteInterception, ResourceStore>? BeforeWrite { get; set; }
 
+    /// <summary>
+    /// Called for every request that arrives over HTTP (watches included) before it is served; a fault it returns is
+    /// injected (a delay, then an error answer instead of the request). Lets a test put the controller through 409s,
+    /// 500s and slow answers. Requests made on the store directly (the simulated controllers, test setup) are not affected.
+    /// </summary>
+    public Func<ApiRequest, ApiFault?>? Faults { get; set; }
+
     /// <summary>How many change events are kept for watches that resume from a resourceVersion.</summary>
     public int HistoryLimit { get; set; } = 20_000;
 

@@ -1,5 +1,6 @@
 using Lanes.Nacos.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 
 namespace Lanes.Nacos.Tests;
@@ -31,6 +32,59 @@ public sealed class NacosOptionsTests
         Assert.Contains("Lanes:Nacos:Password", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Lanes:Nacos:Services:orders", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Lanes:Nacos:RequestTimeout", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http:/x")]
+    [InlineData("not-a-url")]
+    [InlineData("localhost")]
+    [InlineData("127.0.0.1")]
+    [InlineData("http//nacos:8848")]
+    [InlineData("nacos:port")]
+    [InlineData("nacos:0")]
+    [InlineData("nacos:65536")]
+    [InlineData("http://")]
+    [InlineData("http://nacos:8848?x=1")]
+    [InlineData("http://user:pw@nacos:8848")]
+    [InlineData("tcp://nacos:8848")]
+    public async Task ServerAddressTypo_StopsStartup_NamingTheKey(string address)
+    {
+        await using var provider = TestServices.Build(TestServices.Config(address));
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<NacosOptions>>().Value);
+
+        Assert.Contains($"Lanes:Nacos:ServerAddresses:0: '{address}' is not a Nacos server address", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:8848", "http://127.0.0.1:8848/nacos/")]
+    [InlineData("https://nacos.example.com", "https://nacos.example.com/nacos/")]
+    [InlineData("http://nacos", "http://nacos/nacos/")]
+    [InlineData("nacos:8848", "http://nacos:8848/nacos/")]
+    [InlineData(" 10.0.0.1:8848 ", "http://10.0.0.1:8848/nacos/")]
+    [InlineData("[::1]:8848", "http://[::1]:8848/nacos/")]
+    [InlineData("http://[::1]:8848/", "http://[::1]:8848/nacos/")]
+    public void ServerAddress_WellFormed_IsAccepted(string address, string expected)
+    {
+        var servers = new Lanes.Nacos.Client.NacosServerList([address], "nacos");
+
+        Assert.Equal(expected, servers[0].ToString());
+    }
+
+    [Fact]
+    public async Task MisspelledNacosKey_IsWarnedAboutAtStart()
+    {
+        var config = TestServices.Config("http://127.0.0.1:8848");
+        config["Lanes:Nacos:ServerAdresses:0"] = "http://127.0.0.1:8849";
+        config["Lanes:Nacos:Push:UdpPrt"] = "0";
+        await using var provider = TestServices.Build(config);
+
+        _ = provider.GetRequiredService<IOptions<Lanes.LanesOptions>>().Value;
+
+        var warned = provider.GetFakeLogCollector().GetSnapshot().Where(r => r.Id.Name == "UnknownSetting").Select(r => r.Message).ToList();
+        Assert.Equal(2, warned.Count);
+        Assert.Contains(warned, m => m.StartsWith("Configuration key 'Lanes:Nacos:ServerAdresses' is not a Lanes setting", StringComparison.Ordinal));
+        Assert.Contains(warned, m => m.StartsWith("Configuration key 'Lanes:Nacos:Push:UdpPrt' is not a Lanes setting", StringComparison.Ordinal));
     }
 
     [Fact]

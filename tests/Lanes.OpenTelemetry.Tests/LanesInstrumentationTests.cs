@@ -181,6 +181,78 @@ public sealed class LanesInstrumentationTests : IAsyncLifetime
         Assert.Contains("x-mse-tag=gray", parts[2], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task WithMirroring_AQueueConsumersBaseJobs_AfterAGrayJob_StayBase()
+    {
+        await UseMirroringCallerAsync();
+
+        // One consumer flow (with a baggage context of its own, empty) handles queued jobs; a job with a lane enters it,
+        // a base job enters nothing. The gray job's lane must end with its scope, also in OpenTelemetry's baggage.
+        Baggage.ClearBaggage();
+        var answers = new List<string>();
+        foreach (var lane in new[] { "gray", null, null })
+        {
+            using var scope = lane is null ? default : LaneContext.Enter(Lane.Parse(lane));
+            answers.Add(await Orders(_caller).GetStringAsync(new Uri("http://orders/consumer")));
+        }
+
+        Assert.StartsWith("orders-gray|gray|", answers[0], StringComparison.Ordinal);
+        Assert.All(answers[1..], answer =>
+        {
+            Assert.StartsWith("orders-base|base|", answer, StringComparison.Ordinal);
+            Assert.DoesNotContain("x-mse-tag", answer, StringComparison.Ordinal);
+        });
+        Assert.Null(Baggage.GetBaggage("x-mse-tag"));
+    }
+
+    [Fact]
+    public async Task WithMirroring_ASpanStartedInALane_CarriesTheLaneInBaggageOnlyWhileItLasts()
+    {
+        await UseMirroringCallerAsync();
+        using var source = new ActivitySource(LanesDiagnostics.Name);
+        Baggage.SetBaggage("tenant", "acme");
+
+        using (LaneContext.Enter(Lane.Parse("gray")))
+        {
+            using (var span = source.StartActivity("job"))
+            {
+                Assert.NotNull(span);
+                Assert.Equal("gray", Baggage.GetBaggage("x-mse-tag"));
+            }
+
+            Assert.Null(Baggage.GetBaggage("x-mse-tag"));
+        }
+
+        Assert.Equal("acme", Baggage.GetBaggage("tenant"));
+    }
+
+    [Fact]
+    public async Task EnteringBaseOnPurpose_OverridesALaneInBaggage_AndDoesNotSendItOn()
+    {
+        Baggage.SetBaggage("x-mse-tag", "gray");
+        Baggage.SetBaggage("tenant", "acme");
+
+        string answer;
+        using (LaneContext.Enter(Lane.Base))
+        {
+            answer = await Orders(_caller).GetStringAsync(new Uri("http://orders/explicit-base"));
+        }
+
+        var parts = answer.Split('|');
+        Assert.Equal(("orders-base", "base"), (parts[0], parts[1]));
+        Assert.DoesNotContain("x-mse-tag", parts[2], StringComparison.Ordinal);
+        Assert.Contains("tenant=acme", parts[2], StringComparison.Ordinal);
+        Assert.Equal("gray", Baggage.GetBaggage("x-mse-tag"));   // the caller's own baggage is left as it was
+    }
+
+    private async Task UseMirroringCallerAsync()
+    {
+        // The mirroring caller replaces the plain one, so only its processor sees the calls.
+        await _caller.StopAsync();
+        _caller.Dispose();
+        _caller = await TracedHosts.StartCallerAsync(_base.Urls.Single(), _gray.Urls.Single(), _clientSpans, _metrics, mirror: true);
+    }
+
     private static HttpClient Orders(IHost host) => host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("orders");
 
     private static HttpClient Plain(IHost host) => host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("plain");

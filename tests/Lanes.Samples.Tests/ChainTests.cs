@@ -1,3 +1,6 @@
+using System.Net.Sockets;
+using System.Text;
+
 namespace Lanes.Samples.Tests;
 
 public sealed class ChainTests(SampleChain chain) : IClassFixture<SampleChain>
@@ -31,6 +34,24 @@ public sealed class ChainTests(SampleChain chain) : IClassFixture<SampleChain>
         using var response = await chain.Gateway.SendAsync(request);
 
         Assert.Equal(chain.ExpectedBase, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task LaneHeaderSentTwice_KeepsTheLaneToTheEnd()
+    {
+        // Two identical lines reach a service (the gateway removes lanes from outside clients, so a trusted hop sent
+        // them); it must read them as gray and forward one clean value that every later hop reads as gray too.
+        var answer = await RawGetAsync(new Uri($"http://127.0.0.1:{chain.Ports["A"]}/a"), "x-mse-tag: gray", "x-mse-tag: gray");
+
+        Assert.Equal($"A[127.0.0.1:{chain.Ports["A"]}][config=base] -> B[127.0.0.1:{chain.Ports["B"]}] -> Cgray[127.0.0.1:{chain.Ports["Cgray"]}]", answer);
+    }
+
+    [Fact]
+    public async Task MergedLaneHeader_AtAService_KeepsTheLane()
+    {
+        var answer = await RawGetAsync(new Uri($"http://127.0.0.1:{chain.Ports["A"]}/a"), "x-mse-tag: gray, gray");
+
+        Assert.Equal($"A[127.0.0.1:{chain.Ports["A"]}][config=base] -> B[127.0.0.1:{chain.Ports["B"]}] -> Cgray[127.0.0.1:{chain.Ports["Cgray"]}]", answer);
     }
 
     [Theory]
@@ -78,5 +99,20 @@ public sealed class ChainTests(SampleChain chain) : IClassFixture<SampleChain>
         using var response = await chain.Gateway.SendAsync(request);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadAsStringAsync();
+    }
+
+    // HttpClient merges repeated header lines; a client that does not has to be spoken to over a socket.
+    private static async Task<string> RawGetAsync(Uri uri, params string[] headerLines)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(uri.Host, uri.Port, timeout.Token);
+        await using var stream = tcp.GetStream();
+        var request = $"GET {uri.PathAndQuery} HTTP/1.0\r\nHost: {uri.Authority}\r\n{string.Concat(headerLines.Select(h => h + "\r\n"))}\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request), timeout.Token);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var response = await reader.ReadToEndAsync(timeout.Token);
+        Assert.StartsWith("HTTP/1.1 200", response, StringComparison.Ordinal);
+        return response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
     }
 }

@@ -25,6 +25,68 @@ public class DemoTests
     }
 
     [Fact]
+    public async Task KilledWithSigkill_TakesItsChildrenWithIt()
+    {
+        var (gatewayPort, servicePort) = FreePorts();
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { DemoPath, "--gateway-port", gatewayPort.ToString(), "--service-port", servicePort.ToString() })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var demo = Process.Start(info)!;
+        var children = new List<int>();
+        try
+        {
+            var serving = new TaskCompletionSource();
+            demo.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data?.StartsWith("Serving.", StringComparison.Ordinal) == true)
+                {
+                    serving.TrySetResult();
+                }
+            };
+            demo.BeginOutputReadLine();
+            demo.BeginErrorReadLine();
+            await serving.Task.WaitAsync(TimeSpan.FromMinutes(3));
+            children.AddRange(ChildrenOf(demo.Id));
+            Assert.Equal(6, children.Count);
+
+            demo.Kill();   // SIGKILL: the demo runs no code of its own on the way out
+            await demo.WaitForExitAsync();
+
+            var ports = Enumerable.Range(servicePort, 5).Append(gatewayPort).ToArray();
+            for (var i = 0; i < 600 && !(children.All(HasExited) && ports.All(IsFree)); i++)
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.All(children, pid => Assert.True(HasExited(pid), $"child {pid} outlived the demo"));
+            Assert.All(ports, port => Assert.True(IsFree(port), $"port {port} is still held after the demo was killed"));
+        }
+        finally
+        {
+            // Whatever this test started and is still there goes, by id.
+            foreach (var pid in children.Where(pid => !HasExited(pid)))
+            {
+                try
+                {
+                    Process.GetProcessById(pid).Kill();
+                }
+                catch (ArgumentException)
+                {
+                    // Gone meanwhile.
+                }
+            }
+
+            if (!demo.HasExited)
+            {
+                demo.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Once_WithNacosDiscovery_RoutesBaseAndGrayThroughNacos()
     {
         using var nacos = new Lanes.Nacos.Tests.Infrastructure.StatefulFakeNacos();
@@ -259,6 +321,48 @@ public class DemoTests
         catch (SocketException)
         {
             return false;
+        }
+    }
+
+    // The demo's direct children, from /proc (Linux, where CI runs).
+    private static IEnumerable<int> ChildrenOf(int parent)
+    {
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var pid))
+            {
+                continue;
+            }
+
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(directory, "stat"));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                continue;   // gone meanwhile, or not ours to read
+            }
+
+            // pid (comm) state ppid ...: comm may hold spaces, so read after its closing parenthesis.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            if (int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) == parent)
+            {
+                yield return pid;
+            }
+        }
+    }
+
+    private static bool HasExited(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true;
         }
     }
 }

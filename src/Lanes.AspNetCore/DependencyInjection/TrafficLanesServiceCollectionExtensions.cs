@@ -32,6 +32,7 @@ public static class TrafficLanesServiceCollectionExtensions
             })
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LaneEntryOptions>, LaneEntryOptionsValidator>());
+        services.AddLanesSettingsSection<LaneEntryOptions>("Entry");
         services.TryAddSingleton<EntryMetrics>();
         services.TryAddSingleton<EntryRules>();
         services.TryAddSingleton<EntryGuard>();

@@ -73,14 +73,39 @@ internal sealed partial class LaneMiddleware
         {
             _metrics.Rejected(rejection, Carrier);
             Log.LaneRejected(_logger, rejection);
+            ForgetBaggageLane();
+        }
+        else if (!lane.IsBase && headers[_headerName] is { Count: > 0 } carried && (carried.Count > 1 || carried[0] != lane.Name))
+        {
+            // Repeated lines ("gray" twice) or padding: forward one clean value, as every hop reads it.
+            headers[_headerName] = lane.Name;
         }
 
-        if (lane.IsBase && LaneContext.Current.IsBase && !_routeHeader)
+        // A rejected lane makes the request base on purpose, which also keeps a lane in OpenTelemetry baggage out.
+        if (lane.IsBase && rejection == LaneRejection.None && LaneContext.Current.IsBase && !_routeHeader)
         {
             return InvokeBaseAsync(context);
         }
 
         return InvokeInLaneAsync(context, lane);
+    }
+
+    // .NET sends the inbound baggage (kept on the request's activity) on with every outbound call, so a lane judged
+    // invalid here would come back at the next hop. Leave it out.
+    private void ForgetBaggageLane()
+    {
+        if (_baggageKey.Length == 0)
+        {
+            return;
+        }
+
+        for (var activity = Activity.Current; activity is not null; activity = activity.Parent)
+        {
+            if (activity.GetBaggageItem(_baggageKey) is not null)
+            {
+                activity.SetBaggage(_baggageKey, null);
+            }
+        }
     }
 
     private Task InvokeBaseAsync(HttpContext context)
@@ -142,6 +167,7 @@ internal sealed partial class LaneMiddleware
         context.Response.Clear();
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers[_headerName] = lane.IsBase ? default : lane.Name;
+        context.Response.Headers[LaneRefusal.HeaderName] = refusal.ServiceName;   // not this instance failing: see LaneRefusal
         context.Response.ContentType = LaneRefusal.ContentType;
         await context.Response.Body.WriteAsync(LaneRefusal.From(refusal).ToUtf8Json(), context.RequestAborted).ConfigureAwait(false);
     }

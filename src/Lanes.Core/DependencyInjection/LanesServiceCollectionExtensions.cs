@@ -1,4 +1,5 @@
 using Lanes;
+using Lanes.Configuration;
 using Lanes.Diagnostics;
 using Lanes.Discovery;
 using Lanes.Identity;
@@ -54,7 +55,19 @@ public static class LanesServiceCollectionExtensions
                 LaneRoutingOptions.CheckBinding(section.GetSection("Routing:Lanes"), options.BindingErrors);
             })
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LanesOptions>, UnknownSettingsReporter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LanesOptions>, LanesOptionsValidator>());
+        return services;
+    }
+
+    /// <summary>Tells the start-up check of <c>Lanes</c> keys that a package binds <c>Lanes:&lt;name&gt;</c> to <typeparamref name="TOptions"/>.</summary>
+    internal static IServiceCollection AddLanesSettingsSection<TOptions>(this IServiceCollection services, string name)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(LanesSettingsSection) && d.ImplementationInstance is LanesSettingsSection { } known && known.Name == name))
+        {
+            services.AddSingleton(new LanesSettingsSection(name, typeof(TOptions)));
+        }
+
         return services;
     }
 

@@ -12,7 +12,14 @@ public static class LaneReader
     /// <summary>The most characters read from one carrier (the W3C baggage size every platform must accept).</summary>
     public const int MaxCarrierLength = 8192;
 
-    /// <summary>Reads the lane from a header's values.</summary>
+    // Optional whitespace around a header value or list element (RFC 9110: space and horizontal tab).
+    private const string Whitespace = " \t";
+
+    /// <summary>
+    /// Reads the lane from a header's values. Repeated lines and a comma-separated line are the same list (RFC 9110,
+    /// section 5.3): a proxy may merge <c>x-mse-tag: gray</c> twice into <c>gray, gray</c>. Every element must name the
+    /// same lane, else the values conflict.
+    /// </summary>
     /// <param name="values">The lane header's values (absent, one, or repeated).</param>
     /// <param name="lane">The lane, or <see cref="Lane.Base"/> when none or rejected.</param>
     /// <returns>Why the values were rejected, or <see cref="LaneRejection.None"/>.</returns>
@@ -24,32 +31,66 @@ public static class LaneReader
             return LaneRejection.None;
         }
 
-        var first = values[0] ?? string.Empty;
         var total = 0;
         for (var i = 0; i < values.Count; i++)
         {
-            var value = values[i] ?? string.Empty;
-            total += value.Length;
+            total += values[i]?.Length ?? 0;
             if (total > MaxCarrierLength)
             {
                 return LaneRejection.TooLong;
             }
+        }
 
-            if (i > 0 && !string.Equals(value, first, StringComparison.Ordinal))
+        if (values.Count == 1 && values[0] is { } only && !only.Contains(','))
+        {
+            var trimmed = only.AsSpan().Trim(Whitespace);
+            if (trimmed.IsEmpty)
             {
-                return LaneRejection.Conflicting;
+                return LaneRejection.None;
+            }
+
+            // The header string itself becomes the lane name when it needs no trimming: no allocation.
+            var parsed = trimmed.Length == only.Length ? Lane.TryParse(only, out lane) : Lane.TryParse(trimmed, out lane);
+            return parsed ? LaneRejection.None : LaneRejection.Invalid;
+        }
+
+        ReadOnlySpan<char> first = default;
+        var found = false;
+        for (var i = 0; i < values.Count; i++)
+        {
+            var rest = (values[i] ?? string.Empty).AsSpan();
+            while (true)
+            {
+                var comma = rest.IndexOf(',');
+                var element = (comma < 0 ? rest : rest[..comma]).Trim(Whitespace);
+                if (!element.IsEmpty)
+                {
+                    if (!found)
+                    {
+                        first = element;
+                        found = true;
+                    }
+                    else if (!element.SequenceEqual(first))
+                    {
+                        return LaneRejection.Conflicting;
+                    }
+                }
+
+                if (comma < 0)
+                {
+                    break;
+                }
+
+                rest = rest[(comma + 1)..];
             }
         }
 
-        var trimmed = first.AsSpan().Trim(' ');
-        if (trimmed.IsEmpty)
+        if (!found)
         {
             return LaneRejection.None;
         }
 
-        // The header string itself becomes the lane name when it needs no trimming: no allocation.
-        var parsed = trimmed.Length == first.Length ? Lane.TryParse(first, out lane) : Lane.TryParse(trimmed, out lane);
-        return parsed ? LaneRejection.None : LaneRejection.Invalid;
+        return Lane.TryParse(first, out lane) ? LaneRejection.None : LaneRejection.Invalid;
     }
 
     /// <summary>Reads the lane member from W3C <c>baggage</c> header values.</summary>

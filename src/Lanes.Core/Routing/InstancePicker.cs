@@ -68,13 +68,13 @@ internal sealed class InstancePicker
     public IReadOnlyList<RouteTarget> Targets => _targets;
 
     /// <summary>
-    /// Picks the next instance that is not in <paramref name="tried"/> and, unless <paramref name="panic"/>,
-    /// not ejected at <paramref name="now"/>. Returns <see langword="null"/> when none qualifies.
+    /// Picks the next instance that <paramref name="avoid"/> does not rule out and, unless <paramref name="panic"/>,
+    /// that is not ejected at <paramref name="now"/>. Returns <see langword="null"/> when none qualifies.
     /// </summary>
-    public RouteTarget? Pick(long now, in TriedTargets tried, bool panic)
+    public RouteTarget? Pick(long now, in TriedTargets tried, Avoid avoid, bool panic)
     {
         var candidate = Pick();
-        if (IsUsable(candidate, now, tried, panic))
+        if (IsUsable(candidate, now, tried, avoid, panic))
         {
             return candidate;
         }
@@ -85,7 +85,7 @@ internal sealed class InstancePicker
         for (var i = 1; i <= targets.Length; i++)
         {
             candidate = targets[(start + i) % targets.Length];
-            if (IsUsable(candidate, now, tried, panic))
+            if (IsUsable(candidate, now, tried, avoid, panic))
             {
                 return candidate;
             }
@@ -94,8 +94,23 @@ internal sealed class InstancePicker
         return null;
     }
 
-    private static bool IsUsable(RouteTarget target, long now, in TriedTargets tried, bool panic) =>
-        (tried.IsEmpty || !tried.Contains(target)) && (panic || target.Health.IsAvailable(now));
+    /// <summary>Whether an instance other than <paramref name="except"/> is available at <paramref name="now"/>.</summary>
+    public bool HasOtherAvailable(RouteTarget except, long now)
+    {
+        foreach (var target in _targets)
+        {
+            if (!ReferenceEquals(target, except) && target.Health.IsAvailable(now))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsUsable(RouteTarget target, long now, in TriedTargets tried, Avoid avoid, bool panic) =>
+        (tried.IsEmpty || avoid == Avoid.None || !(avoid == Avoid.Tried ? tried.Contains(target) : tried.IsUnreachable(target)))
+        && (panic || target.Health.IsAvailable(now));
 
     public RouteTarget Pick()
     {
@@ -152,5 +167,18 @@ internal sealed class InstancePicker
         }
 
         return a;
+    }
+
+    /// <summary>Which instances a request already tried a pick stays away from.</summary>
+    internal enum Avoid
+    {
+        /// <summary>None: any instance will do.</summary>
+        None,
+
+        /// <summary>Those the request could not reach.</summary>
+        Unreachable,
+
+        /// <summary>Every instance the request was sent to.</summary>
+        Tried,
     }
 }

@@ -125,30 +125,35 @@ internal sealed class LaneIndex
     }
 
     /// <summary>Picks ignoring health and fallback policy (an index without ejections, for tests and benchmarks).</summary>
-    public RouteTarget? Pick(Lane lane, out RouteReason reason) => Pick(lane, LaneFallback.Loose, 0, default, out reason);
+    public RouteTarget? Pick(Lane lane, out RouteReason reason) => Pick(lane, LaneFallback.Loose, 0, default, out reason, out _);
 
     /// <summary>
     /// Picks an instance for a request of <paramref name="lane"/> (<see cref="Lane.Base"/> for base requests):
     /// a healthy instance of its lane when there is one, else what <paramref name="fallback"/> says. Base traffic
-    /// only ever gets base, ejected base instances only when no other base instance is left. Returns
-    /// <see langword="null"/> when nothing fits or the lane is strict.
+    /// only ever gets base, ejected base instances only when no other base instance is left. Instances in
+    /// <paramref name="tried"/> are avoided: one that could not be reached always, one that answered unless nothing
+    /// else of the partition is left. Returns <see langword="null"/> when nothing fits or the lane is strict;
+    /// <paramref name="partition"/> is the set of instances the pick was made among (the lane's, or base), for passive health.
     /// </summary>
-    public RouteTarget? Pick(Lane lane, LaneFallback fallback, long now, in TriedTargets tried, out RouteReason reason)
+    public RouteTarget? Pick(Lane lane, LaneFallback fallback, long now, in TriedTargets tried, out RouteReason reason, out InstancePicker? partition)
     {
         if (lane.IsBase)
         {
             reason = RouteReason.Base;
+            partition = _base;
             return PickBase(now, tried);
         }
 
         RouteReason fallbackReason;
         if (_lanes.Count != 0 && _lanes.TryGetValue(lane.Name!, out var picker))
         {
-            // Avoiding an instance the request failed on is a preference; leaving the lane is a last resort.
-            var target = picker.Pick(now, tried, panic: false) ?? (tried.IsEmpty ? null : picker.Pick(now, default, panic: false));
+            // Avoiding an instance the request was sent to is a preference; leaving the lane is a last resort.
+            var target = picker.Pick(now, tried, InstancePicker.Avoid.Tried, panic: false)
+                ?? (tried.IsEmpty ? null : picker.Pick(now, tried, InstancePicker.Avoid.Unreachable, panic: false));
             if (target is not null)
             {
                 reason = RouteReason.LaneMatched;
+                partition = picker;
                 return target;
             }
 
@@ -164,14 +169,32 @@ internal sealed class LaneIndex
         if (fallback == LaneFallback.Strict)
         {
             reason = RouteReason.StrictRejection;
+            partition = null;
             return null;
         }
 
         reason = fallbackReason;
+        partition = _base;
         return PickBase(now, tried);
     }
 
-    // Better an ejected base instance than no answer: ejection is a guess, a missing instance is certain.
-    private RouteTarget? PickBase(long now, in TriedTargets tried) =>
-        _base is null ? null : _base.Pick(now, tried, panic: false) ?? _base.Pick(now, default, panic: false) ?? _base.Pick(now, default, panic: true);
+    // Better an ejected base instance than no answer: ejection is a guess, a missing instance is certain. Even the last
+    // resort stays away from instances this request already tried, and never goes back to one it could not reach.
+    private RouteTarget? PickBase(long now, in TriedTargets tried)
+    {
+        if (_base is null)
+        {
+            return null;
+        }
+
+        if (tried.IsEmpty)
+        {
+            return _base.Pick(now, tried, InstancePicker.Avoid.None, panic: false) ?? _base.Pick(now, tried, InstancePicker.Avoid.None, panic: true);
+        }
+
+        return _base.Pick(now, tried, InstancePicker.Avoid.Tried, panic: false)
+            ?? _base.Pick(now, tried, InstancePicker.Avoid.Tried, panic: true)
+            ?? _base.Pick(now, tried, InstancePicker.Avoid.Unreachable, panic: false)
+            ?? _base.Pick(now, tried, InstancePicker.Avoid.Unreachable, panic: true);
+    }
 }

@@ -30,6 +30,7 @@ internal sealed partial class LaneRouter
     private readonly bool _passiveHealth;
     private readonly int _failureThreshold;
     private readonly long _ejectionDuration;
+    private readonly FailureRatePolicy? _serverErrors;
 
     public LaneRouter(
         ServiceEndpointResolver resolver,
@@ -57,16 +58,23 @@ internal sealed partial class LaneRouter
         }
 
         _fallbacks = fallbacks.ToFrozenDictionary(StringComparer.Ordinal);
-        _passiveHealth = routing.PassiveHealth.Enabled;
-        _failureThreshold = routing.PassiveHealth.ConsecutiveFailures;
-        _ejectionDuration = (long)(routing.PassiveHealth.EjectionTime.TotalSeconds * time.TimestampFrequency);
+        var passive = routing.PassiveHealth;
+        _passiveHealth = passive.Enabled;
+        _failureThreshold = passive.ConsecutiveFailures;
+        _ejectionDuration = (long)(passive.EjectionTime.TotalSeconds * time.TimestampFrequency);
+        _serverErrors = passive.CountServerErrors
+            ? new FailureRatePolicy(passive.FailureRate, (long)(passive.FailureRateWindow.TotalSeconds * time.TimestampFrequency), passive.MinimumCalls)
+            : null;
     }
+
+    /// <summary>The lowest number of failures in a row that ejects the last available instance of a lane.</summary>
+    internal const int LastInstanceFailures = 2;
 
     /// <summary>The lane a request routes by: the configured base lane counts as base.</summary>
     public Lane Normalize(Lane lane) =>
         _baseLane is not null && string.Equals(lane.Name, _baseLane, StringComparison.Ordinal) ? Lane.Base : lane;
 
-    public ValueTask<RouteSelection> SelectAsync(string serviceName, Lane lane, TriedTargets tried, CancellationToken cancellationToken)
+    public ValueTask<RouteSelection> SelectAsync(string serviceName, Lane lane, in TriedTargets tried, CancellationToken cancellationToken)
     {
         ValueTask<ServiceEndpointSource> pending;
         try
@@ -84,19 +92,46 @@ internal sealed partial class LaneRouter
     }
 
     /// <summary>Records how a call to the chosen instance went, for passive health.</summary>
-    public void Report(in RouteSelection selection, bool failed)
+    public void Report(in RouteSelection selection, CallOutcome outcome)
     {
-        if (!_passiveHealth)
+        if (!_passiveHealth || outcome == CallOutcome.NotAttributable)
         {
             return;
         }
 
         var health = selection.Target.Health;
-        if (!failed)
+        var ejected = false;
+        switch (outcome)
         {
-            health.ReportSuccess();
+            case CallOutcome.Answered:
+                health.ReportAnswer(selection.PickedAt);
+                if (_serverErrors is not null)
+                {
+                    health.ReportToWindow(_time.GetTimestamp(), failed: false, _serverErrors, _ejectionDuration);
+                }
+
+                break;
+            case CallOutcome.ServerError:
+                // It answered, so it is there: the transport failures in a row end, an ejection stays. Only a rate counts.
+                health.ReportAnswer(long.MinValue);
+                ejected = _serverErrors is not null && health.ReportToWindow(_time.GetTimestamp(), failed: true, _serverErrors, _ejectionDuration);
+                break;
+            case CallOutcome.TransportFailure:
+                var now = _time.GetTimestamp();
+
+                // One failure never takes out the last instance a lane (or base) has left: it may be a blip, and
+                // without the instance the lane's traffic leaves the lane.
+                var threshold = selection.Partition.HasOtherAvailable(selection.Target, now) ? _failureThreshold : Math.Max(_failureThreshold, LastInstanceFailures);
+                ejected = health.ReportTransportFailure(now, threshold, _ejectionDuration);
+                if (!ejected && _serverErrors is not null)
+                {
+                    ejected = health.ReportToWindow(now, failed: true, _serverErrors, _ejectionDuration);
+                }
+
+                break;
         }
-        else if (health.ReportFailure(_time.GetTimestamp(), _failureThreshold, _ejectionDuration))
+
+        if (ejected)
         {
             _metrics.Ejected(selection.ServiceName, selection.Target.Lane);
             Log.Ejected(_logger, selection.ServiceName, selection.Target.Address, selection.Target.Lane.ToString());
@@ -127,7 +162,7 @@ internal sealed partial class LaneRouter
 
         var fallback = FallbackFor(serviceName, lane);
         var now = _passiveHealth ? _time.GetTimestamp() : 0;
-        var target = index.Pick(lane, fallback, now, tried, out var reason);
+        var target = index.Pick(lane, fallback, now, tried, out var reason, out var partition);
         Explain(serviceName, lane, target, reason);
         if (target is null)
         {
@@ -144,7 +179,7 @@ internal sealed partial class LaneRouter
                     : $"Service '{serviceName}' has no healthy instance for lane '{lane}' and no healthy base instance to fall back to.");
         }
 
-        return new RouteSelection(serviceName, lane, target, reason);
+        return new RouteSelection(serviceName, lane, target, reason, partition!, now);
     }
 
     internal LaneFallback FallbackFor(string serviceName, Lane lane)
@@ -189,11 +224,7 @@ internal sealed partial class LaneRouter
     private LaneIndex BuildIndex(string serviceName, ServiceEndpointSource source)
     {
         var index = LaneIndex.Build(source.Endpoints, _baseLane);
-        var health = _health.Update(serviceName, index.Targets.Select(static t => t.Address));
-        foreach (var target in index.Targets)
-        {
-            target.Health = health[target.Address];
-        }
+        _health.Update(serviceName, index.Targets);
 
         if (index.Skipped > 0)
         {

@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
-using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Lanes.Diagnostics;
+using Lanes.Propagation;
+using Lanes.Routing.Health;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -14,17 +16,15 @@ namespace Lanes.Routing;
 /// </summary>
 /// <remarks>
 /// <c>AddLanes()</c> places this handler innermost, so a retry or hedging handler on the client runs outside
-/// it and every attempt picks again, within the same lane and avoiding an instance the request just failed
-/// on. A connection that could not be opened carried nothing, so the request is sent to another instance
-/// straight away. Calls that fail to connect or answer 5xx count towards passive health.
+/// it and every attempt picks again, within the same lane and avoiding the instances the request's other
+/// attempts went to (the state lives in the request's options, which hedged copies share). A connection that
+/// could not be opened carried nothing, so the request is sent to another instance straight away. Transport
+/// failures count towards passive health; 5xx answers only when configured. A gRPC call that no instance may take
+/// ends with status <c>UNAVAILABLE</c> naming service and lane; other calls throw <see cref="LaneRoutingException"/>.
 /// </remarks>
 public sealed class LaneRoutingHandler : DelegatingHandler
 {
     private const int MaxConnectAttempts = 3;
-
-    // The instance a request last failed on, for the retry that sends the same message again.
-    // A weak table: no allocation for requests that never fail, nothing kept once the request is gone.
-    private static readonly ConditionalWeakTable<HttpRequestMessage, string> s_failedOn = [];
 
     private readonly LaneRouter _router;
     private readonly string _headerName;
@@ -40,42 +40,19 @@ public sealed class LaneRoutingHandler : DelegatingHandler
         _headerName = options.Value.Propagation.HeaderName;
     }
 
+    /// <summary>
+    /// Whether other handlers of the client may send copies of a request (retries, hedging): the request then
+    /// carries a <see cref="LaneRequestState"/> its attempts share. Off, no per-request state is looked up.
+    /// </summary>
+    internal bool ShareStateWithAttempts { get; set; }
+
     /// <inheritdoc />
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var serviceUri = request.RequestUri;
-        if (serviceUri is null || !IsServiceName(serviceUri))
-        {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-
-        var lane = RequestLane(request.Headers);
-        var tried = new TriedTargets(s_failedOn.TryGetValue(request, out var failedOn) ? failedOn : null);
-        for (var attempt = 1; ; attempt++)
-        {
-            var selection = await _router.SelectAsync(serviceUri.Host, lane, tried, cancellationToken).ConfigureAwait(false);
-            Apply(request, selection.Target, serviceUri);
-            try
-            {
-                var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                Completed(request, selection, response);
-                return response;
-            }
-            catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                Failed(request, selection);
-                if (ex.HttpRequestError != HttpRequestError.ConnectionError || attempt == MaxConnectAttempts)
-                {
-                    throw;
-                }
-
-                tried.Add(selection.Target);   // nothing reached the instance: safe to send elsewhere
-            }
-            finally
-            {
-                request.RequestUri = serviceUri;
-            }
-        }
+        return serviceUri is null || !IsServiceName(serviceUri)
+            ? base.SendAsync(request, cancellationToken)
+            : SendCoreAsync(request, serviceUri, async: true, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -87,23 +64,67 @@ public sealed class LaneRoutingHandler : DelegatingHandler
             return base.Send(request, cancellationToken);
         }
 
-        var tried = new TriedTargets(s_failedOn.TryGetValue(request, out var failedOn) ? failedOn : null);
-        var selection = _router.SelectAsync(serviceUri.Host, RequestLane(request.Headers), tried, cancellationToken).AsTask().GetAwaiter().GetResult();
-        Apply(request, selection.Target, serviceUri);
-        try
+        // With async: false nothing below awaits anything unfinished, so the task is complete on return.
+        return SendCoreAsync(request, serviceUri, async: false, cancellationToken).GetAwaiter().GetResult();
+    }
+
+    // One core for Send and SendAsync: the same picks, retries and health reports either way.
+    private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, Uri serviceUri, bool async, CancellationToken cancellationToken)
+    {
+        var state = ShareStateWithAttempts && request.Options.TryGetValue(LaneRequestState.Key, out var shared) ? shared : null;
+        var lane = state is null ? RequestLane(request.Headers) : state.GetOrSetLane(RequestLane(request.Headers));
+        var tried = state?.Tried ?? default;
+        HttpRequestException? unreachable = null;
+        for (var attempt = 1; ; attempt++)
         {
-            var response = base.Send(request, cancellationToken);
-            Completed(request, selection, response);
-            return response;
-        }
-        catch (HttpRequestException) when (!cancellationToken.IsCancellationRequested)
-        {
-            Failed(request, selection);
-            throw;
-        }
-        finally
-        {
-            request.RequestUri = serviceUri;
+            RouteSelection selection;
+            try
+            {
+                var pending = _router.SelectAsync(serviceUri.Host, lane, tried, cancellationToken);
+                selection = pending.IsCompletedSuccessfully ? pending.Result
+                    : async ? await pending.ConfigureAwait(false)
+                    : pending.AsTask().GetAwaiter().GetResult();
+            }
+            catch (LaneRoutingException refusal) when (unreachable is not null && refusal is not LaneUnavailableException)
+            {
+                // Nothing else may take the request: the honest error is that the instance could not be reached. A
+                // strict lane's refusal stays a refusal: its caller asked for exactly that answer (a 503 naming service
+                // and lane) when the lane has no instance left.
+                ExceptionDispatchInfo.Throw(unreachable);
+                throw;
+            }
+            catch (LaneRoutingException refusal) when (LaneRefusal.IsGrpc(request))
+            {
+                return LaneRefusal.ToGrpcResponse(refusal, request);
+            }
+
+            Apply(request, selection.Target, serviceUri);
+            state?.Add(selection.Target.Address, unreachable: false);   // copies in flight at the same time go elsewhere
+            try
+            {
+                var response = async
+                    ? await base.SendAsync(request, cancellationToken).ConfigureAwait(false)
+                    : base.Send(request, cancellationToken);
+                Completed(selection, response);
+                return response;
+            }
+            catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                _router.Report(selection, CallOutcomes.Of(ex));
+                var notConnected = ex.HttpRequestError == HttpRequestError.ConnectionError;
+                tried.Add(selection.Target.Address, notConnected);
+                state?.Add(selection.Target.Address, notConnected);
+                if (!notConnected || attempt == MaxConnectAttempts)
+                {
+                    throw;
+                }
+
+                unreachable = ex;   // nothing reached the instance: safe to send elsewhere
+            }
+            finally
+            {
+                request.RequestUri = serviceUri;
+            }
         }
     }
 
@@ -119,14 +140,9 @@ public sealed class LaneRoutingHandler : DelegatingHandler
         }
     }
 
-    private void Completed(HttpRequestMessage request, in RouteSelection selection, HttpResponseMessage response)
+    private void Completed(in RouteSelection selection, HttpResponseMessage response)
     {
-        var failed = (int)response.StatusCode >= 500;
-        _router.Report(selection, failed);
-        if (failed)
-        {
-            s_failedOn.AddOrUpdate(request, selection.Target.Address);
-        }
+        _router.Report(selection, CallOutcomes.Of(response));
 
         // The downstream hop's own decisions follow ours in the route header.
         if (RouteTrace.Current is { } trace && response.Headers.NonValidated.TryGetValues(RouteTrace.HeaderName, out var hops))
@@ -138,26 +154,51 @@ public sealed class LaneRoutingHandler : DelegatingHandler
         }
     }
 
-    private void Failed(HttpRequestMessage request, in RouteSelection selection)
-    {
-        _router.Report(selection, failed: true);
-        s_failedOn.AddOrUpdate(request, selection.Target.Address);
-    }
-
-    // The lane the request carries wins, so a caller that tags a request by hand routes by that tag.
+    // The lane the request carries wins (base included), so a caller that tags a request by hand routes by that tag.
     private Lane RequestLane(HttpRequestHeaders headers)
     {
-        if (headers.NonValidated.TryGetValues(_headerName, out var values) && values.Count == 1)
+        if (headers.NonValidated.TryGetValues(_headerName, out var values))
         {
-            foreach (var value in values)
+            var carried = HeaderStrings(values);
+            if (LaneReader.ReadHeader(carried, out var lane) == LaneRejection.None && (!lane.IsBase || !IsBlank(carried)))
             {
-                if (Lane.TryParse(value, out var carried))
-                {
-                    return _router.Normalize(carried);
-                }
+                return _router.Normalize(lane);
             }
         }
 
         return _router.Normalize(LaneContext.Current);
+    }
+
+    private static bool IsBlank(Microsoft.Extensions.Primitives.StringValues values)
+    {
+        foreach (var value in values)
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static Microsoft.Extensions.Primitives.StringValues HeaderStrings(HeaderStringValues values)
+    {
+        if (values.Count == 1)
+        {
+            foreach (var value in values)
+            {
+                return value;
+            }
+        }
+
+        var all = new string[values.Count];
+        var i = 0;
+        foreach (var value in values)
+        {
+            all[i++] = value;
+        }
+
+        return all;
     }
 }

@@ -37,10 +37,32 @@ internal sealed class LaneRoutingHandlerFilter(LaneClients clients, IServiceProv
             }
         }
 
-        handlers.Add(services.GetRequiredService<LaneRoutingHandler>());
+        // Handlers besides Lanes' own may send copies of a request (hedging): give each request state its copies share.
+        var routing = services.GetRequiredService<LaneRoutingHandler>();
+        routing.ShareStateWithAttempts = HasForeignHandlers(handlers);
+        if (routing.ShareStateWithAttempts)
+        {
+            handlers.Insert(0, new LaneRequestStateHandler());
+        }
+
+        handlers.Add(routing);
         if (builder.PrimaryHandler is SocketsHttpHandler sockets)
         {
             sockets.Properties[GrpcLoadBalancingDisabled] = true;
         }
     };
+
+    private static bool HasForeignHandlers(IList<DelegatingHandler> handlers)
+    {
+        foreach (var handler in handlers)
+        {
+            // Lanes' own handlers (propagation, OpenTelemetry baggage) never copy a request.
+            if (handler.GetType().Namespace?.StartsWith(nameof(Lanes), StringComparison.Ordinal) != true)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Lanes.Nacos.Client;
 
 /// <summary>
@@ -58,7 +60,10 @@ internal sealed class NacosServerList
     public void Failed(int index) =>
         Interlocked.CompareExchange(ref _current, (index + 1) % _servers.Length, index);
 
-    /// <summary>Accepts <c>http://host:port</c>, <c>https://host</c> or a bare <c>host:port</c> (taken as http).</summary>
+    /// <summary>
+    /// Accepts <c>http://host[:port]</c>, <c>https://host[:port]</c> or a bare <c>host:port</c> (taken as http). A bare
+    /// address needs its port: <c>not-a-url</c> or a scheme missing a slash (<c>http:/x</c>) is a typo, not a host.
+    /// </summary>
     public static bool TryParseAddress(string? address, out Uri uri)
     {
         uri = null!;
@@ -67,10 +72,23 @@ internal sealed class NacosServerList
             return false;
         }
 
-        var candidate = address.Contains("://", StringComparison.Ordinal) ? address : "http://" + address;
+        var candidate = address.Trim();
+        if (!candidate.Contains("://", StringComparison.Ordinal))
+        {
+            var colon = candidate.LastIndexOf(':');
+            if (colon <= 0 || candidate.Contains('/', StringComparison.Ordinal)
+                || !int.TryParse(candidate.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+            {
+                return false;
+            }
+
+            candidate = "http://" + candidate;
+        }
+
         if (!Uri.TryCreate(candidate, UriKind.Absolute, out var parsed)
             || (parsed.Scheme != Uri.UriSchemeHttp && parsed.Scheme != Uri.UriSchemeHttps)
-            || string.IsNullOrEmpty(parsed.Host) || !string.IsNullOrEmpty(parsed.Query))
+            || parsed.HostNameType is not (UriHostNameType.Dns or UriHostNameType.IPv4 or UriHostNameType.IPv6)
+            || !string.IsNullOrEmpty(parsed.Query) || !string.IsNullOrEmpty(parsed.Fragment) || !string.IsNullOrEmpty(parsed.UserInfo))
         {
             return false;
         }

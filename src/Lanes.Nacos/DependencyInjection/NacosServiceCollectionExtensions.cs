@@ -77,6 +77,7 @@ public static class NacosServiceCollectionExtensions
     private static IServiceCollection AddNacosClient(this IServiceCollection services)
     {
         services.AddOptions<NacosOptions>().ValidateOnStart();
+        services.AddLanesSettingsSection<NacosOptions>("Nacos");
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<NacosOptions>, NacosOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NacosOptions>, NacosOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);

@@ -22,6 +22,13 @@ internal sealed partial class NacosRegistrationService : IHostedLifecycleService
     /// <summary>The metadata key that tells operators who registered the instance.</summary>
     public const string RegisterSourceKey = "preserved.register.source";
 
+    /// <summary>
+    /// The metadata key holding when this process registered (UTC, ISO 8601). A restarted instance re-registers with a
+    /// new value even at the same address, so callers see a new entry and drop what they held against the old process
+    /// (an ejection after it was killed); Dubbo's <c>timestamp</c> parameter serves the same purpose.
+    /// </summary>
+    public const string StartedAtKey = "lanes.started-at";
+
     private static readonly TimeSpan s_minBeatInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_maxBeatInterval = TimeSpan.FromSeconds(60);
 
@@ -131,6 +138,7 @@ internal sealed partial class NacosRegistrationService : IHostedLifecycleService
         var metadata = new Dictionary<string, string>(registration.Metadata, StringComparer.Ordinal)
         {
             [RegisterSourceKey] = "LANES",
+            [StartedAtKey] = _timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
         };
         if (registration.HeartbeatInterval != TimeSpan.FromSeconds(5))
         {

@@ -230,6 +230,11 @@ internal sealed partial class NacosPushReceiver : IAsyncDisposable
         lastRefTime = 0;
         data = null;
         dataLength = 0;
+        if (!ServiceInfoParser.EndsAsAnObject(json))
+        {
+            return false;   // cut short, most likely: no need to tokenise it
+        }
+
         try
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 8 });
@@ -285,8 +290,9 @@ internal sealed partial class NacosPushReceiver : IAsyncDisposable
 
             return type is not null && reader.TokenType == JsonTokenType.EndObject;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string that is not UTF-8.
             return false;
         }
     }

@@ -83,8 +83,9 @@ internal static class ServiceInfoParser
                 }
             }
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: text that is not UTF-8 where a string is read.
             error = $"malformed JSON ({ex.Message})";
             return false;
         }
@@ -117,6 +118,13 @@ internal static class ServiceInfoParser
         invalidLanes = 0;
         error = null;
         var found = false;
+        if (!EndsAsAnObject(json))
+        {
+            // The usual way an answer breaks is being cut short: tell so without tokenising it.
+            error = "the answer ends early or goes on after its end";
+            return false;
+        }
+
         try
         {
             var reader = new Utf8JsonReader(json, s_readerOptions);
@@ -133,6 +141,12 @@ internal static class ServiceInfoParser
                     reader.Read();
                     reader.Skip();
                     continue;
+                }
+
+                if (found)
+                {
+                    error = "the answer has 'hosts' twice";
+                    return false;
                 }
 
                 reader.Read();
@@ -156,7 +170,7 @@ internal static class ServiceInfoParser
                 return false;
             }
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             error = $"malformed JSON ({ex.Message})";
             return false;
@@ -188,7 +202,7 @@ internal static class ServiceInfoParser
 
             return ReadHosts(ref reader, hostsJson, laneMetadata, previous: null, out endpoints, out _, out invalidLanes, out error);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             error = $"malformed JSON in 'hosts' ({ex.Message})";
             return false;
@@ -335,6 +349,13 @@ internal static class ServiceInfoParser
         return true;
     }
 
+    /// <summary>Whether the last byte that is not JSON whitespace closes an object, as every whole answer's does.</summary>
+    internal static bool EndsAsAnObject(ReadOnlySpan<byte> json)
+    {
+        var end = json.TrimEnd(" \t\r\n"u8);
+        return !end.IsEmpty && end[^1] == (byte)'}';
+    }
+
     private static int SkipWhitespace(ReadOnlySpan<byte> json, int position)
     {
         while (position < json.Length && json[position] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
@@ -430,6 +451,7 @@ internal static class ServiceInfoParser
                         ipEscaped = reader.ValueIsEscaped;
                     }
 
+                    reader.Skip();   // an object or array where a value belongs: step over all of it
                     break;
                 case HostField.Port:
                     reader.Read();
@@ -438,6 +460,7 @@ internal static class ServiceInfoParser
                         port = -1;
                     }
 
+                    reader.Skip();
                     break;
                 case HostField.Weight:
                     reader.Read();
@@ -446,14 +469,17 @@ internal static class ServiceInfoParser
                         weight = 0;
                     }
 
+                    reader.Skip();
                     break;
                 case HostField.Healthy:
                     reader.Read();
                     healthy = reader.TokenType != JsonTokenType.False;
+                    reader.Skip();
                     break;
                 case HostField.Enabled:
                     reader.Read();
                     enabled = reader.TokenType != JsonTokenType.False;
+                    reader.Skip();
                     break;
                 case HostField.Metadata:
                     reader.Read();
@@ -487,6 +513,13 @@ internal static class ServiceInfoParser
         if (address is null && string.IsNullOrEmpty(host))
         {
             error = "an instance has an empty 'ip'";
+            return null;
+        }
+
+        if (address is null && Uri.CheckHostName(host) != UriHostNameType.Dns)
+        {
+            // No request could be addressed to it: better the last good list than an instance that fails every call.
+            error = "an instance's 'ip' is neither an IP address nor a host name";
             return null;
         }
 

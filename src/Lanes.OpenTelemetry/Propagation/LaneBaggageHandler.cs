@@ -1,6 +1,5 @@
 using Lanes.Diagnostics;
 using Lanes.Propagation;
-using OpenTelemetry.Context;
 using OtelBaggage = global::OpenTelemetry.Baggage;
 
 namespace Lanes.OpenTelemetry.Propagation;
@@ -12,14 +11,11 @@ namespace Lanes.OpenTelemetry.Propagation;
 /// (a malformed member is ignored and counted). When a lane is ambient and <c>Baggage.Current</c> holds other
 /// members but not this lane, it adds the lane to the call's copy of the baggage: OpenTelemetry's HttpClient
 /// instrumentation writes <c>Baggage.Current</c> over the <c>baggage</c> header, which would drop the lane
-/// member Lanes wrote.
+/// member Lanes wrote. When base was entered on purpose, a lane in the baggage is neither honoured nor sent on.
 /// </summary>
 internal sealed class LaneBaggageHandler(string headerName, string baggageKey, bool readFromBaggage, LanesMetrics metrics) : DelegatingHandler
 {
     private const string Carrier = "otel-baggage";
-
-    // The runtime-context slot OpenTelemetry keeps Baggage.Current in (OpenTelemetry.Api, Baggage.cs).
-    private const string BaggageSlot = "otel.baggage";
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -36,22 +32,18 @@ internal sealed class LaneBaggageHandler(string headerName, string baggageKey, b
         }
 
         // A synchronous method does not undo context changes on return: put the baggage holder back by hand.
-        var holder = plan == Action.AddToBaggage ? RuntimeContext.GetValue(BaggageSlot) : null;
+        var holder = plan == Action.EnterLane ? null : BaggageFork.Holder;
         using var scope = plan == Action.EnterLane ? LaneContext.Enter(lane) : default;
         try
         {
-            if (plan == Action.AddToBaggage)
-            {
-                ForkBaggageWith(lane);
-            }
-
+            Apply(plan, lane);
             return base.Send(request, cancellationToken);
         }
         finally
         {
-            if (plan == Action.AddToBaggage)
+            if (plan != Action.EnterLane)
             {
-                RuntimeContext.SetValue(BaggageSlot, holder);
+                BaggageFork.Restore(holder);
             }
         }
     }
@@ -60,21 +52,20 @@ internal sealed class LaneBaggageHandler(string headerName, string baggageKey, b
     {
         // Changed inside this async method: the lane and the baggage copy flow inward and end with the call.
         using var scope = plan == Action.EnterLane ? LaneContext.Enter(lane) : default;
-        if (plan == Action.AddToBaggage)
-        {
-            ForkBaggageWith(lane);
-        }
-
+        Apply(plan, lane);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
-    // Baggage.Current's holder is shared with the caller and its other flows; writing through it would leak the
-    // lane into them. Dropping the holder first gives this call a holder of its own.
-    private void ForkBaggageWith(Lane lane)
+    private void Apply(Action plan, Lane lane)
     {
-        var baggage = OtelBaggage.Current;
-        RuntimeContext.SetValue(BaggageSlot, null);
-        OtelBaggage.Current = baggage.SetBaggage(baggageKey, lane.Name);
+        if (plan == Action.AddToBaggage)
+        {
+            BaggageFork.Set(baggageKey, lane.Name);
+        }
+        else if (plan == Action.RemoveFromBaggage)
+        {
+            BaggageFork.Set(baggageKey, null);
+        }
     }
 
     private Action Plan(HttpRequestMessage request, out Lane lane)
@@ -83,18 +74,19 @@ internal sealed class LaneBaggageHandler(string headerName, string baggageKey, b
         if (!lane.IsBase)
         {
             var baggage = OtelBaggage.Current;
-            return baggage.Count > 0 && !string.Equals(baggage.GetBaggage(baggageKey), lane.Name, StringComparison.Ordinal) && IsAsyncLocal()
+            return baggage.Count > 0 && !string.Equals(baggage.GetBaggage(baggageKey), lane.Name, StringComparison.Ordinal) && BaggageFork.IsSupported
                 ? Action.AddToBaggage
                 : Action.None;
         }
 
-        if (!readFromBaggage || request.Headers.NonValidated.Contains(headerName))
+        var value = OtelBaggage.GetBaggage(baggageKey);
+        if (LaneContext.IsExplicitBase)
         {
-            return Action.None;
+            // Base on purpose: the lane in the baggage is not this call's, and must not reach the next hop either.
+            return !string.IsNullOrEmpty(value) && BaggageFork.IsSupported ? Action.RemoveFromBaggage : Action.None;
         }
 
-        var value = OtelBaggage.GetBaggage(baggageKey);
-        if (string.IsNullOrEmpty(value))
+        if (!readFromBaggage || string.IsNullOrEmpty(value) || request.Headers.NonValidated.Contains(headerName))
         {
             return Action.None;
         }
@@ -108,15 +100,11 @@ internal sealed class LaneBaggageHandler(string headerName, string baggageKey, b
         return lane.IsBase ? Action.None : Action.EnterLane;
     }
 
-    // Forking relies on the slot being an AsyncLocal (the default); with a thread-local slot the copy would outlive the call.
-    private static bool IsAsyncLocal() =>
-        RuntimeContext.ContextSlotType.IsGenericTypeDefinition
-        && RuntimeContext.ContextSlotType == typeof(AsyncLocalRuntimeContextSlot<>);
-
     private enum Action
     {
         None,
         EnterLane,
         AddToBaggage,
+        RemoveFromBaggage,
     }
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using k8s.Models;
 
 namespace Lanes.RolloutController.Api;
 
@@ -47,7 +49,8 @@ public static class RolloutConversion
     public static RolloutV1Alpha1 ToV1Alpha1(Rollout source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var metadata = source.Metadata;
+        // A copy: converting must not change the Rollout it converts.
+        var metadata = ApiJson.Read<V1ObjectMeta>(ApiJson.Write(source.Metadata)) ?? new V1ObjectMeta();
         CanaryStrategyV1Alpha1? canary = null;
         if (source.Spec.Strategy.Canary is { } c)
         {
@@ -85,15 +88,84 @@ public static class RolloutConversion
     /// Reads a Rollout object in either shape. Lanes runs no conversion webhook, so the stored object keeps the
     /// shape it was written in; the presence of <c>spec.objectRef</c> marks v1alpha1.
     /// </summary>
+    /// <exception cref="JsonException">The document does not fit the Rollout model (a value of the wrong kind, a
+    /// number out of range, a list holding <c>null</c>); the message says where.</exception>
     public static Rollout Read(JsonObject document)
     {
         ArgumentNullException.ThrowIfNull(document);
-        var apiVersion = document["apiVersion"]?.GetValue<string>() ?? "";
+        var apiVersion = document["apiVersion"] is JsonValue version && version.TryGetValue<string>(out var text) ? text : "";
         var spec = document["spec"] as JsonObject;
         var isAlpha = spec?["objectRef"] is not null || (spec?["workloadRef"] is null && apiVersion.EndsWith("/" + KruiseNames.V1Alpha1, StringComparison.Ordinal));
-        return isAlpha
-            ? ToV1Beta1(ApiJson.Read<RolloutV1Alpha1>(document) ?? new RolloutV1Alpha1())
-            : ApiJson.Read<Rollout>(document) ?? new Rollout();
+        try
+        {
+            return Normalized(isAlpha
+                ? ToV1Beta1(Normalized(ApiJson.Read<RolloutV1Alpha1>(document) ?? new RolloutV1Alpha1()))
+                : ApiJson.Read<Rollout>(document) ?? new Rollout());
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException)
+        {
+            // The serializer reports some mismatches (a number too large for its field) outside JsonException.
+            throw new JsonException(e.Message, e);
+        }
+    }
+
+    // System.Text.Json writes null wherever a document says null, also into members the model never leaves null.
+    private static RolloutV1Alpha1 Normalized(RolloutV1Alpha1 rollout)
+    {
+        rollout.Metadata ??= new();
+        rollout.Spec ??= new();
+        rollout.Spec.Strategy ??= new();
+        if (rollout.Spec.Strategy.Canary is { } canary)
+        {
+            canary.Steps = NoNulls(canary.Steps, "spec.strategy.canary.steps") ?? [];
+            foreach (var step in canary.Steps)
+            {
+                step.Matches = NoNulls(step.Matches, "spec.strategy.canary.steps[].matches");
+            }
+
+            canary.TrafficRoutings = NoNulls(canary.TrafficRoutings, "spec.strategy.canary.trafficRoutings");
+        }
+
+        return rollout;
+    }
+
+    private static Rollout Normalized(Rollout rollout)
+    {
+        rollout.Metadata ??= new();
+        rollout.Spec ??= new();
+        rollout.Spec.Strategy ??= new();
+        if (rollout.Spec.Strategy.Canary is { } canary)
+        {
+            canary.Steps = NoNulls(canary.Steps, "spec.strategy.canary.steps") ?? [];
+            foreach (var step in canary.Steps)
+            {
+                step.Matches = NoNulls(step.Matches, "spec.strategy.canary.steps[].matches");
+                foreach (var match in step.Matches ?? [])
+                {
+                    match.Headers = NoNulls(match.Headers, "spec.strategy.canary.steps[].matches[].headers");
+                }
+            }
+
+            canary.TrafficRoutings = NoNulls(canary.TrafficRoutings, "spec.strategy.canary.trafficRoutings");
+        }
+
+        if (rollout.Status is { } status)
+        {
+            status.Conditions = NoNulls(status.Conditions, "status.conditions");
+        }
+
+        return rollout;
+    }
+
+    private static List<T>? NoNulls<T>(List<T>? list, string path)
+        where T : class
+    {
+        if (list is not null && list.Contains(null!))
+        {
+            throw new JsonException($"{path} holds an empty (null) item.");
+        }
+
+        return list;
     }
 
     private static CanaryStep ToV1Beta1(CanaryStepV1Alpha1 step) => new()

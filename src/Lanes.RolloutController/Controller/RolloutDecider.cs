@@ -138,6 +138,25 @@ internal static class RolloutDecider
 
                 case ConditionTypes.ReasonInRolling:
                 case ConditionTypes.ReasonPaused:
+                    if (ReleasedAfterLastStep(c))
+                    {
+                        // The pass that finished the last step released the workload, then lost its status write (a
+                        // 409, a 500, a restart). The release is finishing, not being rolled back: the template that
+                        // now runs as stable is the one released. Holding the workload again would stop its rollout.
+                        c.SetCondition(ConditionTypes.Progressing, "True", ConditionTypes.ReasonFinalising, RolloutMessages.Finalising);
+                        s.Message = RolloutMessages.Finalising;
+                        reason = ConditionTypes.ReasonFinalising;
+                        var last = s.CanaryStatus!;
+                        if (last.CurrentStepState != CanaryStepStates.Completed)
+                        {
+                            last.CurrentStepState = CanaryStepStates.Completed;
+                            last.LastUpdateTime = c.Now;
+                        }
+
+                        Mirror(s);
+                        continue;
+                    }
+
                     if (w.IsTemplateStable)
                     {
                         // The template went back to the stable revision: cancel, stable pods stay as they are.
@@ -223,6 +242,17 @@ internal static class RolloutDecider
             }
         }
     }
+
+    /// <summary>
+    /// The stored status is at the last step, approved or done, for the template the workload runs, and the workload is
+    /// no longer held: only finalising releases it, so that pass ran and its status write was lost.
+    /// </summary>
+    private static bool ReleasedAfterLastStep(DecisionContext c) =>
+        c.Status.CanaryStatus is { } cs
+        && c.Workload is { IsReleased: true } w
+        && cs.CanaryRevision == w.TemplateRevision
+        && cs.CurrentStepIndex >= Steps(c).Count
+        && cs.CurrentStepState is CanaryStepStates.StepReady or CanaryStepStates.Completed;
 
     private static bool Initialize(DecisionContext c)
     {

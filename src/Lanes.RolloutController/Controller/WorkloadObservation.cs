@@ -48,6 +48,9 @@ internal sealed record WorkloadObservation
     /// <summary>Kept paused between releases so a template change cannot start a native rollout.</summary>
     public bool IsGated => Paused && WorkloadTypeLabel == "deployment" && InProgressingRollout is null;
 
+    /// <summary>Neither held by a Rollout nor paused: the native controller rolls it out.</summary>
+    public bool IsReleased => !Paused && InProgressingRollout is null && StableRevisionLabel is null;
+
     public bool IsHeldBy(string rollout, string? stableRevision) =>
         Paused && InProgressingRollout == rollout && StableRevisionLabel == stableRevision && WorkloadTypeLabel == "deployment";
 }

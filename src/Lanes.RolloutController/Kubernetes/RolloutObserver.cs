@@ -20,19 +20,7 @@ internal sealed class RolloutObserver(IKubernetes client)
             return null;
         }
 
-        Rollout rollout;
-        string? readError = null;
-        try
-        {
-            rollout = RolloutConversion.Read(document);
-        }
-        catch (JsonException e)
-        {
-            readError = e.Message;
-            rollout = new Rollout { Metadata = ApiJson.Read<V1ObjectMeta>(document["metadata"]) ?? new V1ObjectMeta { Name = name } };
-        }
-
-        rollout.Metadata.NamespaceProperty ??= ns;
+        var rollout = ReadRollout(document, ns, name, out var readError);
         WorkloadObservation? workload = null;
         IReadOnlyList<CanaryObservation> canaries = [];
         var workloadRef = rollout.Spec.WorkloadRef;
@@ -67,6 +55,44 @@ internal sealed class RolloutObserver(IKubernetes client)
         return new ObservedRollout(observation, document);
     }
 
+    /// <summary>
+    /// Reads a stored Rollout in either API version. Whatever the document holds, this does not throw: a document the
+    /// model cannot take gives an empty Rollout (named as stored) and the reason, which becomes the Invalid condition.
+    /// </summary>
+    internal static Rollout ReadRollout(JsonObject document, string ns, string name, out string? readError)
+    {
+        Rollout rollout;
+        readError = null;
+        try
+        {
+            rollout = RolloutConversion.Read(document);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or NotSupportedException)
+        {
+            // FormatException/InvalidOperationException: a value of the wrong kind or out of range (a number too large
+            // for an int, a string where an object belongs) that the serializer reports outside JsonException.
+            readError = e.Message;
+            rollout = new Rollout { Metadata = ReadMetadata(document) ?? new V1ObjectMeta { Name = name } };
+        }
+
+        rollout.Metadata ??= new V1ObjectMeta { Name = name };
+        rollout.Metadata.Name ??= name;
+        rollout.Metadata.NamespaceProperty ??= ns;
+        return rollout;
+    }
+
+    private static V1ObjectMeta? ReadMetadata(JsonObject document)
+    {
+        try
+        {
+            return ApiJson.Read<V1ObjectMeta>(document["metadata"]);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
     internal static TrafficRoutingObservation ObserveTrafficRouting(string name, JsonObject? tr)
     {
         TrafficRoutingStatus? status = null;
@@ -74,7 +100,7 @@ internal sealed class RolloutObserver(IKubernetes client)
         {
             status = ApiJson.Read<TrafficRoutingStatus>(tr?["status"]);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or NotSupportedException)
         {
             // A status we cannot read says nothing is in place.
         }
@@ -88,7 +114,7 @@ internal sealed class RolloutObserver(IKubernetes client)
             Generation = ReadLong(tr?["metadata"]?["generation"]),
             ObservedGeneration = status?.ObservedGeneration,
             TrafficReady = RolloutConditions.Find(status?.Conditions, ConditionTypes.TrafficReady),
-            Finalizers = (tr?["metadata"]?["finalizers"] as JsonArray)?.Select(static f => f!.GetValue<string>()).ToList() ?? [],
+            Finalizers = (tr?["metadata"]?["finalizers"] as JsonArray)?.Select(static f => f is JsonValue v && v.TryGetValue<string>(out var text) ? text : "").ToList() ?? [],
         };
     }
 

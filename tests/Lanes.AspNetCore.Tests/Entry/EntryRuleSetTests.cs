@@ -197,6 +197,28 @@ public class EntryRuleSetTests
         Assert.Contains(errors, e => e.StartsWith("Lanes:Entry:Rules:0:Percent", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void PercentRuleWithoutALane_IsReportedWithItsKey()
+    {
+        var errors = new List<string>();
+
+        EntryRuleSet.Build(Options(new EntryRuleOptions { Percent = 10, HashKey = { Header = "x-user-id" } }, new EntryRuleOptions { Lane = "base", Percent = 10 }), LaneHeader, errors);
+
+        Assert.Equal(2, errors.Count(e => e.Contains(":Lane: a Percent rule needs a lane", StringComparison.Ordinal)));
+        Assert.StartsWith("Lanes:Entry:Rules:0:Lane:", errors[0], StringComparison.Ordinal);
+        Assert.StartsWith("Lanes:Entry:Rules:1:Lane:", errors[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BothHashKeyKinds_AreReportedWithTheirKey()
+    {
+        var errors = new List<string>();
+
+        EntryRuleSet.Build(Options(new EntryRuleOptions { Lane = "gray", Percent = 10, HashKey = { Header = "x-user-id", Cookie = "uid" } }), LaneHeader, errors);
+
+        Assert.Equal("Lanes:Entry:Rules:0:HashKey: set Header or Cookie, not both; only one of them could decide who is in the share.", Assert.Single(errors));
+    }
+
     [Property(MaxTest = 500)]
     public Property Apply_NeverThrows_AndOnlyTheRuleValueMatches(NonNull<string> value)
     {

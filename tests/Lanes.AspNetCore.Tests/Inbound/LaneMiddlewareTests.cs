@@ -94,14 +94,31 @@ public sealed class LaneMiddlewareTests : IAsyncLifetime
         Assert.Equal("too_long", Assert.Single(collector.GetMeasurementSnapshot()).Tags["reason"]);
     }
 
-    [Fact]
-    public async Task ConflictingLaneHeaders_AreBase()
+    [Theory]
+    [InlineData(true)]    // two header lines, as a raw client sends them
+    [InlineData(false)]   // one line "gray, blue", as HttpClient and proxies merge them
+    public async Task ConflictingLaneHeaders_AreBase_AndCountedAsConflicting(bool separateLines)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
-        request.Headers.TryAddWithoutValidation("x-mse-tag", ["gray", "blue"]);
-        using var response = await _client.SendAsync(request);
+        using var collector = new MetricCollector<long>(_app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), LanesDiagnostics.Name, "lanes.carrier.rejected");
+        string answer;
+        if (separateLines)
+        {
+            var uri = new Uri(_app.Urls.Single());
+            using var tcp = new System.Net.Sockets.TcpClient();
+            await tcp.ConnectAsync(uri.Host, uri.Port);
+            await using var stream = tcp.GetStream();
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"GET / HTTP/1.0\r\nHost: {uri.Authority}\r\nx-mse-tag: gray\r\nx-mse-tag: blue\r\n\r\n"));
+            using var reader = new StreamReader(stream);
+            var response = await reader.ReadToEndAsync();
+            answer = response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        }
+        else
+        {
+            answer = await GetAsync(("x-mse-tag", "gray, blue"));
+        }
 
-        Assert.StartsWith("base|", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.StartsWith("base|", answer, StringComparison.Ordinal);
+        Assert.Equal("conflicting", Assert.Single(collector.GetMeasurementSnapshot()).Tags["reason"]);
     }
 
     [Fact]

@@ -4,6 +4,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Lanes.AspNetCore.Tests.Propagation;
 
@@ -42,6 +45,39 @@ public sealed class LaneBreakDetectorTests : IAsyncLifetime
         Assert.Equal(string.Empty, echoed);
         var measurement = Assert.Single(collector.GetMeasurementSnapshot(), m => (string?)m.Tags["host"] == "localhost");
         Assert.Equal(false, measurement.Tags["repaired"]);
+        var warning = Assert.Single(Warnings(host));
+        Assert.Equal(
+            "A call to 'localhost' made inside lane 'gray' did not carry the lane (the call left the lane). Build the client with AddLanes(), or list the host in Lanes:Propagation:BreakDetection:IgnoredHosts if it is not a lane-aware service.",
+            warning.Message);
+    }
+
+    [Fact]
+    public async Task BreaksToTheSameHost_AreLoggedAtMostOnceAMinute_AndAllCounted()
+    {
+        var time = new FakeTimeProvider();
+        using var host = await StartDetectorAsync(time: time);
+        using var collector = Breaks(host);
+        using var raw = new HttpClient();
+
+        async Task BreakAsync()
+        {
+            using (LaneContext.Enter(Lane.Parse("gray")))
+            {
+                await raw.GetStringAsync($"http://{_echoHost}/");
+            }
+        }
+
+        await BreakAsync();
+        await BreakAsync();
+        time.Advance(TimeSpan.FromSeconds(59));
+        await BreakAsync();
+        Assert.Single(Warnings(host));
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        await BreakAsync();
+
+        Assert.Equal(2, Warnings(host).Count);
+        Assert.Equal(4, collector.GetMeasurementSnapshot().Count(m => (string?)m.Tags["host"] == "localhost"));
     }
 
     [Fact]
@@ -96,9 +132,18 @@ public sealed class LaneBreakDetectorTests : IAsyncLifetime
     private static MetricCollector<long> Breaks(IHost host) =>
         new(host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), LanesDiagnostics.Name, "lanes.propagation.breaks");
 
-    private static async Task<IHost> StartDetectorAsync(Dictionary<string, string?>? configuration = null)
+    private static List<FakeLogRecord> Warnings(IHost host) =>
+        [.. host.Services.GetFakeLogCollector().GetSnapshot().Where(r => r.Id.Name == "LanePropagationBreak" && r.Message.Contains("'localhost'", StringComparison.Ordinal))];
+
+    private static async Task<IHost> StartDetectorAsync(Dictionary<string, string?>? configuration = null, TimeProvider? time = null)
     {
         var builder = LoopbackApp.Builder(configuration);
+        builder.Logging.AddFakeLogging();
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
         builder.Services.AddTrafficLanes();
         builder.Services.AddHttpClient("echo").AddLanes();
         var app = builder.Build();

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
+using static Lanes.Tests.Routing.ScriptedInstances;
 
 namespace Lanes.Tests.Routing;
 
@@ -17,15 +17,12 @@ public class RoutingPolicyTests
 {
     private static readonly Lane Gray = Lane.Parse("gray");
 
-    private static Dictionary<string, string?> Orders(params (int Port, string? Lane)[] instances) =>
-        TestHosts.Instances("orders", instances.Select(i => ($"http://127.0.0.1:{i.Port}", i.Lane, 1.0)).ToArray());
-
     [Fact]
     public async Task StrictLane_WithoutInstance_IsRefusedNamingServiceAndLane()
     {
         var configuration = Orders((5001, null));
         configuration["Lanes:Routing:Lanes:gray:Fallback"] = "Strict";
-        var script = new ScriptedHandler();
+        var script = new ScriptedInstances();
         using var host = await StartAsync(configuration, script);
 
         using (LaneContext.Enter(Gray))
@@ -55,7 +52,7 @@ public class RoutingPolicyTests
 
         configuration["Lanes:Routing:Lanes:gray:Fallback"] = "Strict";
         configuration["Lanes:Routing:Lanes:gray:Services:0"] = "payments";
-        var script = new ScriptedHandler();
+        var script = new ScriptedInstances();
         using var host = await StartAsync(configuration, script);
 
         using (LaneContext.Enter(Gray))
@@ -72,7 +69,7 @@ public class RoutingPolicyTests
     {
         var configuration = Orders((5001, null), (5002, "gray"));
         configuration["Lanes:Routing:DefaultFallback"] = "Strict";
-        using var host = await StartAsync(configuration, new ScriptedHandler());
+        using var host = await StartAsync(configuration, new ScriptedInstances());
 
         using (LaneContext.Enter(Lane.Parse("blue")))
         {
@@ -85,7 +82,7 @@ public class RoutingPolicyTests
     {
         var configuration = Orders((5001, "stable"), (5002, "gray"));
         configuration["Lanes:Routing:BaseLane"] = "stable";
-        var script = new ScriptedHandler();
+        var script = new ScriptedInstances();
         using var host = await StartAsync(configuration, script);
 
         await Client(host).GetAsync("http://orders/");
@@ -103,45 +100,31 @@ public class RoutingPolicyTests
     }
 
     [Fact]
-    public async Task FiveHundred_EjectsTheInstance_ForTheEjectionWindow_ThenItReturns()
-    {
-        var time = new FakeTimeProvider();
-        var script = new ScriptedHandler { FailOnce = { [5002] = HttpStatusCode.ServiceUnavailable } };
-        using var host = await StartAsync(Orders((5001, null), (5002, "gray")), script, time);
-
-        using (LaneContext.Enter(Gray))
-        {
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await Client(host).GetAsync("http://orders/")).StatusCode);
-            await Client(host).GetAsync("http://orders/");      // ejected: the lane is unhealthy, loose -> base
-            time.Advance(TimeSpan.FromSeconds(9));
-            await Client(host).GetAsync("http://orders/");      // still inside the 10 s window
-            time.Advance(TimeSpan.FromSeconds(2));
-            await Client(host).GetAsync("http://orders/");      // window over: back in its lane
-        }
-
-        Assert.Equal([5002, 5001, 5001, 5002], script.Ports);
-    }
-
-    [Fact]
     public async Task UnhealthyStrictLane_IsRefused()
     {
         var configuration = Orders((5001, null), (5002, "gray"));
         configuration["Lanes:Routing:Lanes:gray:Fallback"] = "Strict";
-        var script = new ScriptedHandler { FailOnce = { [5002] = HttpStatusCode.InternalServerError } };
-        using var host = await StartAsync(configuration, script);
+        var script = new ScriptedInstances().Then(5002, Outcome.Dropped, Outcome.Dropped);
+        using var host = await RoutingHost.StartAsync(configuration, script);
 
         using (LaneContext.Enter(Gray))
         {
-            await Client(host).GetAsync("http://orders/");
+            for (var i = 0; i < 2; i++)
+            {
+                await Assert.ThrowsAsync<HttpRequestException>(() => Client(host).GetAsync("http://orders/"));
+            }
+
             await Assert.ThrowsAsync<LaneUnavailableException>(() => Client(host).GetAsync("http://orders/"));
         }
+
+        Assert.Equal([5002, 5002], script.Ports);
     }
 
     [Fact]
     public async Task ConnectionRefused_IsSentToAnotherInstanceOfTheLane_Transparently()
     {
-        var script = new ScriptedHandler { Refuse = { 5002 } };
-        using var host = await StartAsync(Orders((5001, null), (5002, "gray"), (5003, "gray")), script);
+        var script = new ScriptedInstances().Always(5002, Outcome.Refused);
+        using var host = await RoutingHost.StartAsync(Orders((5001, null), (5002, "gray"), (5003, "gray")), script);
 
         using (LaneContext.Enter(Gray))
         {
@@ -152,40 +135,69 @@ public class RoutingPolicyTests
         }
 
         // One refused attempt, then the dead instance is ejected and every call lands on the live one.
-        Assert.Equal(1, script.Ports.Count(p => p == 5002));
-        Assert.Equal(6, script.Ports.Count(p => p == 5003));
-        Assert.DoesNotContain(5001, script.Ports);
+        Assert.Equal([5002, 5003, 5003, 5003, 5003, 5003, 5003], script.Ports);
     }
 
     [Fact]
     public async Task ConnectionRefused_OnTheOnlyLaneInstance_FallsBackToBase_WhenLoose()
     {
-        var script = new ScriptedHandler { Refuse = { 5002 } };
-        using var host = await StartAsync(Orders((5001, null), (5002, "gray")), script);
+        var script = new ScriptedInstances().Always(5002, Outcome.Refused);
+        using var host = await RoutingHost.StartAsync(Orders((5001, null), (5002, "gray")), script);
 
         using (LaneContext.Enter(Gray))
         {
-            Assert.Equal(HttpStatusCode.OK, (await Client(host).GetAsync("http://orders/")).StatusCode);
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.Equal(HttpStatusCode.OK, (await Client(host).GetAsync("http://orders/")).StatusCode);
+            }
         }
 
-        Assert.Equal([5002, 5001], script.Ports);
-        Assert.Equal(["gray", "gray"], script.Lanes);   // the tag stays on the fallback call
+        // Never back to the instance that refused within a request; out after two refusals in a row (the lane's last).
+        Assert.Equal([5002, 5001, 5002, 5001, 5001], script.Ports);
+        Assert.All(script.Lanes, lane => Assert.Equal("gray", lane));   // the tag stays on the fallback calls
     }
 
     [Fact]
-    public async Task StandardResilienceRetry_StaysInTheLane_AndAvoidsTheFailedInstance()
+    public async Task SynchronousSend_HasTheSameConnectRetry_AsSendAsync()
     {
-        var script = new ScriptedHandler { FailOnce = { [5002] = HttpStatusCode.ServiceUnavailable } };
-        var configuration = Orders((5001, null), (5002, "gray"), (5003, "gray"));
-        configuration["Lanes:Routing:PassiveHealth:ConsecutiveFailures"] = "5";   // not ejected: avoidance alone must steer the retry
-        using var host = await StartAsync(configuration, script, configure: services =>
-            services.AddHttpClient("resilient")
-                .AddStandardResilienceHandler(o => o.Retry.Delay = TimeSpan.Zero).Services
-                .AddHttpClient("resilient").AddLanes().ConfigurePrimaryHttpMessageHandler(() => script));
+        var script = new ScriptedInstances().Then(5002, Outcome.Refused);
+        using var host = await RoutingHost.StartAsync(Orders((5001, null), (5002, "gray"), (5003, "gray")), script);
 
         using (LaneContext.Enter(Gray))
         {
-            var response = await host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("resilient").GetAsync("http://orders/");
+            using var response = Client(host).Send(new HttpRequestMessage(HttpMethod.Get, "http://orders/"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal([5002, 5003], script.Ports);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task StandardResilienceRetry_StaysInTheLane_AndAvoidsTheFailedInstance(bool lanesFirst)
+    {
+        // 5002 weighs three times 5003: plain weighted round robin would send the retry back to 5002.
+        var script = new ScriptedInstances().Then(5002, Outcome.Answer(HttpStatusCode.ServiceUnavailable));
+        using var host = await RoutingHost.StartAsync(Orders((5001, null, 1), (5002, "gray", 3), (5003, "gray", 1)), script, configure: services =>
+        {
+            var builder = services.AddHttpClient("resilient");
+            if (lanesFirst)
+            {
+                builder.AddLanes().AddStandardResilienceHandler(o => o.Retry.Delay = TimeSpan.Zero);
+            }
+            else
+            {
+                builder.AddStandardResilienceHandler(o => o.Retry.Delay = TimeSpan.Zero);
+                builder.AddLanes();
+            }
+
+            builder.ConfigurePrimaryHttpMessageHandler(() => script);
+        });
+
+        using (LaneContext.Enter(Gray))
+        {
+            var response = await Client(host, "resilient").GetAsync("http://orders/");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
@@ -193,29 +205,90 @@ public class RoutingPolicyTests
         Assert.Equal(["gray", "gray"], script.Lanes);
     }
 
-    [Fact]
-    public async Task HedgedAttempts_StayInTheLane()
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public async Task HedgedAttempts_StayInTheLane_AndAvoidTheInstanceTheFirstAttemptWentTo(bool lanesFirst, bool firstFails)
     {
-        var script = new ScriptedHandler { Delay = { [5002] = TimeSpan.FromSeconds(5) } };
-        using var host = await StartAsync(Orders((5001, null), (5002, "gray"), (5003, "gray")), script, configure: services =>
-            services.AddHttpClient("hedged").AddLanes()
-                .AddStandardHedgingHandler().Configure(o => o.Hedging.Delay = TimeSpan.FromMilliseconds(50)).Services
-                .AddHttpClient("hedged").ConfigurePrimaryHttpMessageHandler(() => script));
+        // 5002 weighs three times 5003: plain weighted round robin would send the hedged copy to 5002 again.
+        var first = firstFails ? Outcome.Answer(HttpStatusCode.InternalServerError) : Outcome.Slow(TimeSpan.FromSeconds(30));
+        var script = new ScriptedInstances().Then(5002, first);
+        // The hedge waits long enough for the first attempt to have picked its instance even on a loaded machine:
+        // copies that pick at the very same moment cannot know of each other.
+        var hedgeDelay = TimeSpan.FromSeconds(1);
+        using var host = await RoutingHost.StartAsync(Orders((5001, null, 1), (5002, "gray", 3), (5003, "gray", 1)), script, configure: services =>
+        {
+            var builder = services.AddHttpClient("hedged");
+            if (lanesFirst)
+            {
+                builder.AddLanes().AddStandardHedgingHandler().Configure(o => o.Hedging.Delay = hedgeDelay);
+            }
+            else
+            {
+                builder.AddStandardHedgingHandler().Configure(o => o.Hedging.Delay = hedgeDelay);
+                builder.AddLanes();
+            }
+
+            builder.ConfigurePrimaryHttpMessageHandler(() => script);
+        });
 
         using (LaneContext.Enter(Gray))
         {
-            var response = await host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("hedged").GetAsync("http://orders/");
+            var response = await Client(host, "hedged").GetAsync("http://orders/");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        Assert.Contains(5003, script.Ports);
-        Assert.DoesNotContain(5001, script.Ports);
+        Assert.Equal([5002, 5003], script.Ports);
+        Assert.Equal(["gray", "gray"], script.Lanes);
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task BaseInstanceFailing_BaseTrafficNeverReachesTheHealthyGrayInstance(bool resilience, bool refuses)
+    {
+        var script = new ScriptedInstances().Always(5001, refuses ? Outcome.Refused : Outcome.Answer(HttpStatusCode.ServiceUnavailable));
+        using var host = await RoutingHost.StartAsync(Orders((5001, null), (5002, "gray")), script, configure: services =>
+        {
+            if (resilience)
+            {
+                services.AddHttpClient("svc").AddStandardResilienceHandler(o => o.Retry.Delay = TimeSpan.Zero);
+            }
+        });
+
+        for (var i = 0; i < 5; i++)
+        {
+            try
+            {
+                var response = await Client(host).GetAsync("http://orders/");
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            }
+            catch (HttpRequestException ex)
+            {
+                Assert.True(refuses, ex.Message);
+            }
+        }
+
+        Assert.NotEmpty(script.Ports);
+        Assert.All(script.Ports, port => Assert.Equal(5001, port));
+        Assert.All(script.Lanes, lane => Assert.Equal("(none)", lane));
+
+        using (LaneContext.Enter(Gray))
+        {
+            await Client(host).GetAsync("http://orders/");
+        }
+
+        Assert.Equal(5002, script.Ports[^1]);   // gray itself was healthy all along
     }
 
     [Fact]
     public async Task Decisions_AreCountedWithServiceLaneAndReason_AndRecordedOnTheActivity()
     {
-        using var host = await StartAsync(Orders((5001, null), (5002, "gray")), new ScriptedHandler());
+        using var host = await StartAsync(Orders((5001, null), (5002, "gray")), new ScriptedInstances());
         using var collector = new MetricCollector<long>(host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), LanesDiagnostics.Name, "lanes.routing.decisions");
         using var listener = new ActivityListener { ShouldListenTo = _ => true, Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded };
         ActivitySource.AddActivityListener(listener);
@@ -261,54 +334,11 @@ public class RoutingPolicyTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
-    private static HttpClient Client(IHost host) => host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("svc");
+    private static HttpClient Client(IHost host, string name = "svc") => RoutingHost.Client(host, name);
 
-    private static async Task<IHost> StartAsync(Dictionary<string, string?> configuration, ScriptedHandler script, TimeProvider? time = null, Action<IServiceCollection>? configure = null)
-    {
-        var builder = TestHosts.Builder(configuration);
-        if (time is not null)
-        {
-            builder.Services.AddSingleton(time);
-        }
+    private static Dictionary<string, string?> Orders(params (int Port, string? Lane)[] instances) => RoutingHost.Orders(instances);
 
-        builder.Services.AddHttpClient("svc").AddLanes().ConfigurePrimaryHttpMessageHandler(() => script);
-        configure?.Invoke(builder.Services);
-        var host = builder.Build();
-        await host.StartAsync();
-        return host;
-    }
+    private static Dictionary<string, string?> Orders(params (int Port, string? Lane, double Weight)[] instances) => RoutingHost.Orders(instances);
 
-    /// <summary>Answers by instance port: 200, a one-off failure status, a refused connection, or a slow answer.</summary>
-    private sealed class ScriptedHandler : HttpMessageHandler
-    {
-        private readonly ConcurrentQueue<(int Port, string? Lane)> _calls = new();
-
-        public ConcurrentDictionary<int, HttpStatusCode> FailOnce { get; } = new();
-
-        public HashSet<int> Refuse { get; } = [];
-
-        public Dictionary<int, TimeSpan> Delay { get; } = [];
-
-        public int[] Ports => _calls.Select(c => c.Port).ToArray();
-
-        public string[] Lanes => _calls.Select(c => c.Lane ?? "(none)").ToArray();
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var port = request.RequestUri!.Port;
-            _calls.Enqueue((port, request.Headers.TryGetValues("x-mse-tag", out var lane) ? lane.Single() : null));
-            if (Refuse.Contains(port))
-            {
-                throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (127.0.0.1:" + port + ")");
-            }
-
-            if (Delay.TryGetValue(port, out var delay))
-            {
-                await Task.Delay(delay, cancellationToken);
-            }
-
-            var status = FailOnce.TryRemove(port, out var failure) ? failure : HttpStatusCode.OK;
-            return new HttpResponseMessage(status) { RequestMessage = request };
-        }
-    }
+    private static Task<IHost> StartAsync(Dictionary<string, string?> configuration, ScriptedInstances script) => RoutingHost.StartAsync(configuration, script);
 }

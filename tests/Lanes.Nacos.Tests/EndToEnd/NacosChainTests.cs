@@ -24,6 +24,8 @@ public sealed class NacosChainTests(ITestOutputHelper output) : NacosChainTestsB
 
     protected override int InstanceCount(string service) => _nacos.InstanceCount("DEFAULT_GROUP@@" + service);
 
+    protected override void RemoveFromRegistry(string service, int port) => _nacos.Remove("DEFAULT_GROUP@@" + service, "127.0.0.1", port);
+
     protected override void OnDeregister(Action<int> action) => _nacos.OnDeregister = (_, port) => action(port);
 
     protected override void Configure(Dictionary<string, string?> config)

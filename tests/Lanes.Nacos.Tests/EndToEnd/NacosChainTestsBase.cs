@@ -40,6 +40,9 @@ public abstract class NacosChainTestsBase(ITestOutputHelper output) : IAsyncLife
     /// <summary>Runs <paramref name="action"/> (with the port) inside each deregistration, before the registry answers it.</summary>
     protected abstract void OnDeregister(Action<int> action);
 
+    /// <summary>Takes an instance out of the registry behind its back (it keeps serving and never deregistered).</summary>
+    protected abstract void RemoveFromRegistry(string service, int port);
+
     /// <summary>Transport-specific configuration of every host.</summary>
     protected virtual void Configure(Dictionary<string, string?> config)
     {
@@ -137,6 +140,29 @@ public abstract class NacosChainTestsBase(ITestOutputHelper output) : IAsyncLife
         Assert.Equal(Chain("A", "B", "C"), await CallAsync(lane: null));
     }
 
+    [Fact]
+    public async Task GrayMovesByPush_WhenItsInstanceLeavesTheRegistry_WhileItStillServes()
+    {
+        Assert.Equal(Chain("Agray", "B", "Cgray"), await CallAsync(lane: "gray"));
+
+        // C-gray leaves the registry but keeps serving: polls are 30 s apart and passive health is off, so only the
+        // push can move gray traffic to base C.
+        var acks = Acks;
+        var stopwatch = Stopwatch.StartNew();
+        RemoveFromRegistry("svc-c", _ports["Cgray"]);
+
+        string? routed = null;
+        Assert.True(
+            await Eventually.TrueAsync(async () => (routed = await CallAsync("gray")) == Chain("Agray", "B", "C"), TimeSpan.FromSeconds(20)),
+            $"gray traffic moves to base C once C-gray has left the registry; last answer: {routed}");
+        output.WriteLine($"{Transport}: gray traffic rerouted {stopwatch.Elapsed.TotalMilliseconds:F0} ms after C-gray left the registry (push acks: {Acks - acks}).");
+
+        using var probe = new HttpClient();
+        Assert.Equal("Cgray:" + _ports["Cgray"], await probe.GetStringAsync($"http://127.0.0.1:{_ports["Cgray"]}/"));
+        await Eventually.AssertAsync(() => Acks > acks, "subscribers acknowledged the push");
+        Assert.Equal(Chain("A", "B", "C"), await CallAsync(lane: null));
+    }
+
     private async Task<string> CallAsync(string? lane)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "http://svc-a/");
@@ -157,9 +183,10 @@ public abstract class NacosChainTestsBase(ITestOutputHelper output) : IAsyncLife
         config["Lanes:Nacos:Registration:Ip"] = "127.0.0.1";
         Configure(config);
 
-        // Polls 30 s apart: within the test only a push can move traffic.
+        // Polls 30 s apart and no passive health: within the tests only a push can move traffic.
         config["Lanes:Nacos:MinRefreshInterval"] = "00:00:30";
         config["Lanes:Nacos:MaxRefreshInterval"] = "00:01:00";
+        config["Lanes:Routing:PassiveHealth:Enabled"] = "false";
         config["Lanes:PodLabelsPath"] = "/nonexistent/" + name;
         return config;
     }

@@ -20,6 +20,8 @@ public sealed class NacosGrpcChainTests(ITestOutputHelper output) : NacosChainTe
 
     protected override int InstanceCount(string service) => _nacos.Instances(service).Count;
 
+    protected override void RemoveFromRegistry(string service, int port) => Assert.True(_nacos.Deregister(service, "127.0.0.1", port));
+
     protected override void OnDeregister(Action<int> action) => _nacos.OnDeregister = (_, _, port) => action(port);
 
     protected override void Configure(Dictionary<string, string?> config)

@@ -21,6 +21,22 @@ internal static class Eventually
         return condition();
     }
 
+    public static async Task<bool> TrueAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(10);
+        }
+
+        return await condition();
+    }
+
     public static async Task AssertAsync(Func<bool> condition, string because, TimeSpan? timeout = null)
     {
         Assert.True(await TrueAsync(condition, timeout), because);

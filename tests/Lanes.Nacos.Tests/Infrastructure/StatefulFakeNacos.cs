@@ -22,6 +22,7 @@ internal sealed class StatefulFakeNacos : IDisposable
     private readonly UdpClient _push = new(new IPEndPoint(IPAddress.Loopback, 0));
     private long _lastRefTime = 1;
     private int _acks;
+    private int _registrations;
 
     public StatefulFakeNacos()
     {
@@ -42,6 +43,9 @@ internal sealed class StatefulFakeNacos : IDisposable
     public Action<string, int>? OnDeregister { get; set; }
 
     public int Acks => Volatile.Read(ref _acks);
+
+    /// <summary>How many registrations (POST instance) the server has taken.</summary>
+    public int Registrations => Volatile.Read(ref _registrations);
 
     public int InstanceCount(string groupedService)
     {
@@ -87,6 +91,7 @@ internal sealed class StatefulFakeNacos : IDisposable
             PushLocked(service);
         }
 
+        Interlocked.Increment(ref _registrations);
         return "ok";
     }
 
@@ -105,6 +110,18 @@ internal sealed class StatefulFakeNacos : IDisposable
         }
 
         return "ok";
+    }
+
+    /// <summary>Removes an instance as a deregistration (or an operator in the console) would, and pushes the change.</summary>
+    public void Remove(string groupedService, string ip, int port)
+    {
+        lock (_gate)
+        {
+            if (_instances.TryGetValue(groupedService, out var hosts) && hosts.Remove($"{ip}:{port}"))
+            {
+                PushLocked(groupedService);
+            }
+        }
     }
 
     private void PushLocked(string service)

@@ -20,7 +20,7 @@ public sealed class NacosPushReceiverTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task UdpPush_ChangesListUnderASecond_AndIsAcknowledged(bool gzip)
+    public async Task UdpPush_ChangesTheList_AndIsAcknowledged(bool gzip)
     {
         using var nacos = FakeNacos.Start();
         nacos.GivenList("DEFAULT_GROUP@@orders", ServiceInfo("orders", 1000, new Host("10.0.0.1", 8080)));
@@ -45,14 +45,16 @@ public sealed class NacosPushReceiverTests
         var envelope = JsonSerializer.Serialize(new Dictionary<string, object> { ["type"] = "dom", ["data"] = data, ["lastRefTime"] = 123456789012L });
         var packet = gzip ? Gzip(Encoding.UTF8.GetBytes(envelope)) : Encoding.UTF8.GetBytes(envelope);
 
+        // The clock is fake and never advanced: no poll can happen, only the push can change the list. (How fast a push
+        // is routable is measured in benchmarks/, not asserted here.)
         using var server = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        var sent = DateTime.UtcNow;
         await server.SendAsync(packet, new IPEndPoint(IPAddress.Loopback, udpPort));
-        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var ack = await server.ReceiveAsync(wait.Token);
 
-        Assert.True(await Eventually.TrueAsync(() => before.ChangeToken.HasChanged, TimeSpan.FromSeconds(1)), "the push made the change visible within a second");
-        Assert.True(DateTime.UtcNow - sent < TimeSpan.FromSeconds(1));
+        // The ack goes out after the list was applied.
+        Assert.True(before.ChangeToken.HasChanged, "the push changed the list");
+        Assert.Single(nacos.Requests(FakeNacos.ListPath));
         Assert.Equal(2, subscription.Current.Endpoints.Length);
         using var ackJson = JsonDocument.Parse(ack.Buffer);
         Assert.Equal("push-ack", ackJson.RootElement.GetProperty("type").GetString());

@@ -51,14 +51,16 @@ public sealed class NacosServiceSubscriptionTests
         await subscription.FirstLoad.WaitAsync(TimeSpan.FromSeconds(10));
         var first = subscription.Current;
 
-        // Same hosts, newer lastRefTime (what a real server answers on every poll): nothing changed.
+        // Same hosts, newer lastRefTime (what a real server answers on every poll): nothing changed. The loop polls
+        // again only once it has applied an answer, so the third poll reaching the server proves the second was applied.
         nacos.GivenList("DEFAULT_GROUP@@orders", ServiceInfo("orders", 2, new Host("10.0.0.1", 8080)));
         await PollOnceAsync(nacos, time, expectedPolls: 2);
+        await PollOnceAsync(nacos, time, expectedPolls: 3);
         Assert.Same(first, subscription.Current);
         Assert.False(first.ChangeToken.HasChanged);
 
         nacos.GivenList("DEFAULT_GROUP@@orders", ServiceInfo("orders", 3, new Host("10.0.0.1", 8080), new Host("10.0.0.9", 8080, Lane: "gray")));
-        await PollOnceAsync(nacos, time, expectedPolls: 3);
+        await PollOnceAsync(nacos, time, expectedPolls: 4);
         await Eventually.AssertAsync(() => first.ChangeToken.HasChanged, "the change token fires when the hosts change");
         Assert.Equal(2, subscription.Current.Endpoints.Length);
     }
@@ -168,21 +170,52 @@ public sealed class NacosServiceSubscriptionTests
         Assert.Single(subscription.Current.Endpoints);
     }
 
-    [Fact]
-    public async Task Poll_FollowsCacheMillis_WithinBounds()
+    [Theory]
+    [InlineData(3_000, 3_000)]    // within the bounds: the server's pace
+    [InlineData(200, 1_000)]      // faster than MinRefreshInterval allows
+    [InlineData(60_000, 10_000)]  // slower than MaxRefreshInterval allows
+    public async Task Poll_FollowsCacheMillis_ClampedToTheRefreshBounds(int cacheMillis, int expectedMillis)
     {
         using var nacos = FakeNacos.Start();
-        nacos.GivenList("DEFAULT_GROUP@@orders", ServiceInfo("orders", 1, new Host("10.0.0.1", 8080)).Replace("\"cacheMillis\":10000", "\"cacheMillis\":3000", StringComparison.Ordinal));
-        var time = new FakeTimeProvider();
-        await using var provider = TestServices.Build(TestServices.Config(nacos.Address), time);
+        nacos.GivenList("DEFAULT_GROUP@@orders", ServiceInfo("orders", 1, new Host("10.0.0.1", 8080)).Replace("\"cacheMillis\":10000", $"\"cacheMillis\":{cacheMillis}", StringComparison.Ordinal));
+        var time = new TimerRecordingTimeProvider();
+        var config = TestServices.Config(nacos.Address);
+        config["Lanes:Nacos:RequestTimeout"] = "00:00:07.700";   // told apart from the poll timer by its due time
+        config["Lanes:Nacos:MinRefreshInterval"] = "00:00:01";
+        config["Lanes:Nacos:MaxRefreshInterval"] = "00:00:10";
+        await using var provider = TestServices.Build(config, time);
         var subscription = provider.GetRequiredService<NacosServiceCatalog>().Subscribe(s_orders)!;
         await subscription.FirstLoad.WaitAsync(TimeSpan.FromSeconds(10));
 
-        time.Advance(TimeSpan.FromMilliseconds(2900));
-        await Task.Delay(100);
-        Assert.Single(nacos.Requests(FakeNacos.ListPath));
-        time.Advance(TimeSpan.FromMilliseconds(100));
-        await Eventually.AssertAsync(() => nacos.Requests(FakeNacos.ListPath).Count == 2, "the next poll comes after cacheMillis");
+        // The loop arms its next poll before it reports the first load done.
+        var next = Assert.Single(time.DueTimes, due => due != TimeSpan.FromMilliseconds(7_700));
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMillis), next);
+
+        time.Advance(next);
+        await Eventually.AssertAsync(() => nacos.Requests(FakeNacos.ListPath).Count == 2, "the next poll comes when its timer is due");
+    }
+
+    [Fact]
+    public async Task Poll_AfterFailures_BacksOffFromTheShortestToTheLongestInterval()
+    {
+        var time = new TimerRecordingTimeProvider();
+        var config = TestServices.Config(FakeNacos.DeadAddress());
+        config["Lanes:Nacos:RequestTimeout"] = "00:00:07.700";
+        config["Lanes:Nacos:MinRefreshInterval"] = "00:00:01";
+        config["Lanes:Nacos:MaxRefreshInterval"] = "00:00:10";
+        await using var provider = TestServices.Build(config, time);
+        var subscription = provider.GetRequiredService<NacosServiceCatalog>().Subscribe(s_orders)!;
+        await subscription.FirstLoad.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var waits = new List<TimeSpan>();
+        for (var poll = 0; poll < 5; poll++)
+        {
+            await Eventually.AssertAsync(() => time.DueTimes.Count(due => due != TimeSpan.FromMilliseconds(7_700)) > poll, $"poll timer {poll + 1} armed");
+            waits.Add(time.DueTimes.Where(due => due != TimeSpan.FromMilliseconds(7_700)).ElementAt(poll));
+            time.Advance(waits[^1]);
+        }
+
+        Assert.Equal([2, 4, 8, 10, 10], waits.Select(w => w.TotalSeconds));
     }
 
     [Fact]
@@ -202,9 +235,20 @@ public sealed class NacosServiceSubscriptionTests
     internal static ServiceInstance[] Instances(NacosServiceSubscription subscription) =>
         [.. subscription.Current.Endpoints.Select(e => ServiceInstance.From(e)!)];
 
-    private static async Task PollOnceAsync(FakeNacos nacos, FakeTimeProvider time, int expectedPolls)
+    private static Task PollOnceAsync(FakeNacos nacos, FakeTimeProvider time, int expectedPolls) =>
+        Eventually.AdvanceUntilAsync(time, TimeSpan.FromSeconds(10), () => nacos.Requests(FakeNacos.ListPath).Count >= expectedPolls, $"poll {expectedPolls} reached the server");
+
+    /// <summary>Fake time that remembers the due time of every timer created on it (poll timers, request timeouts).</summary>
+    private sealed class TimerRecordingTimeProvider : FakeTimeProvider
     {
-        await Eventually.AdvanceUntilAsync(time, TimeSpan.FromSeconds(10), () => nacos.Requests(FakeNacos.ListPath).Count >= expectedPolls, $"poll {expectedPolls} reached the server");
-        await Task.Delay(50);   // let the answer be applied
+        private readonly System.Collections.Concurrent.ConcurrentQueue<TimeSpan> _dueTimes = new();
+
+        public IReadOnlyCollection<TimeSpan> DueTimes => _dueTimes;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            _dueTimes.Enqueue(dueTime);
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
     }
 }

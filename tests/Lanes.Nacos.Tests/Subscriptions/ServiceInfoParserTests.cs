@@ -45,6 +45,7 @@ public sealed class ServiceInfoParserTests
     [InlineData("""{"hosts":[]} {}""")]
     [InlineData("""{"hosts":[{"ip":"1.2.3.4","port":1}]""")]
     [InlineData("""[]""")]
+    [InlineData("""{"hosts":[],"hosts":[]}""")]
     public void Instances_RejectsTruncatedOrTrailingInput(string json)
     {
         Assert.False(ServiceInfoParser.TryReadInstances(Encoding.UTF8.GetBytes(json), s_lanes, null, out _, out _, out _, out var error));

@@ -28,6 +28,17 @@ public sealed class ResilienceTests
             ["Lanes:RolloutController:LeaderElection:RetryPeriod"] = "00:00:00.200",
         };
 
+        // Every canary Deployment ever created, so the second leader can be shown to carry on with the first one's.
+        var createdCanaries = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        cluster.Store.Changed += change =>
+        {
+            if (change.Type == "ADDED" && change.Key.Type == ResourceType.Deployments
+                && change.Object["metadata"]?["labels"]?[KruiseNames.CanaryDeploymentLabel] is not null)
+            {
+                createdCanaries.Enqueue(change.Key.Name);
+            }
+        };
+
         string canaryName;
         await using (var first = await ControllerHost.StartAsync(cluster.Emulator, settings: election))
         {
@@ -46,7 +57,7 @@ public sealed class ResilienceTests
         Assert.Equal("True", TestCluster.Condition(done, ConditionTypes.Succeeded)!["status"]!.GetValue<string>());
         Assert.Equal(V2, TestCluster.Image(cluster.Deployment("app")!));
         Assert.Empty(cluster.Canaries("app"));
-        Assert.NotNull(canaryName);
+        Assert.Equal([canaryName], createdCanaries);
     }
 
     [Fact]

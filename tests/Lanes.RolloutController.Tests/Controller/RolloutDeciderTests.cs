@@ -24,6 +24,8 @@ public sealed class RolloutDeciderTests
         { "finalising: rolled out, canary left", "finalisingRolledOut", "Progressing/Completed/Finalising", "DeleteCanaries" },
         { "finalising: stable still rolling", "finalisingRolling", "Progressing/Completed/Finalising", null },
         { "finalising: all clean", "finalised", "Healthy/Completed/Completed", null },
+        { "last step's status write lost after the release, rolled out", "releasedRolledOut", "Progressing/Completed/Finalising", "DeleteCanaries" },
+        { "last step's status write lost after the release, still rolling", "releasedRolling", "Progressing/Completed/Finalising", null },
         { "template reverted while paused", "reverted", "Progressing/StepPaused/Cancelling", "DetachTrafficRouting,ReleaseWorkload,DeleteCanaries" },
         { "strategy paused", "strategyPaused", "Progressing/StepPaused/Paused", null },
         { "newer template mid-release", "continuous", "Progressing/StepUpgrade/InRolling", "DeleteCanaries,CreateCanary" },
@@ -291,6 +293,8 @@ public sealed class RolloutDeciderTests
         var finalisingRolledOut = With(approved with { Workload = released with { StableRevision = "pth-new", IsTemplateStable = true }, TrafficRouting = Tr(attached: false) }, finalising);
         var finalisingRolling = finalisingRolledOut with { Workload = finalisingRolledOut.Workload! with { UpdatedReplicas = 1 } };
         var finalised = finalisingRolledOut with { Canaries = [] };
+        var releasedRolledOut = With(approved with { Workload = released with { StableRevision = "pth-new", IsTemplateStable = true }, TrafficRouting = Tr(attached: false) }, approvedStatus);
+        var releasedRolling = releasedRolledOut with { Workload = released with { UpdatedReplicas = 1 } };
         var reverted = pausedIdle with { Workload = held with { TemplateRevision = "rev-v1", IsTemplateStable = true } };
         var strategyPaused = pausedIdle with { Rollout = SeedRollout(paused => paused.Spec.Strategy.Paused = true, pausedIdle.Rollout.Status, finalizer: true) };
         var continuous = pausedIdle with { Workload = held with { TemplateRevision = "rev-v3" }, Canaries = [Canary("rev-v2", available: 1)] };
@@ -318,6 +322,8 @@ public sealed class RolloutDeciderTests
             "finalisingRolledOut" => finalisingRolledOut,
             "finalisingRolling" => finalisingRolling,
             "finalised" => finalised,
+            "releasedRolledOut" => releasedRolledOut,
+            "releasedRolling" => releasedRolling,
             "reverted" => reverted,
             "strategyPaused" => strategyPaused,
             "continuous" => continuous,

@@ -33,6 +33,51 @@ public sealed class KubernetesEmulatorTests
     }
 
     [Fact]
+    public async Task Faults_AnswerWithAKubernetesStatus_AndLeaveTheStoreUntouched()
+    {
+        var seen = new List<ApiRequest>();
+        var options = new EmulatorOptions
+        {
+            Faults = request =>
+            {
+                lock (seen)
+                {
+                    seen.Add(request);
+                }
+
+                return request.Verb switch
+                {
+                    "patch" => ApiFault.Conflict,
+                    "get" when request.Name == "app" => ApiFault.InternalError,
+                    _ => null,
+                };
+            },
+        };
+        await using var cluster = await TestCluster.StartAsync(options);
+        await cluster.ApplyAppAsync("app", 1, "example/app:v1");
+        var client = cluster.Client;
+
+        var conflict = await Assert.ThrowsAsync<HttpOperationException>(() =>
+            client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch("""{"spec":{"replicas":2}}""", V1Patch.PatchType.MergePatch), "app", TestCluster.Ns));
+        Assert.Equal(HttpStatusCode.Conflict, conflict.Response.StatusCode);
+        var status = JsonNode.Parse(conflict.Response.Content)!;
+        Assert.Equal("Status", status["kind"]!.GetValue<string>());
+        Assert.Equal("Conflict", status["reason"]!.GetValue<string>());
+        Assert.Equal(1, JsonNumbers.ReadInt(cluster.Deployment("app")!["spec"]!["replicas"]));
+
+        var internalError = await Assert.ThrowsAsync<HttpOperationException>(() => client.AppsV1.ReadNamespacedDeploymentAsync("app", TestCluster.Ns));
+        Assert.Equal(HttpStatusCode.InternalServerError, internalError.Response.StatusCode);
+
+        var list = await client.AppsV1.ListNamespacedDeploymentAsync(TestCluster.Ns);
+        Assert.Single(list.Items);
+        lock (seen)
+        {
+            Assert.Contains(seen, static r => r is { Verb: "patch", Name: "app", IsWrite: true });
+            Assert.Contains(seen, static r => r is { Verb: "list", Name: null, IsWrite: false });
+        }
+    }
+
+    [Fact]
     public async Task StatusSubresource_IsSeparateFromTheMainResource()
     {
         await using var cluster = await TestCluster.StartAsync();
@@ -88,7 +133,11 @@ public sealed class KubernetesEmulatorTests
             return true;
         });
         cluster.SetImage("app", "example/app:v2");
-        await Task.Delay(200);
+
+        // Positive evidence the simulated controller has seen the new template: it reports the generation it observed.
+        await Eventually.WaitAsync(
+            () => cluster.Deployment("app") is { } d && JsonNumbers.ReadLong(d["status"]?["observedGeneration"]) == JsonNumbers.ReadLong(d["metadata"]?["generation"]),
+            "the paused Deployment's new generation to be observed");
         Assert.All(cluster.Pods("app"), static p => Assert.Equal("example/app:v1", p["spec"]!["containers"]![0]!["image"]!.GetValue<string>()));
         Assert.Single(cluster.Store.List(ResourceType.ReplicaSets, TestCluster.Ns).Items);
 

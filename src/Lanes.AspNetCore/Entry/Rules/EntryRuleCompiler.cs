@@ -74,6 +74,11 @@ internal static class EntryRuleCompiler
         }
 
         var lane = ResolveLane(options, set, key, laneHeader, errors);
+        if (options.Percent is not null && lane.IsBase && errors.Count == errorCount)
+        {
+            errors.Add($"{key.Field("Lane")}: a Percent rule needs a lane to send its share into; set Lane, or have RequestHeaderModifier set {laneHeader}.");
+        }
+
         return errors.Count != errorCount
             ? null
             : new EntryRule(name, source, lane, matches, gate, set, add, [.. modifier.Remove], laneHeader);
@@ -207,6 +212,11 @@ internal static class EntryRuleCompiler
         if (hashKey.Cookie is not null && !HttpToken.IsToken(hashKey.Cookie))
         {
             errors.Add($"{key.Field("HashKey").Field("Cookie")}: '{Shorten(hashKey.Cookie)}' is not a valid cookie name.");
+        }
+
+        if (hashKey.Header is not null && hashKey.Cookie is not null)
+        {
+            errors.Add($"{key.Field("HashKey")}: set Header or Cookie, not both; only one of them could decide who is in the share.");
         }
 
         if (options.Percent is not { } percent)
