@@ -80,7 +80,7 @@ public class SelectionBenchmark
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _yarp.Dispose();
+    public void Cleanup() => _yarp.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     [Benchmark(Baseline = true, Description = "ME.SD round robin")]
     public object Discovery() => _discovery(null);
