@@ -24,7 +24,7 @@ if (args is ["smoke", .. var rest])
     var smoke = DefaultConfig.Instance
         .AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance).AsDefault())
         .WithOptions(ConfigOptions.DisableOptimizationsValidator | ConfigOptions.JoinSummary);
-    summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.Length > 0 ? rest : ["--filter", "*"], smoke);
+    summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.Contains("--filter") ? rest : [.. rest, "--filter", "*"], smoke);
 }
 else
 {
