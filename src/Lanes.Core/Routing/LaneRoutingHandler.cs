@@ -157,8 +157,15 @@ public sealed class LaneRoutingHandler : DelegatingHandler
     // The lane the request carries wins (base included), so a caller that tags a request by hand routes by that tag.
     private Lane RequestLane(HttpRequestHeaders headers)
     {
+        var ambient = LaneContext.Current;
         if (headers.NonValidated.TryGetValues(_headerName, out var values))
         {
+            // The propagation handler wrote the ambient lane's own name: already a valid lane, nothing to parse.
+            if (!ambient.IsBase && values.Count == 1 && string.Equals(Single(values), ambient.Name, StringComparison.Ordinal))
+            {
+                return _router.Normalize(ambient);
+            }
+
             var carried = HeaderStrings(values);
             if (LaneReader.ReadHeader(carried, out var lane) == LaneRejection.None && (!lane.IsBase || !IsBlank(carried)))
             {
@@ -166,7 +173,17 @@ public sealed class LaneRoutingHandler : DelegatingHandler
             }
         }
 
-        return _router.Normalize(LaneContext.Current);
+        return _router.Normalize(ambient);
+    }
+
+    private static string? Single(HeaderStringValues values)
+    {
+        foreach (var value in values)
+        {
+            return value;
+        }
+
+        return null;
     }
 
     private static bool IsBlank(Microsoft.Extensions.Primitives.StringValues values)
@@ -186,10 +203,7 @@ public sealed class LaneRoutingHandler : DelegatingHandler
     {
         if (values.Count == 1)
         {
-            foreach (var value in values)
-            {
-                return value;
-            }
+            return Single(values);
         }
 
         var all = new string[values.Count];
