@@ -1,9 +1,7 @@
-using Lanes;
-using Lanes.Routing;
+using Lanes.Extensibility;
 using Lanes.Yarp.Discovery;
 using Lanes.Yarp.Routing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.ServiceDiscovery;
 using Yarp.ReverseProxy.Transforms;
 
@@ -30,9 +28,8 @@ public static class LanesReverseProxyBuilderExtensions
         builder.Services.Replace(ServiceDescriptor.Singleton<IDestinationResolver, LaneDestinationResolver>());
         builder.AddTransforms(static context =>
         {
-            var router = context.Services.GetRequiredService<LaneRouter>();
-            var baseLane = context.Services.GetRequiredService<IOptions<LanesOptions>>().Value.Routing.BaseLane;
-            context.RequestTransforms.Add(new LaneInvariantTransform(router, string.IsNullOrEmpty(baseLane) ? null : baseLane));
+            var policy = context.Services.GetRequiredService<LaneRoutingPolicy>();
+            context.RequestTransforms.Add(new LaneInvariantTransform(policy));
             context.ResponseTransforms.Add(RouteTraceResponseTransform.Instance);
         });
         return builder;

@@ -1,6 +1,7 @@
 using Lanes.AspNetCore.Diagnostics;
 using Lanes.AspNetCore.Entry;
 using Lanes.AspNetCore.Entry.Trust;
+using Lanes.Extensibility;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -36,6 +37,7 @@ public static class TrafficLanesServiceCollectionExtensions
         services.TryAddSingleton<EntryMetrics>();
         services.TryAddSingleton<EntryRules>();
         services.TryAddSingleton<EntryGuard>();
+        services.TryAddSingleton(static sp => new LaneEntryDiagnostics(sp.GetRequiredService<EntryRules>(), sp.GetRequiredService<EntryGuard>(), sp.GetRequiredService<IOptions<LaneEntryOptions>>()));
         return services;
     }
 

@@ -1,3 +1,4 @@
+using Lanes.Extensibility;
 using Lanes.Propagation;
 using Lanes.Routing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,9 +25,9 @@ public static class LanesHttpClientBuilderExtensions
         builder.AddHttpMessageHandler<LanePropagationHandler>();
 
         // Routing goes innermost once every other handler is configured: see LaneRoutingHandlerFilter.
-        builder.Services.TryAddSingleton<LaneClients>();
+        builder.Services.TryAddSingleton(static sp => new LaneHttpClients(sp.GetServices<LaneHttpClients.Name>()));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, LaneRoutingHandlerFilter>());
-        builder.Services.AddSingleton(new LaneClients.Name(builder.Name));
+        builder.Services.AddSingleton(new LaneHttpClients.Name(builder.Name));
         return builder;
     }
 }

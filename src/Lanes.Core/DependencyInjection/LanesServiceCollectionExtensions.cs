@@ -2,6 +2,7 @@ using Lanes;
 using Lanes.Configuration;
 using Lanes.Diagnostics;
 using Lanes.Discovery;
+using Lanes.Extensibility;
 using Lanes.Identity;
 using Lanes.Propagation;
 using Lanes.Routing;
@@ -60,17 +61,6 @@ public static class LanesServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Tells the start-up check of <c>Lanes</c> keys that a package binds <c>Lanes:&lt;name&gt;</c> to <typeparamref name="TOptions"/>.</summary>
-    internal static IServiceCollection AddLanesSettingsSection<TOptions>(this IServiceCollection services, string name)
-    {
-        if (!services.Any(d => d.ServiceType == typeof(LanesSettingsSection) && d.ImplementationInstance is LanesSettingsSection { } known && known.Name == name))
-        {
-            services.AddSingleton(new LanesSettingsSection(name, typeof(TOptions)));
-        }
-
-        return services;
-    }
-
     private static IServiceCollection AddLanesTelemetry(this IServiceCollection services)
     {
         services.AddMetrics();
@@ -98,6 +88,7 @@ public static class LanesServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<EndpointHealthRegistry>();
+        services.TryAddSingleton(static sp => new LaneRoutingPolicy(sp.GetRequiredService<IOptions<LanesOptions>>().Value.Routing));
         services.TryAddSingleton<LaneRouter>();
         services.TryAddTransient<LanePropagationHandler>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LaneBreakDetector>());

@@ -3,6 +3,7 @@ using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Reflection;
 using Lanes.Diagnostics;
+using Lanes.Extensibility;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

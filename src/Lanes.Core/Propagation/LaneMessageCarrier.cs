@@ -1,4 +1,5 @@
 using Lanes.Diagnostics;
+using Lanes.Extensibility;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 

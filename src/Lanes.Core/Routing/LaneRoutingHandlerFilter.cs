@@ -1,3 +1,4 @@
+using Lanes.Extensibility;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
 
@@ -15,7 +16,7 @@ namespace Lanes.Routing;
 /// itself, bypassing the per-call pick. The handler property below is the switch gRPC reads to leave addressing
 /// to the HTTP pipeline; Microsoft.Extensions.ServiceDiscovery sets the same one for the same reason.
 /// </remarks>
-internal sealed class LaneRoutingHandlerFilter(LaneClients clients, IServiceProvider services) : IHttpMessageHandlerBuilderFilter
+internal sealed class LaneRoutingHandlerFilter(LaneHttpClients clients, IServiceProvider services) : IHttpMessageHandlerBuilderFilter
 {
     private const string ServiceDiscoveryHandlerTypeName = "Microsoft.Extensions.ServiceDiscovery.Http.ResolvingHttpDelegatingHandler";
     private const string GrpcLoadBalancingDisabled = "__GrpcLoadBalancingDisabled";

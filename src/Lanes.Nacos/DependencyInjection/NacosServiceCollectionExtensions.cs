@@ -1,3 +1,4 @@
+using Lanes.Extensibility;
 using Lanes.Nacos;
 using Lanes.Nacos.Client;
 using Lanes.Nacos.Discovery;

@@ -1,4 +1,5 @@
 using Lanes.Diagnostics;
+using Lanes.Extensibility;
 using Lanes.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
@@ -16,7 +17,7 @@ internal sealed class LaneBaggageHandlerFilter(IServiceProvider services) : IHtt
     public Action<HttpMessageHandlerBuilder> Configure(Action<HttpMessageHandlerBuilder> next) => builder =>
     {
         next(builder);
-        var clients = services.GetService<LaneClients>();
+        var clients = services.GetService<LaneHttpClients>();
         if (builder.Name is null || clients is null || !clients.Contains(builder.Name))
         {
             return;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Lanes.Diagnostics;
+using Lanes.Extensibility;
 using Lanes.Routing;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Transforms;
@@ -12,7 +13,7 @@ namespace Lanes.Yarp.Routing;
 /// a request about to break the lane invariant fails with 502 instead. With the route header on, it also writes the
 /// gateway's hop into it.
 /// </summary>
-internal sealed class LaneInvariantTransform(LaneRouter router, string? baseLane) : RequestTransform
+internal sealed class LaneInvariantTransform(LaneRoutingPolicy policy) : RequestTransform
 {
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
@@ -22,8 +23,8 @@ internal sealed class LaneInvariantTransform(LaneRouter router, string? baseLane
             return default;
         }
 
-        var destinationLane = LanePartition.LaneOf(destination, baseLane);
-        var lane = router.Normalize(LaneContext.Current);
+        var destinationLane = LanePartition.LaneOf(destination, policy.BaseLane);
+        var lane = policy.Normalize(LaneContext.Current);
         if (destinationLane is not null && !string.Equals(destinationLane, lane.Name, StringComparison.Ordinal))
         {
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
