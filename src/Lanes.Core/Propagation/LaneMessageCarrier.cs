@@ -1,4 +1,3 @@
-using Lanes.Diagnostics;
 using Lanes.Extensibility;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using Lanes.Diagnostics;
 using Lanes.Discovery;
 using Lanes.Extensibility;
 using Lanes.Routing.Health;

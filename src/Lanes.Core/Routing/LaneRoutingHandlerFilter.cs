@@ -5,7 +5,7 @@ using Microsoft.Extensions.Http;
 namespace Lanes.Routing;
 
 /// <summary>
-/// Puts <see cref="LaneRoutingHandler"/> last in the pipeline of every client that called <c>AddLanes()</c>,
+/// Puts <see cref="LaneRoutingHandler"/> last in the pipeline of every client that called <c>AddTrafficLanes()</c>,
 /// after all other configuration has run, so retry and hedging handlers (which place themselves late too)
 /// always sit outside it and every attempt picks an instance again. Also removes
 /// Microsoft.Extensions.ServiceDiscovery's own resolving handler, which would round-robin across lanes.

@@ -1,4 +1,3 @@
-using Lanes.Diagnostics;
 using Lanes.Extensibility;
 using Lanes.Propagation;
 using OtelBaggage = global::OpenTelemetry.Baggage;

@@ -1,4 +1,3 @@
-using Lanes.Diagnostics;
 using Lanes.Extensibility;
 using Lanes.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Lanes.OpenTelemetry.Propagation;
 
 /// <summary>
-/// Puts <see cref="LaneBaggageHandler"/> first in every client that called <c>AddLanes()</c>, so the lane it
+/// Puts <see cref="LaneBaggageHandler"/> first in every client that called <c>AddTrafficLanes()</c>, so the lane it
 /// takes from baggage is ambient for everything inside (resilience, propagation, routing and the client span), and
 /// the baggage it adjusts is the one OpenTelemetry's instrumentation writes.
 /// </summary>

@@ -1,4 +1,5 @@
 using Lanes.AspNetCore.Diagnostics;
+using Lanes.Extensibility;
 using Lanes.Routing;
 using Lanes.Yarp.Routing;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,3 @@
-using Lanes.Diagnostics;
 using Lanes.Extensibility;
 using Lanes.Routing;
 using Microsoft.AspNetCore.Http;

@@ -1,6 +1,5 @@
 using Lanes;
 using Lanes.Configuration;
-using Lanes.Diagnostics;
 using Lanes.Discovery;
 using Lanes.Extensibility;
 using Lanes.Identity;
@@ -17,7 +16,7 @@ using Microsoft.Extensions.ServiceDiscovery;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the parts of traffic lanes that do not depend on ASP.NET Core.</summary>
-public static class LanesServiceCollectionExtensions
+public static class TrafficLanesCoreServiceCollectionExtensions
 {
     /// <summary>
     /// Adds Lanes' core services: options from the <c>Lanes</c> section (validated on start), the instance's

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Lanes.Extensibility;
 
 /// <summary>Registrations for packages that add their own settings under the <c>Lanes</c> configuration section.</summary>
-public static class LanesSettingsServiceCollectionExtensions
+public static class TrafficLanesSettingsServiceCollectionExtensions
 {
     /// <summary>
     /// Tells the start-up check of <c>Lanes</c> keys that a package binds <c>Lanes:&lt;sectionName&gt;</c> to
@@ -13,7 +13,7 @@ public static class LanesSettingsServiceCollectionExtensions
     /// <typeparam name="TOptions">The options type the section binds to.</typeparam>
     /// <param name="services">The service collection.</param>
     /// <param name="sectionName">The section's name under <c>Lanes</c>, for example <c>Nacos</c>.</param>
-    public static IServiceCollection AddLanesSettingsSection<TOptions>(this IServiceCollection services, string sectionName)
+    public static IServiceCollection AddTrafficLanesSettingsSection<TOptions>(this IServiceCollection services, string sectionName)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrEmpty(sectionName);

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Http;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Makes an <see cref="HttpClient"/> lane-aware.</summary>
-public static class LanesHttpClientBuilderExtensions
+public static class TrafficLanesHttpClientBuilderExtensions
 {
     /// <summary>
     /// Adds lane propagation (the ambient lane written as a header and baggage member) and lane-aware
@@ -18,7 +18,7 @@ public static class LanesHttpClientBuilderExtensions
     /// the lane and pick again.
     /// </summary>
     /// <param name="builder">The HTTP client builder.</param>
-    public static IHttpClientBuilder AddLanes(this IHttpClientBuilder builder)
+    public static IHttpClientBuilder AddTrafficLanes(this IHttpClientBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddTrafficLanesCore();
