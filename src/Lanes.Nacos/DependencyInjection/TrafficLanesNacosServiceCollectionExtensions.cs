@@ -82,7 +82,7 @@ public static class TrafficLanesNacosServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<NacosOptions>, NacosOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NacosOptions>, NacosOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<NacosConnectionStatus>();
+        services.TryAddSingleton(static _ => new NacosConnectionStatus());
         services.TryAddSingleton<NacosLogThrottle>();
         services.TryAddSingleton<NacosMetrics>();
         services.TryAddSingleton<NacosPushRouter>();
