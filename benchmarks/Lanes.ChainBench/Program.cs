@@ -1,6 +1,6 @@
 // One service of the chain benchmark (benchmarks/chain.sh). Every design answers GET / with its own name followed by
 // the answer of the next hop, so the script can check the path a base and a gray request took:
-//   lanes      Lanes in process: the lane header read inbound, the next hop's instance picked by lane (AddLanes()).
+//   lanes      Lanes in process: the lane header read inbound, the next hop's instance picked by lane (AddTrafficLanes()).
 //   discovery  Microsoft.Extensions.ServiceDiscovery without lanes: round robin over the next service's base instances.
 //   sidecar    what a mesh does: the app forwards the lane header (ASP.NET Core header propagation) and calls its local
 //              proxy (nginx), which picks the next hop's instance by the header.
@@ -16,7 +16,7 @@ switch (design)
 {
     case "lanes":
         builder.Services.AddTrafficLanes();
-        builder.Services.AddHttpClient("next", c => c.BaseAddress = new Uri($"http://{next}")).AddLanes();
+        builder.Services.AddHttpClient("next", c => c.BaseAddress = new Uri($"http://{next}")).AddTrafficLanes();
         break;
     case "discovery":
         builder.Services.AddServiceDiscovery();

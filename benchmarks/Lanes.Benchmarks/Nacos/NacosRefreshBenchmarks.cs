@@ -41,7 +41,7 @@ public class NacosRefreshBenchmarks
             ["Lanes:Nacos:FailoverCacheEnabled"] = "false",
         }).Build());
         services.AddLogging();
-        services.AddNacosDiscovery();
+        services.AddTrafficLanesNacosDiscovery();
         _services = services.BuildServiceProvider();
         _catalog = _services.GetRequiredService<NacosServiceCatalog>();
         _subscription = new NacosServiceSubscription(new NacosServiceName("DEFAULT_GROUP", "orders"), _catalog, NullLogger.Instance);

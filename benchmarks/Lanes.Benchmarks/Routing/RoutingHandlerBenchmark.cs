@@ -39,7 +39,7 @@ public class RoutingHandlerBenchmark
             ["Lanes:Services:orders:2:Url"] = "http://127.0.0.1:5003",
             ["Lanes:Services:orders:2:Lane"] = "gray",
         }));
-        lanes.AddHttpClient("orders").AddLanes().ConfigurePrimaryHttpMessageHandler(() => new NoIoHandler());
+        lanes.AddHttpClient("orders").AddTrafficLanes().ConfigurePrimaryHttpMessageHandler(() => new NoIoHandler());
         lanes.AddHttpClient("direct").ConfigurePrimaryHttpMessageHandler(() => new NoIoHandler());
         _lanesServices = lanes.BuildServiceProvider();
 

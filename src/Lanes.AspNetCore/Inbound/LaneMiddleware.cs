@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Lanes.AspNetCore.Entry;
 using Lanes.AspNetCore.Entry.Trust;
 using Lanes.Diagnostics;
+using Lanes.Extensibility;
 using Lanes.Propagation;
 using Lanes.Routing;
 using Microsoft.AspNetCore.Http;

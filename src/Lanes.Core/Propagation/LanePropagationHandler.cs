@@ -8,7 +8,7 @@ namespace Lanes.Propagation;
 /// and a member of W3C <c>baggage</c>, placed first so baggage size limits downstream cannot drop it.
 /// Writes nothing for base, and never duplicates a header or baggage member the caller set.
 /// </summary>
-public sealed class LanePropagationHandler : DelegatingHandler
+internal sealed class LanePropagationHandler : DelegatingHandler
 {
     private const int CacheCapacity = 256;
 

@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using System.Runtime.ExceptionServices;
-using Lanes.Diagnostics;
+using Lanes.Extensibility;
 using Lanes.Propagation;
 using Lanes.Routing.Health;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,14 +15,14 @@ namespace Lanes.Routing;
 /// through untouched.
 /// </summary>
 /// <remarks>
-/// <c>AddLanes()</c> places this handler innermost, so a retry or hedging handler on the client runs outside
+/// <c>AddTrafficLanes()</c> places this handler innermost, so a retry or hedging handler on the client runs outside
 /// it and every attempt picks again, within the same lane and avoiding the instances the request's other
 /// attempts went to (the state lives in the request's options, which hedged copies share). A connection that
 /// could not be opened carried nothing, so the request is sent to another instance straight away. Transport
 /// failures count towards passive health; 5xx answers only when configured. A gRPC call that no instance may take
 /// ends with status <c>UNAVAILABLE</c> naming service and lane; other calls throw <see cref="LaneRoutingException"/>.
 /// </remarks>
-public sealed class LaneRoutingHandler : DelegatingHandler
+internal sealed class LaneRoutingHandler : DelegatingHandler
 {
     private const int MaxConnectAttempts = 3;
 

@@ -1,4 +1,4 @@
-using Lanes.Diagnostics;
+using Lanes.Extensibility;
 using Lanes.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -18,7 +18,7 @@ internal sealed partial class LaneDestinationsMiddleware
     internal const string ReasonItem = "Lanes.RouteReason";
 
     private readonly RequestDelegate _next;
-    private readonly LaneRouter _router;
+    private readonly LaneRoutingPolicy _policy;
     private readonly LanesMetrics _metrics;
     private readonly RecentDecisions _decisions;
     private readonly ILogger<LaneDestinationsMiddleware> _logger;
@@ -27,14 +27,14 @@ internal sealed partial class LaneDestinationsMiddleware
 
     public LaneDestinationsMiddleware(
         RequestDelegate next,
-        LaneRouter router,
+        LaneRoutingPolicy policy,
         LanesMetrics metrics,
         RecentDecisions decisions,
         IOptions<LanesOptions> options,
         ILogger<LaneDestinationsMiddleware> logger)
     {
         _next = next;
-        _router = router;
+        _policy = policy;
         _metrics = metrics;
         _decisions = decisions;
         _logger = logger;
@@ -49,7 +49,7 @@ internal sealed partial class LaneDestinationsMiddleware
         var clusterId = clusterState?.ClusterId ?? feature.Cluster.Config.ClusterId;
         var partition = PartitionOf(feature, clusterState);
         var service = partition.ServiceName ?? clusterId;
-        var lane = _router.Normalize(LaneContext.Current);
+        var lane = _policy.Normalize(LaneContext.Current);
 
         DestinationState[]? candidates;
         RouteReason reason;
@@ -63,7 +63,7 @@ internal sealed partial class LaneDestinationsMiddleware
             candidates = laneDestinations;
             reason = RouteReason.LaneMatched;
         }
-        else if (_router.FallbackFor(service, lane) == LaneFallback.Strict)
+        else if (_policy.FallbackFor(service, lane) == LaneFallback.Strict)
         {
             candidates = null;
             reason = RouteReason.StrictRejection;
