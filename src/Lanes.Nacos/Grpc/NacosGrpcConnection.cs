@@ -368,6 +368,20 @@ internal sealed partial class NacosGrpcConnection : IAsyncDisposable
         bool reconnected;
         lock (_gate)
         {
+            reconnected = _connectedBefore;
+            _connectedBefore = true;
+        }
+
+        if (reconnected)
+        {
+            // Before anything can read through the new connection: a registry that restarted empty answers partial
+            // lists until every client has registered again, and subscriptions must already be holding on to missing
+            // instances when the first of those lists (a query, or the push of a renewed subscription) arrives.
+            _status.MarkRecovered();
+        }
+
+        lock (_gate)
+        {
             _session = session;
             if (_ready.Task.IsCompleted)
             {
@@ -375,8 +389,6 @@ internal sealed partial class NacosGrpcConnection : IAsyncDisposable
             }
 
             _ready.TrySetResult(session);
-            reconnected = _connectedBefore;
-            _connectedBefore = true;
         }
 
         _servers.Use(session.ServerIndex);
@@ -385,7 +397,6 @@ internal sealed partial class NacosGrpcConnection : IAsyncDisposable
         if (reconnected)
         {
             await RedoAsync(session, cancellationToken).ConfigureAwait(false);
-            _status.MarkRecovered();
         }
     }
 
