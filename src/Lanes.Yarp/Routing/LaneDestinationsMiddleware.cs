@@ -113,7 +113,7 @@ internal sealed partial class LaneDestinationsMiddleware
         {
             (tried ??= []).Add(failed);
             candidates = Without(candidates, tried);
-            if (candidates.Length == 0 && reason == RouteReason.LaneMatched && _router.FallbackFor(service, lane) != LaneFallback.Strict)
+            if (candidates.Length == 0 && reason == RouteReason.LaneMatched && _policy.FallbackFor(service, lane) != LaneFallback.Strict)
             {
                 candidates = Without(partition.Base, tried);
                 reason = RouteReason.FallbackLaneUnhealthy;
