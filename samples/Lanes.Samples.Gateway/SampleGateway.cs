@@ -25,7 +25,7 @@ public static class SampleGateway
 
         if (builder.Configuration.GetSection("Lanes:Nacos:ServerAddresses").Exists())
         {
-            builder.Services.AddNacosDiscovery();   // the gateway finds A in Nacos but does not register itself
+            builder.Services.AddTrafficLanesNacosDiscovery();   // the gateway finds A in Nacos but does not register itself
         }
         else if (builder.Configuration.GetSection("Lanes:Kubernetes").Exists())
         {
@@ -34,15 +34,15 @@ public static class SampleGateway
 
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
-            .AddLanes();
+            .AddTrafficLanes();
 
         var app = builder.Build();
         app.UseTrafficLanes();
         app.MapGet("/healthz", () => "ok");
-        app.MapLanesDiagnostics();
+        app.MapTrafficLanesDiagnostics();
         app.MapReverseProxy(proxy =>
         {
-            proxy.UseLanes();
+            proxy.UseTrafficLanes();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();

@@ -17,7 +17,7 @@ public static class SampleService
 
         // Lanes: the whole integration is these three calls...
         builder.Services.AddTrafficLanes();
-        builder.Services.AddHttpClient("next").AddLanes();
+        builder.Services.AddHttpClient("next").AddTrafficLanes();
 
         // ...plus Nacos, when one is configured (Lanes:Nacos:ServerAddresses), for discovery and registration;
         // or, on Kubernetes without a registry (any Lanes:Kubernetes key), discovery from EndpointSlices and pod labels.

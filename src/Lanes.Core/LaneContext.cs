@@ -22,8 +22,11 @@ public static class LaneContext
     /// <summary>The lane of the current logical call; <see cref="Lane.Base"/> when none is set.</summary>
     public static Lane Current => s_current.Value is { } name && !ReferenceEquals(name, s_explicitBase) ? new Lane(name) : Lane.Base;
 
-    /// <summary>Whether <see cref="Lane.Base"/> was entered on purpose (rather than no lane entered at all).</summary>
-    internal static bool IsExplicitBase => ReferenceEquals(s_current.Value, s_explicitBase);
+    /// <summary>
+    /// Whether <see cref="Lane.Base"/> was entered on purpose (rather than no lane entered at all): a carrier that
+    /// holds a lane of its own, such as OpenTelemetry baggage, must then not put the call back into that lane.
+    /// </summary>
+    public static bool IsExplicitBase => ReferenceEquals(s_current.Value, s_explicitBase);
 
     /// <summary>Makes <paramref name="lane"/> the ambient lane until the returned scope is disposed.</summary>
     /// <param name="lane">The lane to enter; <see cref="Lane.Base"/> leaves any lane, and also overrides a lane in OpenTelemetry baggage.</param>

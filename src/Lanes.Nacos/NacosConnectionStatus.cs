@@ -9,6 +9,11 @@ public sealed class NacosConnectionStatus
     private volatile Snapshot _current = new(NacosTransport.Auto, null, false);
     private long _recoveries;
 
+    // Created by the Nacos registration only: the status of one client, not something to construct.
+    internal NacosConnectionStatus()
+    {
+    }
+
     /// <summary>The transport in use; <see cref="NacosTransport.Auto"/> while no server has answered yet.</summary>
     public NacosTransport Transport => _current.Transport;
 

@@ -1,6 +1,6 @@
 namespace Lanes.OpenTelemetry;
 
-/// <summary>What <c>AddLanesInstrumentation()</c> on the tracer provider does besides adding Lanes' activity source.</summary>
+/// <summary>What <c>AddTrafficLanesInstrumentation()</c> on the tracer provider does besides adding Lanes' activity source.</summary>
 public sealed class LanesInstrumentationOptions
 {
     /// <summary>
@@ -22,7 +22,7 @@ public sealed class LanesInstrumentationOptions
     /// <summary>
     /// Copies the ambient lane into OpenTelemetry's <c>Baggage.Current</c> when a span starts inside the lane,
     /// so OpenTelemetry's baggage propagator carries the lane through hops Lanes does not handle (an instrumented
-    /// HttpClient without <c>AddLanes()</c>, a message producer that injects the current context).
+    /// HttpClient without <c>AddTrafficLanes()</c>, a message producer that injects the current context).
     /// </summary>
     /// <remarks>
     /// Off by default: OpenTelemetry's baggage is a mutable holder shared by every flow that inherited it, and

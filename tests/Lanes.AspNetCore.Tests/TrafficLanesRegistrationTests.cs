@@ -92,7 +92,7 @@ public class TrafficLanesRegistrationTests
 
         var builder = LoopbackApp.Builder(new Dictionary<string, string?> { ["Lanes:Services:echo:0:Url"] = downstream.Urls.Single() });
         builder.Services.AddTrafficLanes();
-        builder.Services.AddHttpClient("echo").AddLanes();
+        builder.Services.AddHttpClient("echo").AddTrafficLanes();
         await using var app = builder.Build();
         app.UseTrafficLanes();
         app.Run(async context =>

@@ -21,7 +21,7 @@ internal static class TestHosts
     {
         var builder = Builder(configuration);
         configure?.Invoke(builder.Services);
-        builder.Services.AddHttpClient("svc").AddLanes().ConfigurePrimaryHttpMessageHandler(() => recorder);
+        builder.Services.AddHttpClient("svc").AddTrafficLanes().ConfigurePrimaryHttpMessageHandler(() => recorder);
         return builder.Build();
     }
 

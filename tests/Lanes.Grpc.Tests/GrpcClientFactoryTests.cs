@@ -10,7 +10,7 @@ using Microsoft.Extensions.Hosting;
 namespace Lanes.Grpc.Tests;
 
 /// <summary>
-/// gRPC clients from Grpc.Net.ClientFactory with <c>AddLanes()</c>: each call goes to an instance of its lane
+/// gRPC clients from Grpc.Net.ClientFactory with <c>AddTrafficLanes()</c>: each call goes to an instance of its lane
 /// and carries the lane, against two real gRPC instances (base and gray) on loopback HTTP/2.
 /// </summary>
 public sealed class GrpcClientFactoryTests : IAsyncLifetime
@@ -32,7 +32,7 @@ public sealed class GrpcClientFactoryTests : IAsyncLifetime
             ["Lanes:Services:orders:1:Lane"] = "gray",
         });
         builder.Services.AddLogging();
-        builder.Services.AddGrpcClient<Echo.EchoClient>(static o => o.Address = new Uri("http://orders")).AddLanes();
+        builder.Services.AddGrpcClient<Echo.EchoClient>(static o => o.Address = new Uri("http://orders")).AddTrafficLanes();
         _client = builder.Build();
         await _client.StartAsync();
     }
@@ -115,7 +115,7 @@ public sealed class GrpcClientFactoryTests : IAsyncLifetime
                 ["Lanes:Services:orders:1:Url"] = GrpcLoopback.Url(_gray),
                 ["Lanes:Services:orders:1:Lane"] = "gray",
             });
-            builder.Services.AddGrpcClient<Echo.EchoClient>(static o => o.Address = new Uri("http://orders")).AddLanes();
+            builder.Services.AddGrpcClient<Echo.EchoClient>(static o => o.Address = new Uri("http://orders")).AddTrafficLanes();
         });
         using var channel = GrpcChannel.ForAddress(GrpcLoopback.Url(front));
         var client = new Echo.EchoClient(channel);
@@ -137,7 +137,7 @@ public sealed class GrpcClientFactoryTests : IAsyncLifetime
             ["Lanes:Routing:Lanes:blue:Fallback"] = "Strict",
         });
         builder.Services.AddLogging();
-        builder.Services.AddGrpcClient<Echo.EchoClient>(static o => o.Address = new Uri("http://orders")).AddLanes();
+        builder.Services.AddGrpcClient<Echo.EchoClient>(static o => o.Address = new Uri("http://orders")).AddTrafficLanes();
         using var host = builder.Build();
         var client = host.Services.GetRequiredService<Echo.EchoClient>();
 

@@ -151,7 +151,7 @@ public sealed class NacosOptionsTests
             Assert.NotNull(discoveryOnly.GetRequiredService<IOptions<NacosOptions>>().Value);
         }
 
-        await using var registering = TestServices.Build(config, configure: s => s.AddNacosRegistration());
+        await using var registering = TestServices.Build(config, configure: s => s.AddTrafficLanesNacosRegistration());
         var ex = Assert.Throws<OptionsValidationException>(() => registering.GetRequiredService<IOptions<NacosOptions>>().Value);
         Assert.Contains("Lanes:Nacos:Registration:ServiceName", ex.Message, StringComparison.Ordinal);
     }

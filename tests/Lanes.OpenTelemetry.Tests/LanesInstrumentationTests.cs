@@ -171,7 +171,7 @@ public sealed class LanesInstrumentationTests : IAsyncLifetime
         string answer;
         using (LaneContext.Enter(Lane.Parse("gray")))
         {
-            // No AddLanes() on this client: the lane reaches the Lanes service only through OpenTelemetry's propagator.
+            // No AddTrafficLanes() on this client: the lane reaches the Lanes service only through OpenTelemetry's propagator.
             answer = await Plain(_caller).GetStringAsync(new Uri(new Uri(_base.Urls.Single()), "/mirror"));
         }
 

@@ -17,7 +17,7 @@ public sealed class StandaloneProviderTests
         using var source = new ActivitySource("Lanes.Tests.Standalone");
         using (Sdk.CreateTracerProviderBuilder()
             .AddSource(source.Name)
-            .AddLanesInstrumentation()
+            .AddTrafficLanesInstrumentation()
             .AddInMemoryExporter(spans)
             .Build())
         {
@@ -38,7 +38,7 @@ public sealed class StandaloneProviderTests
     public void MeterProvider_ListensToTheLanesMeter()
     {
         var metrics = new LockedList<MetricSnapshot>();
-        using var provider = Sdk.CreateMeterProviderBuilder().AddLanesInstrumentation().AddInMemoryExporter(metrics).Build();
+        using var provider = Sdk.CreateMeterProviderBuilder().AddTrafficLanesInstrumentation().AddInMemoryExporter(metrics).Build();
         using var meter = new Meter(LanesDiagnostics.Name);
         meter.CreateCounter<long>("lanes.tests.standalone").Add(3);
 

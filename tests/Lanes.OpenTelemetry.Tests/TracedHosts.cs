@@ -24,7 +24,7 @@ internal static class TracedHosts
         builder.Services.AddTrafficLanes();
         builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing
             .AddAspNetCoreInstrumentation()
-            .AddLanesInstrumentation()
+            .AddTrafficLanesInstrumentation()
             .AddInMemoryExporter(spans));
         var app = builder.Build();
         app.UseTrafficLanes();
@@ -53,15 +53,15 @@ internal static class TracedHosts
             ["Lanes:Services:orders:1:Lane"] = "gray",
         });
         builder.Services.AddLogging();
-        builder.Services.AddHttpClient("orders").AddLanes();
+        builder.Services.AddHttpClient("orders").AddTrafficLanes();
         builder.Services.AddHttpClient("plain");
         builder.Services.AddOpenTelemetry()
             .WithTracing(tracing => tracing
                 .AddHttpClientInstrumentation()
-                .AddLanesInstrumentation(o => o.MirrorLaneToBaggage = mirror)
+                .AddTrafficLanesInstrumentation(o => o.MirrorLaneToBaggage = mirror)
                 .AddInMemoryExporter(spans))
             .WithMetrics(meters => meters
-                .AddLanesInstrumentation()
+                .AddTrafficLanesInstrumentation()
                 .AddInMemoryExporter(metrics));
         var host = builder.Build();
         await host.StartAsync();

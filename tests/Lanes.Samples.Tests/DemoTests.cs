@@ -307,12 +307,14 @@ public class DemoTests
         return (process.ExitCode, await stdout + await stderr);
     }
 
-    // A gateway port and five consecutive service ports that are free right now.
+    // A gateway port and five consecutive service ports that are free right now. Below Linux's ephemeral range
+    // (32768-60999 by default), where the outgoing connections of the other tests' processes cannot take them
+    // between this check and the demo's bind.
     private static (int Gateway, int FirstService) FreePorts()
     {
         for (var attempt = 0; attempt < 100; attempt++)
         {
-            var first = Random.Shared.Next(20_000, 60_000);
+            var first = Random.Shared.Next(20_000, 32_000);
             var gateway = first + 10;
             if (Enumerable.Range(first, 5).Append(gateway).All(IsFree))
             {

@@ -68,6 +68,131 @@ public sealed class NacosRegistryRestartTests(ITestOutputHelper output)
         Assert.True(misrouted.Count == 0, $"{misrouted.Count} misrouted, e.g. {misrouted.FirstOrDefault()}");
     }
 
+    /// <summary>
+    /// The registry stops for 30 s under load, with every service a process of its own: routing goes on from the last
+    /// lists. A service started meanwhile (a cold start) finds its next hop in the failover cache the others wrote. The
+    /// registry comes back empty: every instance registers again within one heartbeat interval, the cold one included,
+    /// and no request fails or leaves its lane at any point.
+    /// </summary>
+    [Fact]
+    public async Task RegistryStops30sThenComesBackEmpty_UnderLoad_ZeroFailedOrMisrouted_AndAColdStartUsesTheFailoverCache()
+    {
+        var downtime = TimeSpan.FromSeconds(30);
+        var heartbeat = new Lanes.Nacos.NacosRegistrationOptions().HeartbeatInterval;
+        var failoverCache = Directory.CreateTempSubdirectory("lanes-nacos-failover-");
+        try
+        {
+            await using var nacos = await NacosStandIn.StartAsync();
+            await using var chain = await NacosProcessChain.StartAsync(nacos, baseInstances: 1, failoverCache.FullName);
+            foreach (var instance in chain.Instances)
+            {
+                await chain.WaitRegisteredAsync(instance, TimeSpan.FromSeconds(60));
+            }
+
+            await chain.WaitRoutedAsync(TimeSpan.FromSeconds(60));
+
+            // Phases: 0 registry up, 1 registry down, 2 back empty until every instance registered again, 3 refilled.
+            var phase = 0;
+            var calls = new ConcurrentQueue<(int Phase, ChainCall Call)>();
+            using var stop = new CancellationTokenSource();
+            var load = Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
+            {
+                var clock = Stopwatch.StartNew();
+                for (var i = 0; !stop.IsCancellationRequested && i < 20_000 && clock.Elapsed < TimeSpan.FromSeconds(150); i++)
+                {
+                    var current = Volatile.Read(ref phase);
+                    calls.Enqueue((current, await chain.CallAsync((i + worker) % 2 == 0 ? ChainRequest.Gray : ChainRequest.Base)));
+                }
+            })).ToArray();
+
+            var coldCalls = new List<ChainCall>();
+            TimeSpan reregistered;
+            TimeSpan wasDown;
+            ChainInstance cold;
+            try
+            {
+                await Eventually(() => calls.Count >= 100, "load is flowing", TimeSpan.FromSeconds(60));
+
+                Volatile.Write(ref phase, 1);
+                await nacos.StopAsync();
+                var down = Stopwatch.StartNew();
+
+                // A cold start while no registry answers: A's new instance knows B only from the failover cache.
+                cold = chain.Add("A", gray: false, "A-cold", "--Logging:LogLevel:Lanes.Nacos.Subscriptions=Information");
+                await chain.StartInstanceAsync(cold);
+                for (var i = 0; i < 40; i++)
+                {
+                    coldCalls.Add(await chain.CallInstanceAsync(cold, gray: i % 2 == 1));
+                }
+
+                // At least 30 s down (longer only if a loaded machine made the cold start slower than that).
+                if (down.Elapsed < downtime)
+                {
+                    await Task.Delay(downtime - down.Elapsed);
+                }
+
+                wasDown = down.Elapsed;
+                Volatile.Write(ref phase, 2);
+                await nacos.StartAgainAsync();
+                var back = Stopwatch.StartNew();
+                await Eventually(() => chain.Instances.All(chain.IsRegistered), "every instance registered again", TimeSpan.FromSeconds(60));
+                reregistered = back.Elapsed;
+
+                Volatile.Write(ref phase, 3);
+                var refilled = calls.Count;
+                await Eventually(() => calls.Count >= refilled + 200, "load goes on after the registry refilled", TimeSpan.FromSeconds(60));
+            }
+            finally
+            {
+                await stop.CancelAsync();
+                await Task.WhenAll(load);
+            }
+
+            string[] names = ["registry up", $"registry down {wasDown.TotalSeconds:F1} s", "back empty, re-registering", "refilled"];
+            var failedTotal = 0;
+            var misroutedTotal = 0;
+            for (var p = 0; p < names.Length; p++)
+            {
+                var inPhase = calls.Where(c => c.Phase == p).Select(c => c.Call).ToList();
+                var failed = inPhase.Where(c => !c.Ok).ToList();
+                var misrouted = inPhase.Where(c => c.Ok && !Routed(c, cold: null)).ToList();
+                output.WriteLine($"{names[p]}: requests {inPhase.Count}, failed {failed.Count}, misrouted {misrouted.Count}{Example(failed.Concat(misrouted))}");
+                failedTotal += failed.Count;
+                misroutedTotal += misrouted.Count;
+            }
+
+            var coldFailed = coldCalls.Count(c => !c.Ok);
+            var coldMisrouted = coldCalls.Count(c => c.Ok && !Routed(c, cold));
+            output.WriteLine($"cold start while down (A-cold, port {cold.Process.Port}): requests {coldCalls.Count}, failed {coldFailed}, misrouted {coldMisrouted}{Example(coldCalls.Where(c => !c.Ok || !Routed(c, cold)))}");
+            output.WriteLine($"every instance registered again {reregistered.TotalSeconds:F1} s after the registry came back (heartbeat interval {heartbeat.TotalSeconds} s)");
+
+            Assert.Equal(0, failedTotal);
+            Assert.Equal(0, misroutedTotal);
+            Assert.Equal(0, coldFailed);
+            Assert.Equal(0, coldMisrouted);
+            Assert.Contains("'DEFAULT_GROUP@@sample-b'; starting from the 1 instances of the failover cache", cold.Process.RecentOutput(), StringComparison.Ordinal);
+            Assert.True(reregistered <= heartbeat, $"every instance registered again only {reregistered} after the registry came back; the heartbeat interval is {heartbeat}");
+        }
+        finally
+        {
+            failoverCache.Delete(recursive: true);
+        }
+    }
+
+    // Base on base instances only and gray on gray A and C (each service has one gray instance, never stopped here);
+    // a request sent straight to the cold-started (base) A starts there and keeps its lane from B on.
+    private static bool Routed(ChainCall call, ChainInstance? cold)
+    {
+        var gray = call.Request.Kind != ChainRequestKind.Base;
+        var hops = call.Hops;
+        return hops.Count == 3
+            && (cold is null ? hops[0].Gray == gray : hops[0].Port == cold.Process.Port && !hops[0].Gray)
+            && !hops[1].Gray && hops[2].Gray == gray
+            && call.RouteEntries.All(e => e.LaneReason == gray);
+    }
+
+    private static string Example(IEnumerable<ChainCall> calls) => calls.FirstOrDefault() is { } call ? $", e.g. {call}" : string.Empty;
+
     private static async Task Eventually(Func<bool> condition, string because, TimeSpan timeout)
     {
         var deadline = Stopwatch.StartNew();

@@ -48,7 +48,7 @@ public sealed class PackageTests(ITestOutputHelper output) : IDisposable
         File.WriteAllText(Path.Combine(app, "Program.cs"), """
             var builder = WebApplication.CreateBuilder(args);
             builder.Services.AddTrafficLanes();
-            builder.Services.AddHttpClient("orders").AddLanes();
+            builder.Services.AddHttpClient("orders").AddTrafficLanes();
 
             var app = builder.Build();
             app.UseTrafficLanes();

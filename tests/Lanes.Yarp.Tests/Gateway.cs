@@ -60,15 +60,15 @@ internal sealed class Gateway : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         services?.Invoke(builder.Services);
-        builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy")).AddLanes();
+        builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy")).AddTrafficLanes();
         var app = builder.Build();
         app.UseTrafficLanes();
-        app.MapLanesDiagnostics();
+        app.MapTrafficLanesDiagnostics();
         app.MapReverseProxy(proxy =>
         {
             if (withLaneStep)
             {
-                proxy.UseLanes();
+                proxy.UseTrafficLanes();
             }
 
             proxy.UseSessionAffinity();

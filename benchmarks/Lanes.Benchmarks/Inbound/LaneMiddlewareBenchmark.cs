@@ -6,11 +6,12 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Lanes.Benchmarks.Inbound;
 
-/// <summary>The inbound middleware on a reused HttpContext against an empty pipeline.</summary>
+/// <summary>The inbound middleware on a reused HttpContext against an empty pipeline and an empty middleware.</summary>
 [MemoryDiagnoser]
 public class LaneMiddlewareBenchmark
 {
     private RequestDelegate _empty = null!;
+    private RequestDelegate _emptyMiddleware = null!;
     private RequestDelegate _lanes = null!;
     private RequestDelegate _entry = null!;
     private DefaultHttpContext _base = null!;
@@ -21,6 +22,7 @@ public class LaneMiddlewareBenchmark
     public void Setup()
     {
         _empty = Pipeline(new Dictionary<string, string?>(), lanes: false);
+        _emptyMiddleware = Pipeline(new Dictionary<string, string?>(), lanes: false, emptyMiddleware: true);
         _lanes = Pipeline(new Dictionary<string, string?>(), lanes: true);
         _entry = Pipeline(new Dictionary<string, string?>
         {
@@ -39,6 +41,9 @@ public class LaneMiddlewareBenchmark
     [Benchmark(Baseline = true)]
     public Task NoMiddleware() => _empty(_base);
 
+    [Benchmark(Description = "empty middleware")]
+    public Task EmptyMiddleware() => _emptyMiddleware(_gray);
+
     [Benchmark]
     public Task BaseRequest() => _lanes(_base);
 
@@ -48,7 +53,7 @@ public class LaneMiddlewareBenchmark
     [Benchmark]
     public Task EntryRuleRequest() => _entry(_xiaoming);
 
-    private static RequestDelegate Pipeline(Dictionary<string, string?> configuration, bool lanes)
+    private static RequestDelegate Pipeline(Dictionary<string, string?> configuration, bool lanes, bool emptyMiddleware = false)
     {
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build())
@@ -58,6 +63,11 @@ public class LaneMiddlewareBenchmark
         if (lanes)
         {
             app.UseTrafficLanes();
+        }
+
+        if (emptyMiddleware)
+        {
+            app.Use(static (context, next) => next(context));
         }
 
         app.Run(static _ => Task.CompletedTask);

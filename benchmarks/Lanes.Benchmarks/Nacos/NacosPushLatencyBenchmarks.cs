@@ -58,7 +58,7 @@ public class NacosPushLatencyBenchmarks
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(config).Build());
         services.AddLogging();
-        services.AddNacosDiscovery();
+        services.AddTrafficLanesNacosDiscovery();
         _services = services.BuildServiceProvider();
         _router = _services.GetRequiredService<LaneRouter>();
         var first = await _router.SelectAsync("orders", _gray, default(TriedTargets), CancellationToken.None);

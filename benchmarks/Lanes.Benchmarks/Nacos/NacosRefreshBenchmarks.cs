@@ -25,7 +25,7 @@ public class NacosRefreshBenchmarks
     private int _next;
 
     /// <summary>Instances in the list.</summary>
-    [Params(10_000)]
+    [Params(100, 1_000, 10_000)]
     public int Instances { get; set; }
 
     /// <summary>Builds the answers and a subscription that reads them without any server.</summary>
@@ -41,7 +41,7 @@ public class NacosRefreshBenchmarks
             ["Lanes:Nacos:FailoverCacheEnabled"] = "false",
         }).Build());
         services.AddLogging();
-        services.AddNacosDiscovery();
+        services.AddTrafficLanesNacosDiscovery();
         _services = services.BuildServiceProvider();
         _catalog = _services.GetRequiredService<NacosServiceCatalog>();
         _subscription = new NacosServiceSubscription(new NacosServiceName("DEFAULT_GROUP", "orders"), _catalog, NullLogger.Instance);

@@ -5,70 +5,148 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Lanes.Benchmarks.Routing;
 
 /// <summary>
-/// A lane-aware HttpClient call end to end through Lanes' handlers (propagation and routing, endpoints already
-/// resolved), ending in a handler that answers without I/O, against the same client without Lanes.
+/// One outbound call by service name, side by side with what a user would pick instead: the same call through
+/// Microsoft.Extensions.ServiceDiscovery's own resolving handler (<c>AddServiceDiscovery()</c>: it resolves and rewrites
+/// too, round robin over the same three instances), and a call straight to an instance address (the floor). Every
+/// client ends in a handler that answers without I/O, so only the pipelines are measured.
 /// </summary>
+/// <remarks>
+/// The lane of a gray call is the ambient lane, entered once before the measured calls (as the inbound middleware does
+/// once per request), so a call pays what an outbound call pays: reading it, writing the header and baggage, routing.
+/// </remarks>
 [MemoryDiagnoser]
 public class RoutingHandlerBenchmark
 {
     private static readonly Lane Gray = Lane.Parse("gray");
-    private ServiceProvider _services = null!;
-    private HttpMessageInvoker _lanes = null!;
-    private HttpMessageInvoker _plain = null!;
+
+    // What HttpClient's DiagnosticsHandler writes whenever an Activity is current, so in every traced app.
+    private const string TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     private readonly Uri _serviceUri = new("http://orders/items/42");
     private readonly Uri _directUri = new("http://127.0.0.1:5001/items/42");
+    private ServiceProvider _lanesServices = null!;
+    private ServiceProvider _discoveryServices = null!;
+    private HttpMessageInvoker _lanes = null!;
+    private HttpMessageInvoker _discovery = null!;
+    private HttpMessageInvoker _direct = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var lanes = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(Configuration(new()
         {
             ["Lanes:Services:orders:0:Url"] = "http://127.0.0.1:5001",
             ["Lanes:Services:orders:1:Url"] = "http://127.0.0.1:5002",
             ["Lanes:Services:orders:2:Url"] = "http://127.0.0.1:5003",
             ["Lanes:Services:orders:2:Lane"] = "gray",
-        }).Build();
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
-        services.AddHttpClient("orders").AddLanes().ConfigurePrimaryHttpMessageHandler(() => new NoIoHandler());
-        services.AddHttpClient("plain").ConfigurePrimaryHttpMessageHandler(() => new NoIoHandler());
-        _services = services.BuildServiceProvider();
-        var factory = _services.GetRequiredService<IHttpMessageHandlerFactory>();
-        _lanes = new HttpMessageInvoker(factory.CreateHandler("orders"), disposeHandler: false);
-        _plain = new HttpMessageInvoker(factory.CreateHandler("plain"), disposeHandler: false);
-        _ = BaseCall().GetAwaiter().GetResult();   // resolve once, as a warm service has
+        }));
+        lanes.AddHttpClient("orders").AddTrafficLanes().ConfigurePrimaryHttpMessageHandler(() => new NoIoHandler());
+        lanes.AddHttpClient("direct").ConfigurePrimaryHttpMessageHandler(() => new NoIoHandler());
+        _lanesServices = lanes.BuildServiceProvider();
+
+        // Microsoft.Extensions.ServiceDiscovery alone, its configuration provider listing the same three instances.
+        var discovery = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(Configuration(new()
+        {
+            ["Services:orders:http:0"] = "127.0.0.1:5001",
+            ["Services:orders:http:1"] = "127.0.0.1:5002",
+            ["Services:orders:http:2"] = "127.0.0.1:5003",
+        }));
+        discovery.AddServiceDiscovery();
+        discovery.AddHttpClient("orders").AddServiceDiscovery().ConfigurePrimaryHttpMessageHandler(() => new NoIoHandler());
+        _discoveryServices = discovery.BuildServiceProvider();
+
+        _lanes = new HttpMessageInvoker(_lanesServices.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler("orders"), disposeHandler: false);
+        _direct = new HttpMessageInvoker(_lanesServices.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler("direct"), disposeHandler: false);
+        _discovery = new HttpMessageInvoker(_discoveryServices.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler("orders"), disposeHandler: false);
+
+        // Resolve once, as a warm service has (a first call waits for its first resolution), and check that each client
+        // calls what it should.
+        _discovery.SendAsync(new HttpRequestMessage(HttpMethod.Get, _serviceUri), CancellationToken.None).GetAwaiter().GetResult();
+        _lanes.SendAsync(new HttpRequestMessage(HttpMethod.Get, _serviceUri), CancellationToken.None).GetAwaiter().GetResult();
+        Expect(ServiceDiscovery(), "127.0.0.1");
+        Expect(Direct(), "127.0.0.1:5001");
+        Expect(BaseCall(), "127.0.0.1:500");
+    }
+
+    // The gray case runs in the lane, entered synchronously here so it stays ambient on the thread that runs the calls.
+    [GlobalSetup(Targets = [nameof(GrayCall), nameof(GrayCallTraced)])]
+    public void SetupGray()
+    {
+        Setup();
+        _ = LaneContext.Enter(Gray);
+        Expect(GrayCall(), "127.0.0.1:5003");
+        Expect(GrayCallTraced(), "127.0.0.1:5003");
+        if (!LaneContext.Current.Equals(Gray))
+        {
+            throw new InvalidOperationException("The ambient lane did not stay entered.");
+        }
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _services.DisposeAsync().AsTask().GetAwaiter().GetResult();
-
-    [Benchmark(Baseline = true)]
-    public async Task<HttpResponseMessage> WithoutLanes()
+    public void Cleanup()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, _directUri);
-        return await _plain.SendAsync(request, CancellationToken.None);
+        _lanesServices.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _discoveryServices.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
-    [Benchmark]
-    public Task<HttpResponseMessage> BaseCall() => SendAsync();
+    [Benchmark(Baseline = true, Description = "ME.SD resolving handler")]
+    public Task<HttpResponseMessage> ServiceDiscovery() => Send(_discovery, _serviceUri);
 
-    [Benchmark]
-    public async Task<HttpResponseMessage> LaneCall()
+    [Benchmark(Description = "direct to the instance")]
+    public Task<HttpResponseMessage> Direct() => Send(_direct, _directUri);
+
+    [Benchmark(Description = "Lanes, base request")]
+    public Task<HttpResponseMessage> BaseCall() => Send(_lanes, _serviceUri);
+
+    [Benchmark(Description = "Lanes, gray request")]
+    public Task<HttpResponseMessage> GrayCall() => Send(_lanes, _serviceUri);
+
+    // A request without any header pays .NET's first header entry array (88 B) for the lane's headers; one that
+    // already carries a header, as every traced request does, pays nothing more for them. These two show the latter.
+    [Benchmark(Description = "Lanes, base request, traced")]
+    public Task<HttpResponseMessage> BaseCallTraced() => Send(_lanes, _serviceUri, TraceParent);
+
+    [Benchmark(Description = "Lanes, gray request, traced")]
+    public Task<HttpResponseMessage> GrayCallTraced() => Send(_lanes, _serviceUri, TraceParent);
+
+    private static Task<HttpResponseMessage> Send(HttpMessageInvoker invoker, Uri uri, string? traceParent = null)
     {
-        using var scope = LaneContext.Enter(Gray);
-        return await SendAsync();
+        // Like HttpClient: the request is disposed once answered; the terminal handler answers synchronously.
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        if (traceParent is not null)
+        {
+            request.Headers.TryAddWithoutValidation("traceparent", traceParent);
+        }
+
+        return invoker.SendAsync(request, CancellationToken.None);
     }
 
-    private async Task<HttpResponseMessage> SendAsync()
+    private static IConfiguration Configuration(Dictionary<string, string?> values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+
+    private static void Expect(Task<HttpResponseMessage> call, string addressPrefix)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, _serviceUri);
-        return await _lanes.SendAsync(request, CancellationToken.None);
+        if (!call.IsCompletedSuccessfully)
+        {
+            throw new InvalidOperationException("A warm call should complete without waiting: the terminal handler does no I/O.");
+        }
+
+        var sentTo = NoIoHandler.LastUri?.Authority ?? "";
+        if (!sentTo.StartsWith(addressPrefix, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"The call went to '{sentTo}', expected '{addressPrefix}...'.");
+        }
     }
 
     private sealed class NoIoHandler : HttpMessageHandler
     {
-        private static readonly HttpResponseMessage Response = new();
-        private static readonly Task<HttpResponseMessage> Completed = Task.FromResult(Response);
+        private static readonly Task<HttpResponseMessage> Answer = Task.FromResult(new HttpResponseMessage());
 
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => Completed;
+        public static volatile Uri? LastUri;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            LastUri = request.RequestUri;
+            return Answer;
+        }
     }
 }

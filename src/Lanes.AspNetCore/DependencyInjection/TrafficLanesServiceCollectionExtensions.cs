@@ -1,6 +1,7 @@
 using Lanes.AspNetCore.Diagnostics;
 using Lanes.AspNetCore.Entry;
 using Lanes.AspNetCore.Entry.Trust;
+using Lanes.Extensibility;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -13,7 +14,7 @@ public static class TrafficLanesServiceCollectionExtensions
     /// <summary>
     /// Adds traffic lanes: options from the <c>Lanes</c> section validated on start, the inbound lane
     /// middleware and, at an entry, its trust boundary and live entry rules (<c>Lanes:Entry</c>), this instance's lane, the embedded discovery
-    /// (<c>Lanes:Services</c>) and the outbound handlers that <c>AddLanes()</c> puts on HTTP clients.
+    /// (<c>Lanes:Services</c>) and the outbound handlers that <c>AddTrafficLanes()</c> puts on HTTP clients.
     /// Pair it with <c>app.UseTrafficLanes()</c>. Safe to call more than once.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -32,10 +33,11 @@ public static class TrafficLanesServiceCollectionExtensions
             })
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LaneEntryOptions>, LaneEntryOptionsValidator>());
-        services.AddLanesSettingsSection<LaneEntryOptions>("Entry");
+        services.AddTrafficLanesSettingsSection<LaneEntryOptions>("Entry");
         services.TryAddSingleton<EntryMetrics>();
         services.TryAddSingleton<EntryRules>();
         services.TryAddSingleton<EntryGuard>();
+        services.TryAddSingleton(static sp => new LaneEntryDiagnostics(sp.GetRequiredService<EntryRules>(), sp.GetRequiredService<EntryGuard>(), sp.GetRequiredService<IOptions<LaneEntryOptions>>()));
         return services;
     }
 

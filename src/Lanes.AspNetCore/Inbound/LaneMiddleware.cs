@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Lanes.AspNetCore.Entry;
 using Lanes.AspNetCore.Entry.Trust;
 using Lanes.Diagnostics;
+using Lanes.Extensibility;
 using Lanes.Propagation;
 using Lanes.Routing;
 using Microsoft.AspNetCore.Http;
@@ -64,18 +65,18 @@ internal sealed partial class LaneMiddleware
             Log.EntryRuleMatched(_logger, rule.Name, rule.Lane.ToString());
         }
 
-        var rejection = LaneReader.Read(
-            headers[_headerName],
-            _baggageKey.Length == 0 ? default : headers[LanePropagationOptions.BaggageHeaderName],
-            _baggageKey,
-            out var lane);
+        // One lookup of the lane header; baggage is looked up only when the header is absent.
+        var carried = headers[_headerName];
+        var rejection = carried.Count > 0 || _baggageKey.Length == 0
+            ? LaneReader.ReadHeader(carried, out var lane)
+            : LaneReader.ReadBaggage(headers[LanePropagationOptions.BaggageHeaderName], _baggageKey, out lane);
         if (rejection != LaneRejection.None)
         {
             _metrics.Rejected(rejection, Carrier);
             Log.LaneRejected(_logger, rejection);
             ForgetBaggageLane();
         }
-        else if (!lane.IsBase && headers[_headerName] is { Count: > 0 } carried && (carried.Count > 1 || carried[0] != lane.Name))
+        else if (!lane.IsBase && carried.Count > 0 && (carried.Count > 1 || carried[0] != lane.Name))
         {
             // Repeated lines ("gray" twice) or padding: forward one clean value, as every hop reads it.
             headers[_headerName] = lane.Name;

@@ -1,19 +1,14 @@
 using System.Text;
+using Lanes.Extensibility;
 
 namespace Lanes.Identity;
 
 /// <summary>
 /// Reads the pod labels file written by the Kubernetes downward API (one <c>key="value"</c> per line,
-/// values quoted and escaped like Go's <c>%q</c>) and finds the lane MSE's conventions put there.
+/// values quoted and escaped like Go's <c>%q</c>) and finds the lane the <see cref="InstanceLaneLabels"/> conventions put there.
 /// </summary>
 internal static class PodLabels
 {
-    /// <summary>The label MSE reads for an instance's lane.</summary>
-    public const string ServiceTagLabel = "alicloud.service.tag";
-
-    /// <summary>The OpenSergo label prefix: <c>opensergo.io/canary-&lt;lane&gt;: &lt;lane&gt;</c> marks a lane instance.</summary>
-    public const string CanaryLabelPrefix = "opensergo.io/canary-";
-
     /// <summary>Parses the labels file; malformed lines are skipped and counted.</summary>
     public static Dictionary<string, string> Parse(string content, out int malformedLines)
     {
@@ -40,27 +35,8 @@ internal static class PodLabels
         return labels;
     }
 
-    /// <summary>
-    /// The lane the labels give, with the label that gave it: <c>alicloud.service.tag</c> first, then
-    /// <c>opensergo.io/canary-&lt;lane&gt;</c>. Returns <see langword="null"/> when neither is set (a base pod).
-    /// </summary>
-    public static (string Value, string Label)? FindLane(IReadOnlyDictionary<string, string> labels)
-    {
-        if (labels.TryGetValue(ServiceTagLabel, out var tag) && tag.Length > 0)
-        {
-            return (tag, ServiceTagLabel);
-        }
-
-        foreach (var (key, value) in labels)
-        {
-            if (key.StartsWith(CanaryLabelPrefix, StringComparison.Ordinal) && key.Length > CanaryLabelPrefix.Length && value.Length > 0)
-            {
-                return (value, key);
-            }
-        }
-
-        return null;
-    }
+    /// <summary>The lane the labels give, with the label that gave it: see <see cref="InstanceLaneLabels.FindLane"/>.</summary>
+    public static (string Value, string Label)? FindLane(IReadOnlyDictionary<string, string> labels) => InstanceLaneLabels.FindLane(labels);
 
     private static bool TryUnquote(ReadOnlySpan<char> quoted, out string value)
     {

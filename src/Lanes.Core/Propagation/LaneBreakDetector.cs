@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Reflection;
-using Lanes.Diagnostics;
+using Lanes.Extensibility;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,7 +16,7 @@ namespace Lanes.Propagation;
 /// </summary>
 /// <remarks>
 /// The runtime raises the event in the socket handler's diagnostics, after every delegating handler has run,
-/// so a client built with <c>AddLanes()</c> has already written the header and is never reported.
+/// so a client built with <c>AddTrafficLanes()</c> has already written the header and is never reported.
 /// </remarks>
 internal sealed partial class LaneBreakDetector : IHostedService, IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>
 {
@@ -142,7 +142,7 @@ internal sealed partial class LaneBreakDetector : IHostedService, IObserver<Diag
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Warning, "A call to '{Host}' made inside lane '{Lane}' did not carry the lane ({Outcome}). Build the client with AddLanes(), or list the host in Lanes:Propagation:BreakDetection:IgnoredHosts if it is not a lane-aware service.", EventName = "LanePropagationBreak")]
+        [LoggerMessage(1, LogLevel.Warning, "A call to '{Host}' made inside lane '{Lane}' did not carry the lane ({Outcome}). Build the client with AddTrafficLanes(), or list the host in Lanes:Propagation:BreakDetection:IgnoredHosts if it is not a lane-aware service.", EventName = "LanePropagationBreak")]
         public static partial void Break(ILogger logger, string host, string lane, string outcome);
     }
 }

@@ -3,7 +3,7 @@ namespace Lanes.Propagation;
 /// <summary>
 /// Detection of calls that leave a lane silently (<c>Lanes:Propagation:BreakDetection</c>): an outbound HTTP
 /// request made inside a lane without the lane header, from a raw <see cref="HttpClient"/> or a client built
-/// without <c>AddLanes()</c>.
+/// without <c>AddTrafficLanes()</c>.
 /// </summary>
 public sealed class LaneBreakOptions
 {

@@ -1,4 +1,4 @@
-using Lanes.Diagnostics;
+using Lanes.Extensibility;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 

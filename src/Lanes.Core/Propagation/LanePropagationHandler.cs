@@ -8,13 +8,14 @@ namespace Lanes.Propagation;
 /// and a member of W3C <c>baggage</c>, placed first so baggage size limits downstream cannot drop it.
 /// Writes nothing for base, and never duplicates a header or baggage member the caller set.
 /// </summary>
-public sealed class LanePropagationHandler : DelegatingHandler
+internal sealed class LanePropagationHandler : DelegatingHandler
 {
-    private const int MemberCacheCapacity = 256;
+    private const int CacheCapacity = 256;
 
     private readonly string _headerName;
     private readonly string _baggageKey;
-    private readonly ConcurrentDictionary<string, string> _baggageMembers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, OutboundLane> _lanes = new(StringComparer.Ordinal);
+    private OutboundLane? _last;
 
     /// <summary>Creates the handler with the configured header and baggage key.</summary>
     /// <param name="options">The lanes options.</param>
@@ -51,10 +52,11 @@ public sealed class LanePropagationHandler : DelegatingHandler
 
     private void Write(HttpRequestMessage request, Lane lane)
     {
+        var outbound = For(lane);
         var headers = request.Headers;
         if (!headers.NonValidated.Contains(_headerName))
         {
-            headers.TryAddWithoutValidation(_headerName, lane.Name);
+            headers.TryAddWithoutValidation(_headerName, outbound.HeaderValue);
         }
 
         if (_baggageKey.Length == 0)
@@ -64,7 +66,8 @@ public sealed class LanePropagationHandler : DelegatingHandler
 
         if (!headers.NonValidated.TryGetValues(LanePropagationOptions.BaggageHeaderName, out var existing))
         {
-            headers.TryAddWithoutValidation(LanePropagationOptions.BaggageHeaderName, BaggageMember(lane.Name!));
+            // No baggage yet: the cached member is the whole header, nothing to parse.
+            headers.TryAddWithoutValidation(LanePropagationOptions.BaggageHeaderName, outbound.BaggageMember);
             return;
         }
 
@@ -77,26 +80,37 @@ public sealed class LanePropagationHandler : DelegatingHandler
         }
 
         // The caller set baggage without the lane: put the lane member first, then theirs.
-        var callerValues = new List<string>(existing.Count);
+        var callerValues = new string[existing.Count];
+        var i = 0;
         foreach (var value in existing)
         {
-            callerValues.Add(value);
+            callerValues[i++] = value;
         }
 
         headers.Remove(LanePropagationOptions.BaggageHeaderName);
-        headers.TryAddWithoutValidation(LanePropagationOptions.BaggageHeaderName, BaggageMember(lane.Name!));
+        headers.TryAddWithoutValidation(LanePropagationOptions.BaggageHeaderName, outbound.BaggageMember);
         headers.TryAddWithoutValidation(LanePropagationOptions.BaggageHeaderName, callerValues);
     }
 
-    private string BaggageMember(string laneName)
+    // Most calls of a process carry the lane of the call before: one reference comparison, no lookup.
+    private OutboundLane For(Lane lane)
     {
-        if (_baggageMembers.TryGetValue(laneName, out var member))
+        var last = _last;
+        if (last is not null && ReferenceEquals(last.HeaderValue, lane.Name))
         {
-            return member;
+            return last;
         }
 
-        // Lane names need no percent-encoding: every allowed character is a baggage octet.
-        member = string.Concat(_baggageKey, "=", laneName);
-        return _baggageMembers.Count < MemberCacheCapacity ? _baggageMembers.GetOrAdd(laneName, member) : member;
+        if (!_lanes.TryGetValue(lane.Name!, out var outbound))
+        {
+            outbound = new OutboundLane(lane, _baggageKey);
+            if (_lanes.Count < CacheCapacity)
+            {
+                outbound = _lanes.GetOrAdd(lane.Name!, outbound);
+            }
+        }
+
+        _last = outbound;
+        return outbound;
     }
 }

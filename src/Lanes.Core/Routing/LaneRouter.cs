@@ -1,8 +1,7 @@
-using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using Lanes.Diagnostics;
 using Lanes.Discovery;
+using Lanes.Extensibility;
 using Lanes.Routing.Health;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -24,9 +23,8 @@ internal sealed partial class LaneRouter
     private readonly TimeProvider _time;
     private readonly LanesMetrics _metrics;
     private readonly ILogger<LaneRouter> _logger;
+    private readonly LaneRoutingPolicy _policy;
     private readonly string? _baseLane;
-    private readonly LaneFallback _defaultFallback;
-    private readonly FrozenDictionary<string, (LaneFallback Fallback, FrozenSet<string>? Services)> _fallbacks;
     private readonly bool _passiveHealth;
     private readonly int _failureThreshold;
     private readonly long _ejectionDuration;
@@ -46,18 +44,8 @@ internal sealed partial class LaneRouter
         _metrics = metrics;
         _logger = logger;
         var routing = options.Value.Routing;
-        _baseLane = string.IsNullOrEmpty(routing.BaseLane) ? null : routing.BaseLane;
-        _defaultFallback = routing.DefaultFallback;
-        var fallbacks = new Dictionary<string, (LaneFallback, FrozenSet<string>?)>(StringComparer.Ordinal);
-        foreach (var (lane, policy) in routing.Lanes)
-        {
-            if (policy.Fallback is { } fallback)
-            {
-                fallbacks[lane] = (fallback, policy.Services.Count == 0 ? null : policy.Services.ToFrozenSet(StringComparer.OrdinalIgnoreCase));
-            }
-        }
-
-        _fallbacks = fallbacks.ToFrozenDictionary(StringComparer.Ordinal);
+        _policy = new LaneRoutingPolicy(routing);
+        _baseLane = _policy.BaseLane;
         var passive = routing.PassiveHealth;
         _passiveHealth = passive.Enabled;
         _failureThreshold = passive.ConsecutiveFailures;
@@ -71,8 +59,7 @@ internal sealed partial class LaneRouter
     internal const int LastInstanceFailures = 2;
 
     /// <summary>The lane a request routes by: the configured base lane counts as base.</summary>
-    public Lane Normalize(Lane lane) =>
-        _baseLane is not null && string.Equals(lane.Name, _baseLane, StringComparison.Ordinal) ? Lane.Base : lane;
+    public Lane Normalize(Lane lane) => _policy.Normalize(lane);
 
     public ValueTask<RouteSelection> SelectAsync(string serviceName, Lane lane, in TriedTargets tried, CancellationToken cancellationToken)
     {
@@ -182,15 +169,7 @@ internal sealed partial class LaneRouter
         return new RouteSelection(serviceName, lane, target, reason, partition!, now);
     }
 
-    internal LaneFallback FallbackFor(string serviceName, Lane lane)
-    {
-        if (lane.IsBase || _fallbacks.Count == 0 || !_fallbacks.TryGetValue(lane.Name!, out var policy))
-        {
-            return _defaultFallback;
-        }
-
-        return policy.Services is null || policy.Services.Contains(serviceName) ? policy.Fallback : _defaultFallback;
-    }
+    internal LaneFallback FallbackFor(string serviceName, Lane lane) => _policy.FallbackFor(serviceName, lane);
 
     private void Explain(string serviceName, Lane lane, RouteTarget? target, RouteReason reason)
     {

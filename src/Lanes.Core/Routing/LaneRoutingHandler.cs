@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using System.Runtime.ExceptionServices;
-using Lanes.Diagnostics;
+using Lanes.Extensibility;
 using Lanes.Propagation;
 using Lanes.Routing.Health;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,14 +15,14 @@ namespace Lanes.Routing;
 /// through untouched.
 /// </summary>
 /// <remarks>
-/// <c>AddLanes()</c> places this handler innermost, so a retry or hedging handler on the client runs outside
+/// <c>AddTrafficLanes()</c> places this handler innermost, so a retry or hedging handler on the client runs outside
 /// it and every attempt picks again, within the same lane and avoiding the instances the request's other
 /// attempts went to (the state lives in the request's options, which hedged copies share). A connection that
 /// could not be opened carried nothing, so the request is sent to another instance straight away. Transport
 /// failures count towards passive health; 5xx answers only when configured. A gRPC call that no instance may take
 /// ends with status <c>UNAVAILABLE</c> naming service and lane; other calls throw <see cref="LaneRoutingException"/>.
 /// </remarks>
-public sealed class LaneRoutingHandler : DelegatingHandler
+internal sealed class LaneRoutingHandler : DelegatingHandler
 {
     private const int MaxConnectAttempts = 3;
 
@@ -157,8 +157,15 @@ public sealed class LaneRoutingHandler : DelegatingHandler
     // The lane the request carries wins (base included), so a caller that tags a request by hand routes by that tag.
     private Lane RequestLane(HttpRequestHeaders headers)
     {
+        var ambient = LaneContext.Current;
         if (headers.NonValidated.TryGetValues(_headerName, out var values))
         {
+            // The propagation handler wrote the ambient lane's own name: already a valid lane, nothing to parse.
+            if (!ambient.IsBase && values.Count == 1 && string.Equals(Single(values), ambient.Name, StringComparison.Ordinal))
+            {
+                return _router.Normalize(ambient);
+            }
+
             var carried = HeaderStrings(values);
             if (LaneReader.ReadHeader(carried, out var lane) == LaneRejection.None && (!lane.IsBase || !IsBlank(carried)))
             {
@@ -166,7 +173,17 @@ public sealed class LaneRoutingHandler : DelegatingHandler
             }
         }
 
-        return _router.Normalize(LaneContext.Current);
+        return _router.Normalize(ambient);
+    }
+
+    private static string? Single(HeaderStringValues values)
+    {
+        foreach (var value in values)
+        {
+            return value;
+        }
+
+        return null;
     }
 
     private static bool IsBlank(Microsoft.Extensions.Primitives.StringValues values)
@@ -186,10 +203,7 @@ public sealed class LaneRoutingHandler : DelegatingHandler
     {
         if (values.Count == 1)
         {
-            foreach (var value in values)
-            {
-                return value;
-            }
+            return Single(values);
         }
 
         var all = new string[values.Count];

@@ -1,10 +1,11 @@
+using Lanes.Extensibility;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
 
 namespace Lanes.Routing;
 
 /// <summary>
-/// Puts <see cref="LaneRoutingHandler"/> last in the pipeline of every client that called <c>AddLanes()</c>,
+/// Puts <see cref="LaneRoutingHandler"/> last in the pipeline of every client that called <c>AddTrafficLanes()</c>,
 /// after all other configuration has run, so retry and hedging handlers (which place themselves late too)
 /// always sit outside it and every attempt picks an instance again. Also removes
 /// Microsoft.Extensions.ServiceDiscovery's own resolving handler, which would round-robin across lanes.
@@ -15,7 +16,7 @@ namespace Lanes.Routing;
 /// itself, bypassing the per-call pick. The handler property below is the switch gRPC reads to leave addressing
 /// to the HTTP pipeline; Microsoft.Extensions.ServiceDiscovery sets the same one for the same reason.
 /// </remarks>
-internal sealed class LaneRoutingHandlerFilter(LaneClients clients, IServiceProvider services) : IHttpMessageHandlerBuilderFilter
+internal sealed class LaneRoutingHandlerFilter(LaneHttpClients clients, IServiceProvider services) : IHttpMessageHandlerBuilderFilter
 {
     private const string ServiceDiscoveryHandlerTypeName = "Microsoft.Extensions.ServiceDiscovery.Http.ResolvingHttpDelegatingHandler";
     private const string GrpcLoadBalancingDisabled = "__GrpcLoadBalancingDisabled";

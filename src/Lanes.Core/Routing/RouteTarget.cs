@@ -16,6 +16,9 @@ internal sealed class RouteTarget
 {
     private readonly string? _fixedPrefix;   // scheme://authority/path-prefix of a UriEndPoint
     private readonly string? _authority;     // host:port of an IP or DNS endpoint; scheme comes from the request
+    private string? _httpPrefix;
+    private string? _httpsPrefix;
+    private LastRewrite? _lastRewrite;
 
     private RouteTarget(ServiceEndpoint endpoint, ServiceInstance? instance, string? fixedPrefix, string? authority)
     {
@@ -81,16 +84,42 @@ internal sealed class RouteTarget
     }
 
     /// <summary>The request URI with the service's authority replaced by this instance's.</summary>
+    /// <remarks>
+    /// A <see cref="Uri"/> is immutable, so the last one built is handed out again while requests keep asking for the
+    /// same service URI (the same path and query): a repeated call parses nothing and allocates nothing.
+    /// </remarks>
     public Uri Rewrite(Uri serviceUri)
     {
-        var pathAndQuery = serviceUri.PathAndQuery;
-        if (_fixedPrefix is not null)
+        var last = _lastRewrite;
+        var original = serviceUri.OriginalString;
+        if (last is not null && string.Equals(last.ServiceUri, original, StringComparison.Ordinal))
         {
-            return new Uri(string.Concat(_fixedPrefix, pathAndQuery));
+            return last.Rewritten;
         }
 
-        return new Uri(string.Concat(FirstScheme(serviceUri.Scheme), Uri.SchemeDelimiter, _authority, pathAndQuery));
+        var rewritten = new Uri(string.Concat(_fixedPrefix ?? PrefixFor(serviceUri.Scheme), serviceUri.PathAndQuery));
+        _lastRewrite = new LastRewrite(original, rewritten);
+        return rewritten;
     }
+
+    // "scheme://authority" per request scheme, built once: the common schemes have their own fields.
+    private string PrefixFor(string scheme)
+    {
+        var first = FirstScheme(scheme);
+        if (first == Uri.UriSchemeHttp)
+        {
+            return _httpPrefix ??= string.Concat(Uri.UriSchemeHttp, Uri.SchemeDelimiter, _authority);
+        }
+
+        if (first == Uri.UriSchemeHttps)
+        {
+            return _httpsPrefix ??= string.Concat(Uri.UriSchemeHttps, Uri.SchemeDelimiter, _authority);
+        }
+
+        return string.Concat(first, Uri.SchemeDelimiter, _authority);
+    }
+
+    private sealed record LastRewrite(string ServiceUri, Uri Rewritten);
 
     // "https+http://svc" asks for https first; an instance address carries no scheme of its own.
     private static string FirstScheme(string scheme)

@@ -1,4 +1,5 @@
 using k8s.Models;
+using Lanes.Extensibility;
 using Lanes.Identity;
 
 namespace Lanes.Kubernetes.Cluster;
@@ -23,7 +24,7 @@ internal readonly record struct PodLane(string? Uid, Lane Lane, bool Valid, bool
         }
 
         var readOnly = labels as IReadOnlyDictionary<string, string> ?? new Dictionary<string, string>(labels, StringComparer.Ordinal);
-        if (PodLabels.FindLane(readOnly) is not { } found)
+        if (InstanceLaneLabels.FindLane(readOnly) is not { } found)
         {
             return new PodLane(uid, Lane.Base, Valid: true, Unlabelled: false);
         }

@@ -1,4 +1,5 @@
 using Lanes.Discovery;
+using Lanes.Extensibility;
 using Lanes.Kubernetes.Cluster;
 using Microsoft.Extensions.ServiceDiscovery;
 

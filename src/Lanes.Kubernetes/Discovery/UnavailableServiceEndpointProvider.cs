@@ -1,4 +1,5 @@
 using Lanes.Discovery;
+using Lanes.Extensibility;
 using Microsoft.Extensions.ServiceDiscovery;
 
 namespace Lanes.Kubernetes.Discovery;

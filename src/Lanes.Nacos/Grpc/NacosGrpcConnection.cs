@@ -30,13 +30,15 @@ namespace Lanes.Nacos.Grpc;
 /// server it names (when it is in the list) or the next one; anything else is ignored and counted;</item>
 /// <item>keep-alive: an idle connection sends a <c>HealthCheckRequest</c> every
 /// <see cref="NacosGrpcOptions.HealthCheckInterval"/>; a failed check, a lost stream or a reset reconnects, trying the
-/// servers in turn with a growing pause (100 ms up to 5 s); after a reconnect <see cref="OnReconnected"/> registers
+/// servers in turn with a growing pause (100 ms up to 2 s); after a reconnect <see cref="OnReconnected"/> registers
 /// this client's instances again and the catalog subscribes again, as the Java SDK's redo does after a server restart.</item>
 /// </list>
 /// </summary>
 internal sealed partial class NacosGrpcConnection : IAsyncDisposable
 {
-    private static readonly TimeSpan s_maxReconnectPause = TimeSpan.FromSeconds(5);
+    // Short enough that a registry back from an outage has every instance registered again within one heartbeat
+    // interval (5 s by default); a refused connection attempt every 2 s costs next to nothing.
+    private static readonly TimeSpan s_maxReconnectPause = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan s_legacySetupWait = TimeSpan.FromMilliseconds(100);
     private const int HealthCheckAttempts = 3;
 
@@ -366,6 +368,20 @@ internal sealed partial class NacosGrpcConnection : IAsyncDisposable
         bool reconnected;
         lock (_gate)
         {
+            reconnected = _connectedBefore;
+            _connectedBefore = true;
+        }
+
+        if (reconnected)
+        {
+            // Before anything can read through the new connection: a registry that restarted empty answers partial
+            // lists until every client has registered again, and subscriptions must already be holding on to missing
+            // instances when the first of those lists (a query, or the push of a renewed subscription) arrives.
+            _status.MarkRecovered();
+        }
+
+        lock (_gate)
+        {
             _session = session;
             if (_ready.Task.IsCompleted)
             {
@@ -373,8 +389,6 @@ internal sealed partial class NacosGrpcConnection : IAsyncDisposable
             }
 
             _ready.TrySetResult(session);
-            reconnected = _connectedBefore;
-            _connectedBefore = true;
         }
 
         _servers.Use(session.ServerIndex);
@@ -383,7 +397,6 @@ internal sealed partial class NacosGrpcConnection : IAsyncDisposable
         if (reconnected)
         {
             await RedoAsync(session, cancellationToken).ConfigureAwait(false);
-            _status.MarkRecovered();
         }
     }
 

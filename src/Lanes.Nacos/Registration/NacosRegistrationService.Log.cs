@@ -9,7 +9,7 @@ internal sealed partial class NacosRegistrationService
         [LoggerMessage(1, LogLevel.Information, "Registered {Ip}:{Port} as an instance of Nacos service '{ServiceName}' in lane '{Lane}' (over {Transport}).", EventName = "NacosRegistered")]
         public static partial void Registered(ILogger logger, string serviceName, string ip, int port, string lane, string transport);
 
-        [LoggerMessage(EventId = 2, Message = "Could not register {Ip}:{Port} with Nacos service '{ServiceName}'; retrying at the heartbeat interval: {Reason}", EventName = "NacosRegisterFailed")]
+        [LoggerMessage(EventId = 2, Message = "Could not register {Ip}:{Port} with Nacos service '{ServiceName}'; retrying every second: {Reason}", EventName = "NacosRegisterFailed")]
         public static partial void RegisterFailed(ILogger logger, LogLevel level, string serviceName, string ip, int port, string reason);
 
         [LoggerMessage(3, LogLevel.Warning, "Nacos no longer knows {Ip}:{Port} of service '{ServiceName}' (20404); registering it again.", EventName = "NacosInstanceNotFound")]

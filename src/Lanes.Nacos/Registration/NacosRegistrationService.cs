@@ -185,10 +185,12 @@ internal sealed partial class NacosRegistrationService : IHostedLifecycleService
         {
             try
             {
-                await Task.Delay(interval, _timeProvider, cancellationToken).ConfigureAwait(false);
+                // Not registered (Nacos was down at start): try every second, so the instance is in the registry within
+                // one heartbeat interval of Nacos answering again.
+                await Task.Delay(_registered ? interval : TimeSpan.FromTicks(Math.Min(interval.Ticks, s_minBeatInterval.Ticks)), _timeProvider, cancellationToken).ConfigureAwait(false);
                 if (!_registered)
                 {
-                    // The first registration failed (Nacos down at start): keep trying at the heartbeat pace.
+                    // The first registration failed (Nacos down at start): keep trying.
                     await TryRegisterAsync(instance, cancellationToken).ConfigureAwait(false);
                     continue;
                 }

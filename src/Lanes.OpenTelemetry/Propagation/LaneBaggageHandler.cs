@@ -1,4 +1,4 @@
-using Lanes.Diagnostics;
+using Lanes.Extensibility;
 using Lanes.Propagation;
 using OtelBaggage = global::OpenTelemetry.Baggage;
 

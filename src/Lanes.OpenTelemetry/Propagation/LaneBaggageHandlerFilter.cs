@@ -1,4 +1,4 @@
-using Lanes.Diagnostics;
+using Lanes.Extensibility;
 using Lanes.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Lanes.OpenTelemetry.Propagation;
 
 /// <summary>
-/// Puts <see cref="LaneBaggageHandler"/> first in every client that called <c>AddLanes()</c>, so the lane it
+/// Puts <see cref="LaneBaggageHandler"/> first in every client that called <c>AddTrafficLanes()</c>, so the lane it
 /// takes from baggage is ambient for everything inside (resilience, propagation, routing and the client span), and
 /// the baggage it adjusts is the one OpenTelemetry's instrumentation writes.
 /// </summary>
@@ -16,7 +16,7 @@ internal sealed class LaneBaggageHandlerFilter(IServiceProvider services) : IHtt
     public Action<HttpMessageHandlerBuilder> Configure(Action<HttpMessageHandlerBuilder> next) => builder =>
     {
         next(builder);
-        var clients = services.GetService<LaneClients>();
+        var clients = services.GetService<LaneHttpClients>();
         if (builder.Name is null || clients is null || !clients.Contains(builder.Name))
         {
             return;

@@ -1,5 +1,5 @@
-using Lanes.AspNetCore.Entry;
-using Lanes.AspNetCore.Entry.Trust;
+using Lanes.AspNetCore.Diagnostics;
+using Lanes.Extensibility;
 using Lanes.Routing;
 using Lanes.Yarp.Routing;
 using Microsoft.Extensions.Options;
@@ -10,9 +10,7 @@ namespace Lanes.Yarp.Diagnostics;
 
 /// <summary>Collects the page's content: the rules in force, each cluster's instances by lane with their health, recent decisions.</summary>
 internal sealed class LanesStatusBuilder(
-    EntryRules rules,
-    EntryGuard guard,
-    IOptions<LaneEntryOptions> entry,
+    LaneEntryDiagnostics entry,
     IOptions<LanesOptions> lanes,
     IProxyStateLookup proxy,
     RecentDecisions decisions,
@@ -20,12 +18,12 @@ internal sealed class LanesStatusBuilder(
 {
     public LanesStatus Build()
     {
-        var status = rules.Status;
-        var ruleSet = rules.Current.Rules;
-        var ruleList = new List<RuleStatus>(ruleSet.Count);
-        foreach (var rule in ruleSet)
+        var entryStatus = entry.GetStatus();
+        var status = entryStatus.Rules;
+        var ruleList = new List<RuleStatus>(entryStatus.RulesInForce.Count);
+        foreach (var rule in entryStatus.RulesInForce)
         {
-            ruleList.Add(new RuleStatus(rule.Name, rule.Source, rule.Lane.ToString(), rule.Describe()));
+            ruleList.Add(new RuleStatus(rule.Name, rule.Source, rule.Lane, rule.Matches));
         }
 
         var rejected = status.LastRejected is { } r ? new RejectedStatus(r.At, r.Source, r.Errors) : null;
@@ -43,11 +41,10 @@ internal sealed class LanesStatusBuilder(
             decisionList.Add(new DecisionStatus(cluster, lane, RouteReasons.Name(reason), count, Array.ConvertAll(recent, static d => d.At)));
         }
 
-        var options = entry.Value;
         return new LanesStatus(
             time.GetUtcNow(),
-            new EntryStatus(options.Enabled ?? true, options.TrustedProxies, options.AllowedLanes, guard.KeyCount),
-            new RulesStatus(status.Version, status.LoadedAt, rules.Directory, status.Sources, ruleList, rejected),
+            new EntryStatus(entryStatus.Enabled, entryStatus.TrustedProxies, entryStatus.AllowedLanes, entryStatus.TokenKeys),
+            new RulesStatus(status.Version, status.LoadedAt, entryStatus.RulesDirectory, status.Sources, ruleList, rejected),
             services,
             decisionList);
     }

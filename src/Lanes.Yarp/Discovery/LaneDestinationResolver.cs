@@ -1,4 +1,6 @@
 using System.Net;
+using Lanes.Discovery;
+using Lanes.Extensibility;
 using Lanes.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
@@ -50,27 +52,30 @@ internal sealed partial class LaneDestinationResolver(ServiceEndpointResolver re
             var count = 0;
             foreach (var endpoint in source.Endpoints)
             {
-                if (RouteTarget.Create(endpoint) is not { Healthy: true, Weight: > 0 } target)
+                var instance = ServiceInstance.From(endpoint);
+                if (instance is { Healthy: false } or { Weight: <= 0 } || ServiceEndpointAddress.Of(endpoint) is not { } instanceAddress)
                 {
                     continue;
                 }
+
+                var lane = instance?.Lane ?? Lane.Base;
 
                 var metadata = new Dictionary<string, string>(config.Metadata ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase)
                 {
                     [LaneMetadata.Service] = address.Host,
                 };
-                if (!target.Lane.IsBase)
+                if (!lane.IsBase)
                 {
-                    metadata[LaneMetadata.Lane] = target.Lane.Name!;
+                    metadata[LaneMetadata.Lane] = lane.Name!;
                 }
 
-                results[$"{id}[{target.Address}]"] = config with
+                results[$"{id}[{instanceAddress}]"] = config with
                 {
-                    Address = target.Rewrite(address).ToString(),
+                    Address = ServiceEndpointAddress.Rewrite(endpoint, address)!.ToString(),
                     Health = config.Health is { Length: > 0 } health && Uri.TryCreate(health, UriKind.Absolute, out var healthUri) && IsServiceName(healthUri)
-                        ? target.Rewrite(healthUri).ToString()
+                        ? ServiceEndpointAddress.Rewrite(endpoint, healthUri)!.ToString()
                         : config.Health,
-                    Host = config.Host ?? target.HostHeader,
+                    Host = config.Host ?? endpoint.Features.Get<IHostNameFeature>()?.HostName,
                     Metadata = metadata,
                 };
                 count++;

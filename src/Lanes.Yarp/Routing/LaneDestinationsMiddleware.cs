@@ -1,8 +1,9 @@
-using Lanes.Diagnostics;
+using Lanes.Extensibility;
 using Lanes.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
 namespace Lanes.Yarp.Routing;
@@ -11,14 +12,17 @@ namespace Lanes.Yarp.Routing;
 /// The proxy-pipeline step that keeps a request in its lane: it narrows <see cref="IReverseProxyFeature.AvailableDestinations"/>
 /// (already filtered by YARP's health checks) to the request's lane before session affinity and load balancing run.
 /// A lane request gets its lane's available destinations, else base with the lane kept (a strict lane is refused
-/// with 503 problem+json); a base request only ever gets base destinations.
+/// with 503 problem+json); a base request only ever gets base destinations. A destination that could not be connected to
+/// (stopped or killed while discovery still lists it) carried nothing, so the request is balanced again over the other
+/// destinations of its lane (else base, as above), up to three attempts in all, as the Lanes HttpClient handler does.
 /// </summary>
 internal sealed partial class LaneDestinationsMiddleware
 {
     internal const string ReasonItem = "Lanes.RouteReason";
+    private const int MaxConnectAttempts = 3;
 
     private readonly RequestDelegate _next;
-    private readonly LaneRouter _router;
+    private readonly LaneRoutingPolicy _policy;
     private readonly LanesMetrics _metrics;
     private readonly RecentDecisions _decisions;
     private readonly ILogger<LaneDestinationsMiddleware> _logger;
@@ -27,14 +31,14 @@ internal sealed partial class LaneDestinationsMiddleware
 
     public LaneDestinationsMiddleware(
         RequestDelegate next,
-        LaneRouter router,
+        LaneRoutingPolicy policy,
         LanesMetrics metrics,
         RecentDecisions decisions,
         IOptions<LanesOptions> options,
         ILogger<LaneDestinationsMiddleware> logger)
     {
         _next = next;
-        _router = router;
+        _policy = policy;
         _metrics = metrics;
         _decisions = decisions;
         _logger = logger;
@@ -49,7 +53,7 @@ internal sealed partial class LaneDestinationsMiddleware
         var clusterId = clusterState?.ClusterId ?? feature.Cluster.Config.ClusterId;
         var partition = PartitionOf(feature, clusterState);
         var service = partition.ServiceName ?? clusterId;
-        var lane = _router.Normalize(LaneContext.Current);
+        var lane = _policy.Normalize(LaneContext.Current);
 
         DestinationState[]? candidates;
         RouteReason reason;
@@ -63,7 +67,7 @@ internal sealed partial class LaneDestinationsMiddleware
             candidates = laneDestinations;
             reason = RouteReason.LaneMatched;
         }
-        else if (_router.FallbackFor(service, lane) == LaneFallback.Strict)
+        else if (_policy.FallbackFor(service, lane) == LaneFallback.Strict)
         {
             candidates = null;
             reason = RouteReason.StrictRejection;
@@ -92,7 +96,68 @@ internal sealed partial class LaneDestinationsMiddleware
             context.Items[ReasonItem] = reason;   // the route header is opt-in; the forwarding transform writes the entry
         }
 
-        return _next(context);
+        var forwarded = _next(context);
+        return forwarded.IsCompletedSuccessfully && !Unreached(context)
+            ? Task.CompletedTask
+            : ForwardAgainIfUnreachedAsync(forwarded, context, feature, partition, clusterId, service, lane, candidates, reason);
+    }
+
+    // The rare path: the chosen destination refused the connection. Balance again over the rest (YARP's balancing,
+    // affinity and passive health run again), keeping the lane's rules: base never goes to a lane destination.
+    private async Task ForwardAgainIfUnreachedAsync(
+        Task forwarded, HttpContext context, IReverseProxyFeature feature, LanePartition partition, string clusterId, string service, Lane lane, DestinationState[] candidates, RouteReason reason)
+    {
+        await forwarded.ConfigureAwait(false);
+        List<DestinationState>? tried = null;
+        for (var attempt = 1; attempt < MaxConnectAttempts && Unreached(context) && feature.ProxiedDestination is { } failed; attempt++)
+        {
+            (tried ??= []).Add(failed);
+            candidates = Without(candidates, tried);
+            if (candidates.Length == 0 && reason == RouteReason.LaneMatched && _policy.FallbackFor(service, lane) != LaneFallback.Strict)
+            {
+                candidates = Without(partition.Base, tried);
+                reason = RouteReason.FallbackLaneUnhealthy;
+            }
+
+            if (candidates.Length == 0)
+            {
+                return;   // nothing else may take it: YARP's 502 stands
+            }
+
+            Log.ForwardingAgain(_logger, service, failed.DestinationId, lane.ToString(), candidates.Length);
+            _metrics.RouteDecision(service, lane, reason);
+            _decisions.Record(clusterId, lane.ToString(), reason, candidates is { Length: 1 } ? candidates[0].DestinationId : null);
+            context.Features.Set<IForwarderErrorFeature>(null);
+            context.Response.Clear();
+            feature.AvailableDestinations = candidates;
+            if (RouteTrace.Current is not null)
+            {
+                context.Items[ReasonItem] = reason;
+            }
+
+            await _next(context).ConfigureAwait(false);
+        }
+    }
+
+    // YARP could not open a connection to the destination: nothing was sent (no request bytes, no body read), and
+    // nothing was answered yet.
+    private static bool Unreached(HttpContext context) =>
+        context.Features.Get<IForwarderErrorFeature>() is { Error: ForwarderError.Request, Exception: HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } }
+        && !context.Response.HasStarted
+        && !context.RequestAborted.IsCancellationRequested;
+
+    private static DestinationState[] Without(DestinationState[] destinations, List<DestinationState> tried)
+    {
+        var kept = new List<DestinationState>(destinations.Length);
+        foreach (var destination in destinations)
+        {
+            if (!tried.Contains(destination))
+            {
+                kept.Add(destination);
+            }
+        }
+
+        return [.. kept];
     }
 
     private LanePartition PartitionOf(IReverseProxyFeature feature, ClusterState? cluster)
@@ -136,5 +201,8 @@ internal sealed partial class LaneDestinationsMiddleware
 
         [LoggerMessage(2, LogLevel.Warning, "Answered 503: no destination of service '{ServiceName}' may take a '{Lane}' request. {Detail}", EventName = "LaneRefused")]
         public static partial void Refused(ILogger logger, string serviceName, string lane, string detail);
+
+        [LoggerMessage(3, LogLevel.Information, "Could not connect to destination '{DestinationId}' of service '{ServiceName}'; forwarding the '{Lane}' request to one of {Count} others.", EventName = "ForwardingAgain")]
+        public static partial void ForwardingAgain(ILogger logger, string serviceName, string destinationId, string lane, int count);
     }
 }

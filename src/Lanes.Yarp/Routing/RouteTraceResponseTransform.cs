@@ -1,4 +1,4 @@
-using Lanes.Diagnostics;
+using Lanes.Extensibility;
 using Yarp.ReverseProxy.Transforms;
 
 namespace Lanes.Yarp.Routing;

@@ -26,7 +26,7 @@ public sealed class RejectedLaneTests : IAsyncLifetime
         var service = LoopbackApp.Builder(new Dictionary<string, string?> { ["Lanes:Services:next:0:Url"] = _next.Urls.Single() });
         service.Logging.AddProvider(new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider());
         service.Services.AddTrafficLanes();
-        service.Services.AddHttpClient("next").AddLanes();
+        service.Services.AddHttpClient("next").AddTrafficLanes();
         _service = service.Build();
         _service.UseTrafficLanes();
         _service.Run(async context =>

@@ -47,7 +47,7 @@ public sealed class LaneBreakDetectorTests : IAsyncLifetime
         Assert.Equal(false, measurement.Tags["repaired"]);
         var warning = Assert.Single(Warnings(host));
         Assert.Equal(
-            "A call to 'localhost' made inside lane 'gray' did not carry the lane (the call left the lane). Build the client with AddLanes(), or list the host in Lanes:Propagation:BreakDetection:IgnoredHosts if it is not a lane-aware service.",
+            "A call to 'localhost' made inside lane 'gray' did not carry the lane (the call left the lane). Build the client with AddTrafficLanes(), or list the host in Lanes:Propagation:BreakDetection:IgnoredHosts if it is not a lane-aware service.",
             warning.Message);
     }
 
@@ -145,7 +145,7 @@ public sealed class LaneBreakDetectorTests : IAsyncLifetime
         }
 
         builder.Services.AddTrafficLanes();
-        builder.Services.AddHttpClient("echo").AddLanes();
+        builder.Services.AddHttpClient("echo").AddTrafficLanes();
         var app = builder.Build();
         await app.StartAsync();
         return app;

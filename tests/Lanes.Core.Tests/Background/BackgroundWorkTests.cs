@@ -15,7 +15,7 @@ public class BackgroundWorkTests
         var builder = TestHosts.Builder(configuration);
         var queue = Channel.CreateUnbounded<InLane<int>>();
         builder.Services.AddSingleton(queue);
-        builder.Services.AddHttpClient("orders").AddLanes().ConfigurePrimaryHttpMessageHandler(() => recorder);
+        builder.Services.AddHttpClient("orders").AddTrafficLanes().ConfigurePrimaryHttpMessageHandler(() => recorder);
         builder.Services.AddHostedService<Consumer>();
         using var host = builder.Build();
         await host.StartAsync();

@@ -20,7 +20,7 @@ internal static class RoutingHost
             builder.Services.AddSingleton(time);
         }
 
-        builder.Services.AddHttpClient("svc").AddLanes().ConfigurePrimaryHttpMessageHandler(() => script);
+        builder.Services.AddHttpClient("svc").AddTrafficLanes().ConfigurePrimaryHttpMessageHandler(() => script);
         configure?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();

@@ -184,12 +184,12 @@ public class RoutingPolicyTests
             var builder = services.AddHttpClient("resilient");
             if (lanesFirst)
             {
-                builder.AddLanes().AddStandardResilienceHandler(o => o.Retry.Delay = TimeSpan.Zero);
+                builder.AddTrafficLanes().AddStandardResilienceHandler(o => o.Retry.Delay = TimeSpan.Zero);
             }
             else
             {
                 builder.AddStandardResilienceHandler(o => o.Retry.Delay = TimeSpan.Zero);
-                builder.AddLanes();
+                builder.AddTrafficLanes();
             }
 
             builder.ConfigurePrimaryHttpMessageHandler(() => script);
@@ -223,12 +223,12 @@ public class RoutingPolicyTests
             var builder = services.AddHttpClient("hedged");
             if (lanesFirst)
             {
-                builder.AddLanes().AddStandardHedgingHandler().Configure(o => o.Hedging.Delay = hedgeDelay);
+                builder.AddTrafficLanes().AddStandardHedgingHandler().Configure(o => o.Hedging.Delay = hedgeDelay);
             }
             else
             {
                 builder.AddStandardHedgingHandler().Configure(o => o.Hedging.Delay = hedgeDelay);
-                builder.AddLanes();
+                builder.AddTrafficLanes();
             }
 
             builder.ConfigurePrimaryHttpMessageHandler(() => script);

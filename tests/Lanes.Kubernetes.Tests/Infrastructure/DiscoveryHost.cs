@@ -34,7 +34,7 @@ internal sealed class DiscoveryHost : IAsyncDisposable
 
     public ServiceEndpointResolver Resolver { get; }
 
-    /// <summary>A client with <c>AddLanes()</c>: <c>http://&lt;service&gt;/</c> routes by lane.</summary>
+    /// <summary>A client with <c>AddTrafficLanes()</c>: <c>http://&lt;service&gt;/</c> routes by lane.</summary>
     public HttpClient Client { get; }
 
     /// <summary>A collector of one of Lanes' counters, created before the host starts so nothing is missed.</summary>
@@ -65,7 +65,7 @@ internal sealed class DiscoveryHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(values);
         builder.Logging.AddFakeLogging().SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddTrafficLanesKubernetes();
-        builder.Services.AddHttpClient("lanes").AddLanes();
+        builder.Services.AddHttpClient("lanes").AddTrafficLanes();
         var host = builder.Build();
         var discovery = new DiscoveryHost(host, kubeconfig);
         if (start)

@@ -83,7 +83,9 @@ public sealed class ResourceWatchLoopTests : IDisposable
         var health = new List<WatchHealth>();
         var watch = Start(h => health.Add(h));
         await Eventually.AssertAsync(() => _calls.Count == 1, "the first list");
-        Assert.Equal(WatchHealth.Unreachable, watch.Health);
+
+        // The call is recorded before it throws; the loop reports the failure right after.
+        await Eventually.AssertAsync(() => watch.Health == WatchHealth.Unreachable, "the failed list reported");
         Assert.Contains("could not list pods in namespace 'ns' (Connection refused)", watch.Problem, StringComparison.Ordinal);
 
         // 0.5 s, 1 s, 2 s, 2 s (the longest), 2 s, 2 s, each within 20 % jitter: nothing happens before its time.

@@ -125,10 +125,10 @@ public sealed class SecretsInLogsTests
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(config).Build());
         services.AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Trace));
         services.AddSingleton(time);
-        services.AddNacosDiscovery();
+        services.AddTrafficLanesNacosDiscovery();
         if (register)
         {
-            services.AddNacosRegistration();
+            services.AddTrafficLanesNacosRegistration();
         }
 
         return services.BuildServiceProvider();

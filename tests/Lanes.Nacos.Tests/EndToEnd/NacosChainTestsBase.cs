@@ -65,8 +65,8 @@ public abstract class NacosChainTestsBase(ITestOutputHelper output) : IAsyncLife
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(config).Build());
         services.AddLogging();
-        services.AddNacosDiscovery();
-        services.AddHttpClient("entry").AddLanes();
+        services.AddTrafficLanesNacosDiscovery();
+        services.AddHttpClient("entry").AddTrafficLanes();
         _entry = services.BuildServiceProvider();
         _client = _entry.GetRequiredService<IHttpClientFactory>().CreateClient("entry");
     }
@@ -204,7 +204,7 @@ public abstract class NacosChainTestsBase(ITestOutputHelper output) : IAsyncLife
         builder.Logging.ClearProviders();
         builder.Services.AddTrafficLanes();
         builder.Services.AddTrafficLanesNacos();
-        builder.Services.AddHttpClient("next").AddLanes();
+        builder.Services.AddHttpClient("next").AddTrafficLanes();
 
         var app = builder.Build();
         app.UseTrafficLanes();

@@ -36,8 +36,8 @@ public sealed class NacosReRegistrationTests : IAsyncLifetime
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(config).Build());
         services.AddLogging();
         services.AddSingleton<TimeProvider>(_callerTime);
-        services.AddNacosDiscovery();
-        services.AddHttpClient("caller").AddLanes();
+        services.AddTrafficLanesNacosDiscovery();
+        services.AddHttpClient("caller").AddTrafficLanes();
         _caller = services.BuildServiceProvider();
         _client = _caller.GetRequiredService<IHttpClientFactory>().CreateClient("caller");
     }
@@ -104,7 +104,7 @@ public sealed class NacosReRegistrationTests : IAsyncLifetime
         config["Lanes:Nacos:Registration:ServiceName"] = "svc";
         config["Lanes:Nacos:Registration:Ip"] = "10.0.0.1";
         config["Lanes:Nacos:Registration:Port"] = "8080";
-        await using var provider = TestServices.Build(config, new FakeTimeProvider(now), s => s.AddNacosRegistration());
+        await using var provider = TestServices.Build(config, new FakeTimeProvider(now), s => s.AddTrafficLanesNacosRegistration());
         return provider.GetRequiredService<NacosRegistrationService>().BuildInstance().Metadata;
     }
 

@@ -40,7 +40,7 @@ internal static class TestServices
             services.AddSingleton(timeProvider);
         }
 
-        services.AddNacosDiscovery();
+        services.AddTrafficLanesNacosDiscovery();
         configure?.Invoke(services);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }

@@ -79,7 +79,7 @@ public class YarpFeaturesTests
     [Fact]
     public async Task WithoutTheLaneStep_TheForwardingCheckStillKeepsBaseOffLaneInstances()
     {
-        // A pipeline that forgot proxy.UseLanes(): YARP balances over every lane, and the check refuses the misroutes.
+        // A pipeline that forgot proxy.UseTrafficLanes(): YARP balances over every lane, and the check refuses the misroutes.
         await using var gateway = await Gateway.StartAsync(TwoBaseOneGray, new() { ["ReverseProxy:Clusters:orders:LoadBalancingPolicy"] = "RoundRobin" }, withLaneStep: false);
 
         var answers = new List<string>();

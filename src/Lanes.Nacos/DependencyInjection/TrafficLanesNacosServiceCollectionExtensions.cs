@@ -1,3 +1,4 @@
+using Lanes.Extensibility;
 using Lanes.Nacos;
 using Lanes.Nacos.Client;
 using Lanes.Nacos.Discovery;
@@ -13,16 +14,16 @@ using Microsoft.Extensions.ServiceDiscovery;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers Lanes' Nacos integration: discovery through Nacos and lane-tagged self-registration.</summary>
-public static class NacosServiceCollectionExtensions
+public static class TrafficLanesNacosServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds Nacos discovery and self-registration (<see cref="AddNacosDiscovery"/> and <see cref="AddNacosRegistration"/>),
+    /// Adds Nacos discovery and self-registration (<see cref="AddTrafficLanesNacosDiscovery"/> and <see cref="AddTrafficLanesNacosRegistration"/>),
     /// configured from <c>Lanes:Nacos</c> (or nacos-sdk-csharp's <c>nacos</c> section) and validated on start.
     /// Safe to call more than once.
     /// </summary>
     /// <param name="services">The service collection.</param>
     public static IServiceCollection AddTrafficLanesNacos(this IServiceCollection services) =>
-        services.AddNacosDiscovery().AddNacosRegistration();
+        services.AddTrafficLanesNacosDiscovery().AddTrafficLanesNacosRegistration();
 
     /// <summary>
     /// Adds Nacos discovery and self-registration, then applies <paramref name="configure"/> over the bound options.
@@ -43,7 +44,7 @@ public static class NacosServiceCollectionExtensions
     /// <c>Lanes:Services</c> keep resolving from configuration first.
     /// </summary>
     /// <param name="services">The service collection.</param>
-    public static IServiceCollection AddNacosDiscovery(this IServiceCollection services)
+    public static IServiceCollection AddTrafficLanesNacosDiscovery(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddTrafficLanesCore().AddNacosClient();
@@ -60,7 +61,7 @@ public static class NacosServiceCollectionExtensions
     /// Requires <c>Lanes:Nacos:Registration:ServiceName</c> unless <c>Lanes:Nacos:Registration:Enabled</c> is false.
     /// </summary>
     /// <param name="services">The service collection.</param>
-    public static IServiceCollection AddNacosRegistration(this IServiceCollection services)
+    public static IServiceCollection AddTrafficLanesNacosRegistration(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddTrafficLanesCore().AddNacosClient();
@@ -77,11 +78,11 @@ public static class NacosServiceCollectionExtensions
     private static IServiceCollection AddNacosClient(this IServiceCollection services)
     {
         services.AddOptions<NacosOptions>().ValidateOnStart();
-        services.AddLanesSettingsSection<NacosOptions>("Nacos");
+        services.AddTrafficLanesSettingsSection<NacosOptions>("Nacos");
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<NacosOptions>, NacosOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NacosOptions>, NacosOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<NacosConnectionStatus>();
+        services.TryAddSingleton(static _ => new NacosConnectionStatus());
         services.TryAddSingleton<NacosLogThrottle>();
         services.TryAddSingleton<NacosMetrics>();
         services.TryAddSingleton<NacosPushRouter>();

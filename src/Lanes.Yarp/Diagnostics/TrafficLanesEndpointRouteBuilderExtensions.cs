@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Serves the gateway's lane diagnostics.</summary>
-public static class LanesDiagnosticsEndpointRouteBuilderExtensions
+public static class TrafficLanesEndpointRouteBuilderExtensions
 {
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerOptions.Web)
     {
@@ -26,7 +26,7 @@ public static class LanesDiagnosticsEndpointRouteBuilderExtensions
     /// </summary>
     /// <param name="endpoints">The endpoint route builder.</param>
     /// <param name="prefix">The page's path.</param>
-    public static IEndpointConventionBuilder MapLanesDiagnostics(this IEndpointRouteBuilder endpoints, string prefix = "/lanes")
+    public static IEndpointConventionBuilder MapTrafficLanesDiagnostics(this IEndpointRouteBuilder endpoints, string prefix = "/lanes")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrEmpty(prefix);

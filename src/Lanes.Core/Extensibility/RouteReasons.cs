@@ -1,4 +1,6 @@
-namespace Lanes.Routing;
+using Lanes.Routing;
+
+namespace Lanes.Extensibility;
 
 /// <summary>Stable names of <see cref="RouteReason"/> values for metrics, span attributes, logs and the route header.</summary>
 public static class RouteReasons

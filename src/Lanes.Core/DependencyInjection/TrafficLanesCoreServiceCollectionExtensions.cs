@@ -1,7 +1,7 @@
 using Lanes;
 using Lanes.Configuration;
-using Lanes.Diagnostics;
 using Lanes.Discovery;
+using Lanes.Extensibility;
 using Lanes.Identity;
 using Lanes.Propagation;
 using Lanes.Routing;
@@ -16,7 +16,7 @@ using Microsoft.Extensions.ServiceDiscovery;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the parts of traffic lanes that do not depend on ASP.NET Core.</summary>
-public static class LanesServiceCollectionExtensions
+public static class TrafficLanesCoreServiceCollectionExtensions
 {
     /// <summary>
     /// Adds Lanes' core services: options from the <c>Lanes</c> section (validated on start), the instance's
@@ -60,17 +60,6 @@ public static class LanesServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Tells the start-up check of <c>Lanes</c> keys that a package binds <c>Lanes:&lt;name&gt;</c> to <typeparamref name="TOptions"/>.</summary>
-    internal static IServiceCollection AddLanesSettingsSection<TOptions>(this IServiceCollection services, string name)
-    {
-        if (!services.Any(d => d.ServiceType == typeof(LanesSettingsSection) && d.ImplementationInstance is LanesSettingsSection { } known && known.Name == name))
-        {
-            services.AddSingleton(new LanesSettingsSection(name, typeof(TOptions)));
-        }
-
-        return services;
-    }
-
     private static IServiceCollection AddLanesTelemetry(this IServiceCollection services)
     {
         services.AddMetrics();
@@ -98,6 +87,7 @@ public static class LanesServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<EndpointHealthRegistry>();
+        services.TryAddSingleton(static sp => new LaneRoutingPolicy(sp.GetRequiredService<IOptions<LanesOptions>>().Value.Routing));
         services.TryAddSingleton<LaneRouter>();
         services.TryAddTransient<LanePropagationHandler>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LaneBreakDetector>());

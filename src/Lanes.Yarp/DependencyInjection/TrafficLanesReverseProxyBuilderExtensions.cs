@@ -1,26 +1,24 @@
-using Lanes;
-using Lanes.Routing;
+using Lanes.Extensibility;
 using Lanes.Yarp.Discovery;
 using Lanes.Yarp.Routing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.ServiceDiscovery;
 using Yarp.ReverseProxy.Transforms;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Makes a YARP gateway the lane-aware entry.</summary>
-public static class LanesReverseProxyBuilderExtensions
+public static class TrafficLanesReverseProxyBuilderExtensions
 {
     /// <summary>
     /// Makes the gateway lane-aware the YARP way. Destinations written as service names (<c>http://orders</c>) expand into
     /// one destination per discovered instance with its lane in the metadata, so YARP's load balancing, health checks and
-    /// session affinity work as configured; <c>proxy.UseLanes()</c> in <c>MapReverseProxy</c> keeps each request in its
+    /// session affinity work as configured; <c>proxy.UseTrafficLanes()</c> in <c>MapReverseProxy</c> keeps each request in its
     /// lane. The gateway becomes the entry (<c>AddTrafficLanesEntry()</c>): lanes from untrusted clients are removed and the
     /// entry rules decide. A forwarding check refuses any request that would reach another lane's instance.
     /// </summary>
     /// <param name="builder">The reverse proxy builder.</param>
-    public static IReverseProxyBuilder AddLanes(this IReverseProxyBuilder builder)
+    public static IReverseProxyBuilder AddTrafficLanes(this IReverseProxyBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddTrafficLanesEntry();
@@ -30,9 +28,8 @@ public static class LanesReverseProxyBuilderExtensions
         builder.Services.Replace(ServiceDescriptor.Singleton<IDestinationResolver, LaneDestinationResolver>());
         builder.AddTransforms(static context =>
         {
-            var router = context.Services.GetRequiredService<LaneRouter>();
-            var baseLane = context.Services.GetRequiredService<IOptions<LanesOptions>>().Value.Routing.BaseLane;
-            context.RequestTransforms.Add(new LaneInvariantTransform(router, string.IsNullOrEmpty(baseLane) ? null : baseLane));
+            var policy = context.Services.GetRequiredService<LaneRoutingPolicy>();
+            context.RequestTransforms.Add(new LaneInvariantTransform(policy));
             context.ResponseTransforms.Add(RouteTraceResponseTransform.Instance);
         });
         return builder;

@@ -1,19 +1,28 @@
 using System.Diagnostics.Metrics;
+using Lanes.Diagnostics;
 using Lanes.Propagation;
 using Lanes.Routing;
 
-namespace Lanes.Diagnostics;
+namespace Lanes.Extensibility;
 
-/// <summary>Lanes' instruments on the <c>Lanes</c> meter.</summary>
-internal sealed class LanesMetrics
+/// <summary>
+/// Lanes' instruments on the <c>Lanes</c> meter (<see cref="LanesDiagnostics.Name"/>), one instance per service
+/// provider. Packages that carry or route lanes (ASP.NET Core, YARP, OpenTelemetry and third-party integrations)
+/// record through it, so every package, whatever its version, adds to the same instruments with the same tags.
+/// Registered by <c>AddTrafficLanesCore()</c>; resolve it from the service provider.
+/// </summary>
+public sealed class LanesMetrics
 {
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _decisions;
     private readonly Counter<long> _ejections;
     private readonly Counter<long> _breaks;
 
+    /// <summary>Creates the instruments on the <c>Lanes</c> meter of <paramref name="meterFactory"/>.</summary>
+    /// <param name="meterFactory">The meter factory of the application's service provider.</param>
     public LanesMetrics(IMeterFactory meterFactory)
     {
+        ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(LanesDiagnostics.Name);
         _rejected = meter.CreateCounter<long>(
             "lanes.carrier.rejected",
@@ -33,6 +42,9 @@ internal sealed class LanesMetrics
             description: "Outbound HTTP requests made inside a lane without the lane header, by target host.");
     }
 
+    /// <summary>Counts an outbound HTTP request made inside a lane without the lane header (<c>lanes.propagation.breaks</c>).</summary>
+    /// <param name="host">The request's target host.</param>
+    /// <param name="repaired">Whether the header was added before the request left.</param>
     public void PropagationBreak(string host, bool repaired)
     {
         if (_breaks.Enabled)
@@ -41,6 +53,10 @@ internal sealed class LanesMetrics
         }
     }
 
+    /// <summary>Counts a routing decision (<c>lanes.routing.decisions</c>).</summary>
+    /// <param name="service">The service the request was for.</param>
+    /// <param name="lane">The request's lane.</param>
+    /// <param name="reason">Why the chosen instance (or none) was chosen.</param>
     public void RouteDecision(string service, Lane lane, RouteReason reason)
     {
         if (_decisions.Enabled)
@@ -53,6 +69,9 @@ internal sealed class LanesMetrics
         }
     }
 
+    /// <summary>Counts an instance taken out of rotation by passive health (<c>lanes.routing.ejections</c>).</summary>
+    /// <param name="service">The instance's service.</param>
+    /// <param name="lane">The instance's lane.</param>
     public void Ejected(string service, Lane lane)
     {
         if (_ejections.Enabled)
@@ -61,6 +80,9 @@ internal sealed class LanesMetrics
         }
     }
 
+    /// <summary>Counts a lane header, baggage member or message header ignored as malformed (<c>lanes.carrier.rejected</c>).</summary>
+    /// <param name="reason">What was wrong with it.</param>
+    /// <param name="carrier">Where it was read from, for example <c>header</c>, <c>baggage</c> or <c>message</c>.</param>
     public void Rejected(LaneRejection reason, string carrier)
     {
         if (_rejected.Enabled)

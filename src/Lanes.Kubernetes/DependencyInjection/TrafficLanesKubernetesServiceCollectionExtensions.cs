@@ -10,7 +10,7 @@ using Microsoft.Extensions.ServiceDiscovery;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers Lanes' Kubernetes discovery: Services resolved from EndpointSlices, lanes from pod labels.</summary>
-public static class KubernetesServiceCollectionExtensions
+public static class TrafficLanesKubernetesServiceCollectionExtensions
 {
     /// <summary>
     /// Resolves <c>http://&lt;service&gt;/...</c> (or <c>&lt;service&gt;.&lt;namespace&gt;</c>) to the ready endpoints of

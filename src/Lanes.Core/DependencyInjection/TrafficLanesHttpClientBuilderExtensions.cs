@@ -1,3 +1,4 @@
+using Lanes.Extensibility;
 using Lanes.Propagation;
 using Lanes.Routing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.Http;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Makes an <see cref="HttpClient"/> lane-aware.</summary>
-public static class LanesHttpClientBuilderExtensions
+public static class TrafficLanesHttpClientBuilderExtensions
 {
     /// <summary>
     /// Adds lane propagation (the ambient lane written as a header and baggage member) and lane-aware
@@ -17,16 +18,16 @@ public static class LanesHttpClientBuilderExtensions
     /// the lane and pick again.
     /// </summary>
     /// <param name="builder">The HTTP client builder.</param>
-    public static IHttpClientBuilder AddLanes(this IHttpClientBuilder builder)
+    public static IHttpClientBuilder AddTrafficLanes(this IHttpClientBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddTrafficLanesCore();
         builder.AddHttpMessageHandler<LanePropagationHandler>();
 
         // Routing goes innermost once every other handler is configured: see LaneRoutingHandlerFilter.
-        builder.Services.TryAddSingleton<LaneClients>();
+        builder.Services.TryAddSingleton(static sp => new LaneHttpClients(sp.GetServices<LaneHttpClients.Name>()));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, LaneRoutingHandlerFilter>());
-        builder.Services.AddSingleton(new LaneClients.Name(builder.Name));
+        builder.Services.AddSingleton(new LaneHttpClients.Name(builder.Name));
         return builder;
     }
 }

@@ -1,8 +1,10 @@
-namespace Lanes.Diagnostics;
+namespace Lanes.Extensibility;
 
 /// <summary>
 /// The routing decisions of one inbound request and of the hops behind it, collected for the opt-in
-/// <c>lanes-route</c> response header. Ambient for the request when the header is enabled.
+/// <c>lanes-route</c> response header. Ambient for the request when the header is enabled. The inbound middleware
+/// begins it; every package that routes a request (Lanes' HTTP routing, Lanes.Yarp) adds its decision, so one header
+/// shows the whole path.
 /// </summary>
 public sealed class RouteTrace
 {

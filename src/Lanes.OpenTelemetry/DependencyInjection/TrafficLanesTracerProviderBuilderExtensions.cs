@@ -11,15 +11,15 @@ using Microsoft.Extensions.Options;
 namespace OpenTelemetry.Trace;
 
 /// <summary>Adds traffic lanes to an OpenTelemetry tracer provider.</summary>
-public static class LanesTracerProviderBuilderExtensions
+public static class TrafficLanesTracerProviderBuilderExtensions
 {
     /// <summary>
     /// Adds Lanes' activity source (<c>Lanes</c>), tags spans that start inside a lane with <c>lanes.lane</c>, and
     /// lets lane-aware clients honour the lane member of OpenTelemetry's <c>Baggage.Current</c>.
     /// </summary>
     /// <param name="builder">The tracer provider builder.</param>
-    public static TracerProviderBuilder AddLanesInstrumentation(this TracerProviderBuilder builder) =>
-        AddLanesInstrumentation(builder, configure: null);
+    public static TracerProviderBuilder AddTrafficLanesInstrumentation(this TracerProviderBuilder builder) =>
+        AddTrafficLanesInstrumentation(builder, configure: null);
 
     /// <summary>
     /// Adds Lanes' activity source (<c>Lanes</c>), tags spans that start inside a lane with <c>lanes.lane</c>, and
@@ -31,12 +31,12 @@ public static class LanesTracerProviderBuilderExtensions
     /// Reading the lane from baggage needs the tracer provider to share the application's services, as
     /// <c>services.AddOpenTelemetry().WithTracing(...)</c> does.
     /// </remarks>
-    public static TracerProviderBuilder AddLanesInstrumentation(this TracerProviderBuilder builder, Action<LanesInstrumentationOptions>? configure)
+    public static TracerProviderBuilder AddTrafficLanesInstrumentation(this TracerProviderBuilder builder, Action<LanesInstrumentationOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.ConfigureServices(services =>
         {
-            // Options only: Lanes itself comes with AddTrafficLanes() or AddLanes() in the application's services,
+            // Options only: Lanes itself comes with AddTrafficLanes() or AddTrafficLanes() in the application's services,
             // and a standalone tracer provider (Sdk.CreateTracerProviderBuilder()) should not grow a copy of it.
             var options = services.AddOptions<LanesInstrumentationOptions>();
             if (configure is not null)

@@ -1,0 +1,88 @@
+using System.Globalization;
+using static Lanes.Benchmarks.Reporting.MicroReport;
+
+namespace Lanes.Benchmarks.Reporting;
+
+/// <summary>The targets of issue 15, checked on the rows of one BenchmarkDotNet run (medians: see RESULTS.md).</summary>
+internal static class Targets
+{
+    public sealed record Result(string Target, string Measured, bool? Holds);
+
+    public static IEnumerable<Result> Evaluate(List<Row> rows)
+    {
+        Row? Find(string type, string method) => rows.FirstOrDefault(r => r.Class == type && r.Method == method);
+
+        var direct = Find("RoutingHandlerBenchmark", "Direct");
+        var discovery = Find("RoutingHandlerBenchmark", "ServiceDiscovery");
+        var baseCall = Find("RoutingHandlerBenchmark", "BaseCall");
+        var grayCall = Find("RoutingHandlerBenchmark", "GrayCall");
+        if (baseCall is not null && grayCall is not null)
+        {
+            yield return new Result("gray call ≤ 1.2× base call", F($"{Time(grayCall.Median)} / {Time(baseCall.Median)} = {grayCall.Median / baseCall.Median:0.00}×"), grayCall.Median <= 1.2 * baseCall.Median);
+            yield return new Result("gray call ≤ base + 64 B", F($"{Bytes(grayCall.Allocated)} − {Bytes(baseCall.Allocated)} = {grayCall.Allocated - baseCall.Allocated} B"), grayCall.Allocated - baseCall.Allocated <= 64);
+        }
+
+        // The same pair on requests that already carry a header (traceparent): .NET's first header entry array is then
+        // paid by the request, not by the lane.
+        var baseTraced = Find("RoutingHandlerBenchmark", "BaseCallTraced");
+        var grayTraced = Find("RoutingHandlerBenchmark", "GrayCallTraced");
+        if (baseTraced is not null && grayTraced is not null)
+        {
+            yield return new Result("gray call ≤ base + 64 B, traced requests", F($"{Bytes(grayTraced.Allocated)} − {Bytes(baseTraced.Allocated)} = {grayTraced.Allocated - baseTraced.Allocated} B"), grayTraced.Allocated - baseTraced.Allocated <= 64);
+            yield return new Result("gray call ≤ 1.2× base call, traced requests", F($"{Time(grayTraced.Median)} / {Time(baseTraced.Median)} = {grayTraced.Median / baseTraced.Median:0.00}×"), grayTraced.Median <= 1.2 * baseTraced.Median);
+        }
+
+        if (baseCall is not null && direct is not null)
+        {
+            yield return new Result("base call ≤ direct + 0.35 µs", F($"{Time(baseCall.Median)} − {Time(direct.Median)} = {Time(baseCall.Median - direct.Median)}"), baseCall.Median - direct.Median <= 350);
+            yield return new Result("base call ≤ direct + 160 B", F($"{Bytes(baseCall.Allocated)} − {Bytes(direct.Allocated)} = {baseCall.Allocated - direct.Allocated} B"), baseCall.Allocated - direct.Allocated <= 160);
+        }
+
+        if (discovery is not null)
+        {
+            foreach (var call in new[] { baseCall, grayCall })
+            {
+                if (call is not null)
+                {
+                    yield return new Result($"{call.Case} ≤ 0.5× ME.SD's resolving call", F($"{Time(call.Median)} / {Time(discovery.Median)} = {call.Median / discovery.Median:0.00}×"), call.Median <= 0.5 * discovery.Median);
+                }
+            }
+        }
+
+        var selection = rows.Where(r => r.Class == "SelectionBenchmark" && r.Method.StartsWith("Lanes", StringComparison.Ordinal)).ToList();
+        if (selection.Count > 0)
+        {
+            var slowest = selection.MaxBy(r => r.Median)!;
+            yield return new Result("selection ≤ 100 ns at every size", F($"slowest {Time(slowest.Median)} ({slowest.Case}, {slowest.Parameters})"), slowest.Median <= 100);
+            var allocating = selection.Where(r => r.Allocated != 0).ToList();
+            yield return new Result("selection 0 B at every size", allocating.Count == 0 ? "0 B in every case" : $"{allocating.Count} cases allocate", allocating.Count == 0);
+            foreach (var series in selection.GroupBy(r => (r.Case, Lanes: r.Parameters[(r.Parameters.IndexOf("Lanes", StringComparison.Ordinal))..])))
+            {
+                var small = series.MinBy(r => Instances(r.Parameters))!;
+                var large = series.MaxBy(r => Instances(r.Parameters))!;
+                var ratio = large.Median / small.Median;
+                yield return new Result(F($"selection flat within 1.5× from 2 to 10,000 ({series.Key.Case}, {series.Key.Lanes})"), F($"{Time(large.Median)} / {Time(small.Median)} = {ratio:0.00}×"), ratio <= 1.5);
+            }
+        }
+
+        if (Find("LaneMiddlewareBenchmark", "LaneRequest") is { } middleware)
+        {
+            yield return new Result("middleware, lane request ≤ 120 ns", Time(middleware.Median), middleware.Median <= 120);
+            yield return new Result("middleware, lane request ≤ 72 B", Bytes(middleware.Allocated), middleware.Allocated <= 72);
+        }
+
+        if (Find("EntryRulesBenchmark", "SeedRule_Match") is { } rule)
+        {
+            yield return new Result("entry rule (seed rule, match) ≤ 300 ns", Time(rule.Median), rule.Median <= 300);
+        }
+    }
+
+    private static int Instances(string parameters)
+    {
+        var start = parameters.IndexOf("Instances=", StringComparison.Ordinal) + "Instances=".Length;
+        var end = parameters.IndexOf(',', start);
+        return int.Parse(end < 0 ? parameters[start..] : parameters[start..end], CultureInfo.InvariantCulture);
+    }
+
+    private static string F(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
+}
