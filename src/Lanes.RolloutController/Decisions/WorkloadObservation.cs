@@ -49,8 +49,11 @@ internal sealed record WorkloadObservation
         ObservedGeneration >= Generation && StatusReplicas == Replicas && UpdatedReplicas == Replicas && AvailableReplicas >= Replicas;
 
 
-    /// <summary>Neither held by a Rollout nor paused: the native controller rolls it out.</summary>
-    public bool IsReleased => !Paused && InProgressingRollout is null && StableRevisionLabel is null;
+    /// <summary>
+    /// Neither held by a Rollout nor paused: the native controller rolls it out. The stable-revision label says
+    /// nothing here: Kruise keeps it after finalising, and so does ReleaseWorkload.
+    /// </summary>
+    public bool IsReleased => !Paused && InProgressingRollout is null;
 
     public bool IsHeldBy(string rollout, string? stableRevision) =>
         Paused && InProgressingRollout == rollout && StableRevisionLabel == stableRevision && WorkloadTypeLabel == "deployment";

@@ -298,7 +298,8 @@ public sealed partial class RolloutDeciderTests
         approvedStatus.CanaryStatus!.CurrentStepState = CanaryStepStates.StepReady;
         var approved = With(canaryReady, approvedStatus);
         var finalising = RolloutDecider.Decide(approved, T0, Settings).Status;
-        var released = held with { Paused = false, InProgressingRollout = null, StableRevisionLabel = null };
+        // As ReleaseWorkload leaves it, and Kruise too: unpaused, no in-progressing mark, the stable-revision label kept.
+        var released = held with { Paused = false, InProgressingRollout = null };
         var finalisingRolledOut = With(approved with { Workload = released with { StableRevision = "pth-new", IsTemplateStable = true }, TrafficRouting = Tr(attached: false) }, finalising);
         var finalisingRolling = finalisingRolledOut with { Workload = finalisingRolledOut.Workload! with { UpdatedReplicas = 1 } };
         var finalised = finalisingRolledOut with { Canaries = [] };
