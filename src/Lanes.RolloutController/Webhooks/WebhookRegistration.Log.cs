@@ -26,5 +26,8 @@ internal sealed partial class WebhookRegistration
 
         [LoggerMessage(226, LogLevel.Warning, "The API server refused a webhook registration step for now; trying again in {Delay}", EventName = "WebhookRegistrationRetry")]
         public static partial void RetryingRegistration(ILogger logger, TimeSpan delay, Exception exception);
+
+        [LoggerMessage(227, LogLevel.Warning, "{Resource} {Name} still records what it held before an earlier local run, which was not put back (that run was killed, or its API server failed); that record is kept and restored at shutdown", EventName = "WebhookPreviousRunNotRestored")]
+        public static partial void PreviousRunNotRestored(ILogger logger, string resource, string name);
     }
 }

@@ -30,7 +30,10 @@ internal sealed partial class WebhookRegistration(IKubernetes client, IOptions<R
 
     public const string RolloutCrdName = KruiseNames.RolloutPlural + "." + KruiseNames.Group;
 
-    private readonly List<(Target Target, string Name, JsonObject? Original)> _changed = [];
+    /// <summary>On an object this controller pointed at itself out of cluster: what to put back (JSON).</summary>
+    public const string OriginalAnnotation = "lanes.dev/before-local-run";
+
+    private readonly List<(Target Target, string Name)> _changed = [];
 
     private WebhookOptions Options => options.Value.Webhooks;
 
@@ -74,7 +77,11 @@ internal sealed partial class WebhookRegistration(IKubernetes client, IOptions<R
         }),
     };
 
-    /// <summary>Out of cluster: every webhook calls <paramref name="baseUrl"/> and trusts <paramref name="caBundle"/>.</summary>
+    /// <summary>
+    /// Out of cluster: every webhook calls <paramref name="baseUrl"/> and trusts <paramref name="caBundle"/>. What each
+    /// object held before is recorded in its <see cref="OriginalAnnotation"/>, so a run that dies without putting it
+    /// back does not make the next run take the dead run's URL for the original.
+    /// </summary>
     public async Task PointAtAsync(Uri baseUrl, string caBundle, CancellationToken cancellationToken)
     {
         var ca = Convert.ToBase64String(Encoding.UTF8.GetBytes(caBundle));
@@ -92,93 +99,166 @@ internal sealed partial class WebhookRegistration(IKubernetes client, IOptions<R
                 return;
             }
 
-            var original = (JsonObject)crd.DeepClone();
-            crd["spec"]!["conversion"] = new JsonObject
+            var spec = crd["spec"] as JsonObject ?? throw new InvalidOperationException($"CustomResourceDefinition {RolloutCrdName} has no spec");
+            RecordOriginal(Target.Crd, crd, new JsonObject { ["conversion"] = spec["conversion"]?.DeepClone() });
+            spec["conversion"] = new JsonObject
             {
                 ["strategy"] = "Webhook",
                 ["webhook"] = new JsonObject { ["conversionReviewVersions"] = new JsonArray("v1"), ["clientConfig"] = Url(ConversionWebhook.Path) },
             };
             await ReplaceAsync(Target.Crd, RolloutCrdName, crd, ct).ConfigureAwait(false);
-            _changed.Add((Target.Crd, RolloutCrdName, original));
+            Remember(Target.Crd, RolloutCrdName);
         }, cancellationToken).ConfigureAwait(false);
 
         Log.Pointed(logger, baseUrl.ToString());
     }
 
-    /// <summary>In the cluster with a self-made CA: writes it into every webhook's caBundle.</summary>
+    /// <summary>In the cluster with a self-made CA: writes it into every webhook's caBundle (each step retried as above).</summary>
     public async Task InjectCaBundleAsync(string caBundle, CancellationToken cancellationToken)
     {
         var ca = Convert.ToBase64String(Encoding.UTF8.GetBytes(caBundle));
         foreach (var target in new[] { Target.Mutating, Target.Validating })
         {
-            if (await GetAsync(target, Options.MutatingConfigurationName, cancellationToken).ConfigureAwait(false) is not { } configuration)
+            await RetryAsync(async ct =>
             {
-                Log.ConfigurationMissing(logger, Plural(target), Options.MutatingConfigurationName);
-                continue;
-            }
+                if (await GetAsync(target, Options.MutatingConfigurationName, ct).ConfigureAwait(false) is not { } configuration)
+                {
+                    Log.ConfigurationMissing(logger, Plural(target), Options.MutatingConfigurationName);
+                    return;
+                }
 
-            var changed = false;
-            foreach (var webhook in (configuration["webhooks"] as JsonArray ?? []).OfType<JsonObject>())
-            {
-                changed |= SetCa(webhook["clientConfig"] as JsonObject, ca);
-            }
+                var changed = false;
+                foreach (var webhook in (configuration["webhooks"] as JsonArray ?? []).OfType<JsonObject>())
+                {
+                    changed |= SetCa(webhook["clientConfig"] as JsonObject, ca);
+                }
 
-            if (changed)
-            {
-                await ReplaceAsync(target, Options.MutatingConfigurationName, configuration, cancellationToken).ConfigureAwait(false);
-            }
+                if (changed)
+                {
+                    await ReplaceAsync(target, Options.MutatingConfigurationName, configuration, ct).ConfigureAwait(false);
+                }
+            }, cancellationToken).ConfigureAwait(false);
         }
 
-        if (await GetAsync(Target.Crd, RolloutCrdName, cancellationToken).ConfigureAwait(false) is { } crd &&
-            crd["spec"]?["conversion"]?["webhook"]?["clientConfig"] is JsonObject clientConfig && SetCa(clientConfig, ca))
+        await RetryAsync(async ct =>
         {
-            await ReplaceAsync(Target.Crd, RolloutCrdName, crd, cancellationToken).ConfigureAwait(false);
-        }
+            if (await GetAsync(Target.Crd, RolloutCrdName, ct).ConfigureAwait(false) is { } crd &&
+                crd["spec"]?["conversion"]?["webhook"]?["clientConfig"] is JsonObject clientConfig && SetCa(clientConfig, ca))
+            {
+                await ReplaceAsync(Target.Crd, RolloutCrdName, crd, ct).ConfigureAwait(false);
+            }
+        }, cancellationToken).ConfigureAwait(false);
 
         Log.CaBundleInjected(logger, Options.MutatingConfigurationName);
     }
 
     /// <summary>
-    /// Puts back what <see cref="PointAtAsync"/> changed: deletes what it created, restores what it edited. What cannot
-    /// be put back (the API server keeps failing, shutdown ran out of time) is logged as an error naming the object,
-    /// which then still calls this stopped controller, and the rest is still restored.
+    /// Puts back what <see cref="PointAtAsync"/> changed, from each object's <see cref="OriginalAnnotation"/>: deletes
+    /// the configurations it created, puts back its webhook entry (and nobody else's) or the CRD's conversion. What
+    /// cannot be put back (the API server keeps failing, shutdown ran out of time) is logged as an error naming the
+    /// object, which then still calls this stopped controller, and the rest is still restored.
     /// </summary>
     public async Task RestoreAsync(CancellationToken cancellationToken)
     {
         for (var i = _changed.Count - 1; i >= 0; i--)
         {
-            var (target, name, original) = _changed[i];
+            var (target, name) = _changed[i];
             try
             {
-                await RetryAsync(async ct =>
-                {
-                    try
-                    {
-                        if (original is null)
-                        {
-                            await DeleteAsync(target, name, ct).ConfigureAwait(false);
-                        }
-                        else if (await GetAsync(target, name, ct).ConfigureAwait(false) is { } current)
-                        {
-                            var restored = (JsonObject)original.DeepClone();
-                            restored["metadata"]!["resourceVersion"] = current["metadata"]?["resourceVersion"]?.DeepClone();
-                            await ReplaceAsync(target, name, restored, ct).ConfigureAwait(false);
-                        }
-                    }
-                    catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-                    {
-                        // Already gone: nothing to put back.
-                    }
-                }, cancellationToken).ConfigureAwait(false);
+                await RetryAsync(ct => RestoreOneAsync(target, name, ct), cancellationToken).ConfigureAwait(false);
                 Log.Restored(logger, Plural(target), name);
             }
-            catch (Exception e) when (e is HttpOperationException or HttpRequestException or OperationCanceledException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
+                // Shutdown goes on whatever the API server or the connection did (a fault test once saw HttpClient fail
+                // to parse a status line here); the object is named so it can be put back by hand.
                 Log.RestoreFailed(logger, Plural(target), name, e);
             }
         }
 
         _changed.Clear();
+    }
+
+    private async Task RestoreOneAsync(Target target, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await GetAsync(target, name, cancellationToken).ConfigureAwait(false) is not { } current ||
+                current["metadata"]?["annotations"] is not JsonObject annotations ||
+                annotations[OriginalAnnotation]?.GetValue<string>() is not { } recorded)
+            {
+                // Gone, or already put back (by hand, or by a later run): nothing of ours is left.
+                return;
+            }
+
+            var original = JsonNode.Parse(recorded) as JsonObject ?? [];
+            if (original["created"]?.GetValue<bool>() == true)
+            {
+                await DeleteAsync(target, name, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            annotations.Remove(OriginalAnnotation);
+            if (target == Target.Crd)
+            {
+                var spec = (JsonObject)current["spec"]!;
+                spec.Remove("conversion");
+                if (original["conversion"] is JsonObject conversion)
+                {
+                    spec["conversion"] = conversion.DeepClone();
+                }
+            }
+            else
+            {
+                var ours = target == Target.Mutating ? DeploymentWebhookName : RolloutWebhookName;
+                var webhooks = new JsonArray();
+                foreach (var webhook in (current["webhooks"] as JsonArray ?? []).OfType<JsonObject>())
+                {
+                    var restored = webhook["name"]?.GetValue<string>() == ours ? original["webhook"] : webhook;
+                    if (restored is not null)
+                    {
+                        webhooks.Add(restored.DeepClone());
+                    }
+                }
+
+                current["webhooks"] = webhooks;
+            }
+
+            await ReplaceAsync(target, name, current, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            // Already gone: nothing to put back.
+        }
+    }
+
+    // The first run to change an object records what it held; a later run finding the record keeps it, because then
+    // a run died before putting the object back and what the object holds now is that run's dead URL.
+    private void RecordOriginal(Target target, JsonObject obj, JsonObject original)
+    {
+        var metadata = (JsonObject)obj["metadata"]!;
+        var annotations = metadata["annotations"] as JsonObject;
+        if (annotations is null)
+        {
+            annotations = [];
+            metadata["annotations"] = annotations;
+        }
+
+        if (annotations[OriginalAnnotation] is not null)
+        {
+            Log.PreviousRunNotRestored(logger, Plural(target), metadata["name"]?.GetValue<string>() ?? "");
+            return;
+        }
+
+        annotations[OriginalAnnotation] = original.ToJsonString();
+    }
+
+    private void Remember(Target target, string name)
+    {
+        if (!_changed.Contains((target, name)))
+        {
+            _changed.Add((target, name));
+        }
     }
 
     private async Task RetryAsync(Func<CancellationToken, Task> step, CancellationToken cancellationToken)
@@ -209,6 +289,7 @@ internal sealed partial class WebhookRegistration(IKubernetes client, IOptions<R
 
     private async Task PointWebhooksAsync(Target target, string name, string kind, JsonObject webhook, CancellationToken cancellationToken)
     {
+        var ours = webhook["name"]!.GetValue<string>();
         var existing = await GetAsync(target, name, cancellationToken).ConfigureAwait(false);
         if (existing is null)
         {
@@ -216,27 +297,37 @@ internal sealed partial class WebhookRegistration(IKubernetes client, IOptions<R
             {
                 ["apiVersion"] = "admissionregistration.k8s.io/v1",
                 ["kind"] = kind,
-                ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = new JsonObject { ["app.kubernetes.io/managed-by"] = "lanes-rollout-controller" } },
+                ["metadata"] = new JsonObject
+                {
+                    ["name"] = name,
+                    ["labels"] = new JsonObject { ["app.kubernetes.io/managed-by"] = "lanes-rollout-controller" },
+                    ["annotations"] = new JsonObject { [OriginalAnnotation] = new JsonObject { ["created"] = true }.ToJsonString() },
+                },
                 ["webhooks"] = new JsonArray(webhook),
             }, "admissionregistration.k8s.io", "v1", Plural(target), cancellationToken: cancellationToken).ConfigureAwait(false);
-            _changed.Add((target, name, null));
+            Remember(target, name);
             return;
         }
 
-        var original = (JsonObject)existing.DeepClone();
         var webhooks = new JsonArray();
+        JsonObject? previous = null;
         foreach (var other in (existing["webhooks"] as JsonArray ?? []).OfType<JsonObject>())
         {
-            if (other["name"]?.GetValue<string>() != webhook["name"]!.GetValue<string>())
+            if (other["name"]?.GetValue<string>() == ours)
+            {
+                previous = other;
+            }
+            else
             {
                 webhooks.Add(other.DeepClone());
             }
         }
 
+        RecordOriginal(target, existing, new JsonObject { ["webhook"] = previous?.DeepClone() });
         webhooks.Add(webhook);
         existing["webhooks"] = webhooks;
         await ReplaceAsync(target, name, existing, cancellationToken).ConfigureAwait(false);
-        _changed.Add((target, name, original));
+        Remember(target, name);
     }
 
     private static bool SetCa(JsonObject? clientConfig, string ca)

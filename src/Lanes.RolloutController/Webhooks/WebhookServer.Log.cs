@@ -15,6 +15,9 @@ internal sealed partial class WebhookServer
         [LoggerMessage(232, LogLevel.Warning, "Malformed AdmissionReview on {Path}: {Reason}", EventName = "WebhookMalformedRequest")]
         public static partial void Malformed(ILogger logger, string path, string reason);
 
+        [LoggerMessage(233, LogLevel.Error, "The webhooks could not be registered with the API server: Deployment updates are only caught by the level-triggered fallback until the controller restarts", EventName = "WebhookRegistrationFailed")]
+        public static partial void RegistrationFailed(ILogger logger, Exception exception);
+
         public static void Inactive(ILogger logger, string why) => InactiveCore(logger, why, WebhookRegistration.DeploymentWebhookName);
     }
 }

@@ -31,6 +31,7 @@ internal sealed partial class WebhookServer(
     private WebApplication? _app;
     private CancellationTokenSource? _stopping;
     private Task? _refresh;
+    private Task? _registration;
 
     /// <summary>Where the webhooks are served once started, e.g. <c>https://127.0.0.1:40123/</c>.</summary>
     public Uri? BaseUrl { get; private set; }
@@ -71,22 +72,45 @@ internal sealed partial class WebhookServer(
         BaseUrl = new UriBuilder("https", o.LocalUrl?.Host ?? address.Host, address.Port).Uri;
         Log.Serving(logger, BaseUrl.ToString(), DeploymentWebhook.Path + ", " + RolloutWebhook.Path + ", " + ConversionWebhook.Path);
 
-        if (o.LocalUrl is not null)
+        // Registration runs beside the controller instead of holding up its start: against a failing API server it
+        // can take minutes, and meanwhile the level-triggered fallback catches Deployment updates the webhook misses.
+        _stopping = new CancellationTokenSource();
+        using (ExecutionContext.SuppressFlow())
         {
-            await registration.PointAtAsync(BaseUrl, certificates.CaBundle!, cancellationToken).ConfigureAwait(false);
-        }
-        else if (certificates.CaBundle is { } ca)
-        {
-            await registration.InjectCaBundleAsync(ca, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (certificates.Mode == WebhookCertificateMode.Secret)
-        {
-            _stopping = new CancellationTokenSource();
-            using (ExecutionContext.SuppressFlow())
+            _registration = RegisterAsync(o.LocalUrl is not null, _stopping.Token);
+            if (certificates.Mode == WebhookCertificateMode.Secret)
             {
                 _refresh = RefreshLoopAsync(o.CertificateReloadInterval, _stopping.Token);
             }
+        }
+    }
+
+    /// <summary>
+    /// Completes once the API server calls these webhooks (configurations pointed here, or the CA written), or when
+    /// registration stops with the host. Until then Deployment updates are only caught by the level-triggered fallback.
+    /// </summary>
+    public Task Registered => _registration ?? Task.CompletedTask;
+
+    private async Task RegisterAsync(bool local, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (local)
+            {
+                await registration.PointAtAsync(BaseUrl!, certificates.CaBundle!, cancellationToken).ConfigureAwait(false);
+            }
+            else if (certificates.CaBundle is { } ca)
+            {
+                await registration.InjectCaBundleAsync(ca, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Not a "try again" answer (403 without RBAC, 422): say so, the controller carries on without the webhooks.
+            Log.RegistrationFailed(logger, e);
         }
     }
 
@@ -100,6 +124,11 @@ internal sealed partial class WebhookServer(
         if (_refresh is not null)
         {
             await _refresh.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        if (_registration is not null)
+        {
+            await _registration.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         await registration.RestoreAsync(cancellationToken).ConfigureAwait(false);

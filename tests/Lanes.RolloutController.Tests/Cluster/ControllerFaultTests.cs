@@ -82,8 +82,10 @@ public sealed class ControllerFaultTests(ITestOutputHelper output)
             }
         };
 
+        // This API server fails 40 % of requests on purpose; the default 5-minute backoff ceiling would outlast the test.
+        var settings = new Dictionary<string, string?> { ["Lanes:RolloutController:MaxRetryDelay"] = "00:00:02" };
         var log = new ControllerLog();
-        var controller = await ControllerHost.StartAsync(cluster.Emulator, log: log);
+        var controller = await ControllerHost.StartAsync(cluster.Emulator, settings: settings, log: log);
         try
         {
             await cluster.WaitForRolloutAsync("rollout-app", r => TestCluster.State(r) == CanaryStepStates.Completed && TestCluster.Phase(r) == RolloutPhases.Healthy, "Healthy");
@@ -113,7 +115,7 @@ public sealed class ControllerFaultTests(ITestOutputHelper output)
                     // A new step: the controller is stopped and a fresh one must carry on from what is stored.
                     seen = step;
                     await controller.DisposeAsync();
-                    controller = await ControllerHost.StartAsync(cluster.Emulator, log: log);
+                    controller = await ControllerHost.StartAsync(cluster.Emulator, settings: settings, log: log, waitForWebhooks: false);
                     restarts++;
                     output.WriteLine($"restart {restarts} at {step}");
                 }

@@ -14,7 +14,7 @@ internal sealed class ControllerHost : IAsyncDisposable
 
     public IHost Host { get; }
 
-    public static async Task<ControllerHost> StartAsync(KubernetesEmulator emulator, TimeProvider? timeProvider = null, IDictionary<string, string?>? settings = null, ControllerLog? log = null)
+    public static async Task<ControllerHost> StartAsync(KubernetesEmulator emulator, TimeProvider? timeProvider = null, IDictionary<string, string?>? settings = null, ControllerLog? log = null, bool waitForWebhooks = true)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var values = new Dictionary<string, string?>
@@ -49,6 +49,12 @@ internal sealed class ControllerHost : IAsyncDisposable
         builder.Services.AddLanesRolloutController(builder.Configuration);
         var host = builder.Build();
         await host.StartAsync();
+        if (waitForWebhooks)
+        {
+            // Registration runs beside the controller; a test that changes a Deployment next expects the webhook to hold it.
+            await host.Services.GetRequiredService<Lanes.RolloutController.Webhooks.WebhookServer>().Registered.WaitAsync(TimeSpan.FromMinutes(1));
+        }
+
         return new ControllerHost(host);
     }
 

@@ -104,6 +104,56 @@ public sealed class WebhookServerTests
     }
 
     [Fact]
+    public async Task LocalUrl_AfterARunThatCouldNotPutItBack_TheNextRunRestoresTheTrueOriginal()
+    {
+        var failing = false;
+        await using var cluster = await TestCluster.StartAsync(new EmulatorOptions { Faults = _ => Volatile.Read(ref failing) ? ApiFault.InternalError : null });
+        var installed = JsonNode.Parse("""
+            {"apiVersion":"admissionregistration.k8s.io/v1","kind":"MutatingWebhookConfiguration","metadata":{"name":"lanes-rollout-controller"},
+             "webhooks":[{"name":"mdeployment.rollouts.lanes.dev","admissionReviewVersions":["v1"],"sideEffects":"None","failurePolicy":"Ignore",
+               "clientConfig":{"service":{"namespace":"lanes-system","name":"lanes-rollout-controller-webhook","path":"/mutate-apps-v1-deployment"}},
+               "rules":[{"apiGroups":["apps"],"apiVersions":["v1"],"operations":["UPDATE"],"resources":["deployments"]}]},
+              {"name":"someone-elses.example.com","admissionReviewVersions":["v1"],"sideEffects":"None","failurePolicy":"Ignore",
+               "clientConfig":{"url":"https://127.0.0.1:1/other"},
+               "rules":[{"apiGroups":["apps"],"apiVersions":["v1"],"operations":["CREATE"],"resources":["deployments"]}]}]}
+            """)!.AsObject();
+        cluster.Store.Create(AdmissionWebhooks.MutatingConfigurations, "", installed);
+        var key = new StoredObjectKey(AdmissionWebhooks.MutatingConfigurations, "", "lanes-rollout-controller");
+        string OurUrl() => ((JsonArray)cluster.Store.Get(key)!["webhooks"]!).Single(static w => w!["name"]!.GetValue<string>() == "mdeployment.rollouts.lanes.dev")!["clientConfig"]!["url"]?.GetValue<string>() ?? "";
+
+        // The first run's API server fails every request at shutdown: its URL stays behind, as after a kill.
+        var first = await ControllerHost.StartAsync(cluster.Emulator, settings: new Dictionary<string, string?> { ["Lanes:RolloutController:MaxRetryDelay"] = "00:00:00.200" });
+        var deadUrl = OurUrl();
+        Assert.StartsWith("https://127.0.0.1:", deadUrl, StringComparison.Ordinal);
+        Volatile.Write(ref failing, true);
+        using (var shortStop = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+        {
+            await first.Host.StopAsync(shortStop.Token);
+        }
+
+        first.Host.Dispose();
+        Volatile.Write(ref failing, false);
+        Assert.Equal(deadUrl, OurUrl());
+
+        // The next run points the configuration at itself but remembers the service, not the dead run's URL.
+        await using (await ControllerHost.StartAsync(cluster.Emulator))
+        {
+            Assert.NotEqual(deadUrl, OurUrl());
+            Assert.StartsWith("https://127.0.0.1:", OurUrl(), StringComparison.Ordinal);
+        }
+
+        var restored = cluster.Store.Get(key)!;
+        var ours = ((JsonArray)restored["webhooks"]!).Single(static w => w!["name"]!.GetValue<string>() == "mdeployment.rollouts.lanes.dev")!;
+        Assert.Equal("lanes-rollout-controller-webhook", ours["clientConfig"]!["service"]!["name"]!.GetValue<string>());
+        Assert.Null(ours["clientConfig"]!["url"]);
+        Assert.Equal("Ignore", ours["failurePolicy"]!.GetValue<string>());
+
+        // Nobody else's webhook was touched, and no record of ours is left on the object.
+        Assert.Contains((JsonArray)restored["webhooks"]!, static w => w!["name"]!.GetValue<string>() == "someone-elses.example.com" && w["clientConfig"]!["url"]!.GetValue<string>() == "https://127.0.0.1:1/other");
+        Assert.Null(restored["metadata"]!["annotations"]?[WebhookRegistration.OriginalAnnotation]);
+    }
+
+    [Fact]
     public async Task ApiServer_WithTheWebhookUnreachable_RefusesUnderFail_AndLetsThroughUnderIgnore()
     {
         await using var cluster = await TestCluster.StartAsync();
