@@ -68,7 +68,7 @@ internal sealed class ControllerHost : IAsyncDisposable
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
-                var response = await base.SendAsync(request, cancellationToken);
+                var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
                 var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
                 if (elapsed > TimeSpan.FromSeconds(1))
                 {
