@@ -74,8 +74,8 @@ internal sealed record AdmissionRequest
         {
             Uid = uid,
             Operation = operation,
-            Group = Text(request["resource"]?["group"]) ?? "",
-            Resource = Text(request["resource"]?["resource"]) ?? "",
+            Group = Text((request["resource"] as JsonObject)?["group"]) ?? "",
+            Resource = Text((request["resource"] as JsonObject)?["resource"]) ?? "",
             SubResource = Text(request["subResource"]) ?? "",
             Namespace = Text(request["namespace"]),
             Object = request["object"] as JsonObject,
@@ -111,5 +111,6 @@ internal sealed record AdmissionRequest
         ["response"] = response,
     };
 
-    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+    /// <summary>A string value, or null for anything else (absent, another type).</summary>
+    internal static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 }

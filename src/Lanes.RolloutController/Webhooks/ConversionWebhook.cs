@@ -30,7 +30,7 @@ internal static class ConversionWebhook
             return null;
         }
 
-        if (review?["apiVersion"]?.GetValue<string>() != "apiextensions.k8s.io/v1" || review["kind"]?.GetValue<string>() != "ConversionReview")
+        if (review is null || AdmissionRequest.Text(review["apiVersion"]) != "apiextensions.k8s.io/v1" || AdmissionRequest.Text(review["kind"]) != "ConversionReview")
         {
             error = "expected apiVersion apiextensions.k8s.io/v1 and kind ConversionReview";
             return null;
@@ -69,15 +69,20 @@ internal static class ConversionWebhook
     public static JsonObject Convert(JsonObject source, string desiredApiVersion)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var from = source["apiVersion"]?.GetValue<string>() ?? "";
+        if (desiredApiVersion is not (Alpha or Beta))
+        {
+            throw new NotSupportedException($"cannot convert a Rollout to {desiredApiVersion}: the versions are {Alpha} and {Beta}");
+        }
+
+        var from = AdmissionRequest.Text(source["apiVersion"]) ?? "";
+        if (source["kind"] is { } kindNode && AdmissionRequest.Text(kindNode) is not "Rollout")
+        {
+            throw new NotSupportedException($"cannot convert kind {kindNode.ToJsonString()}: this webhook converts Rollouts");
+        }
+
         if (from == desiredApiVersion)
         {
             return (JsonObject)source.DeepClone();
-        }
-
-        if (source["kind"]?.GetValue<string>() is { } kind && kind != "Rollout")
-        {
-            throw new NotSupportedException($"cannot convert kind {kind}");
         }
 
         JsonObject result;

@@ -22,37 +22,42 @@ internal static class DeploymentAdmission
             return null;
         }
 
+        // Typed first: a body that is not a Deployment throws JsonException here, which the webhook answers with a 400.
+        var newDeployment = KubernetesJson.Deserialize<V1Deployment>(newObject.ToJsonString());
+        var oldDeployment = KubernetesJson.Deserialize<V1Deployment>(oldObject.ToJsonString());
+        if (newDeployment?.Spec is null || newDeployment.Metadata is null || oldDeployment is null)
+        {
+            // No API server sends a Deployment without metadata or spec; there is nothing to hold.
+            return null;
+        }
+
         var patch = new JsonArray();
-        var annotations = newObject["metadata"]?["annotations"] as JsonObject;
-        var paused = newObject["spec"]?["paused"] is JsonValue p && p.TryGetValue<bool>(out var value) && value;
-        if (annotations?[KruiseNames.InProgressingAnnotation] is JsonValue progressing && progressing.TryGetValue<string>(out var text) && text.Length > 0)
+        if (newDeployment.Metadata.Annotations?.TryGetValue(KruiseNames.InProgressingAnnotation, out var progressing) == true && !string.IsNullOrEmpty(progressing))
         {
             // A release holds the Deployment: it stays paused, and cannot be switched to Recreate meanwhile.
-            if (!paused)
+            if (newDeployment.Spec.Paused != true)
             {
                 patch.Add(Op("add", "/spec/paused", true));
             }
 
-            if (newObject["spec"]?["strategy"]?["type"]?.GetValue<string>() == "Recreate")
+            if (newDeployment.Spec.Strategy?.Type == "Recreate")
             {
-                patch.Add(Op("add", "/spec/strategy", oldObject["spec"]?["strategy"]?.DeepClone() ?? new JsonObject()));
+                patch.Add(Op("add", "/spec/strategy", (oldObject["spec"] as JsonObject)?["strategy"]?.DeepClone() ?? new JsonObject()));
             }
 
             return patch;
         }
 
-        var newDeployment = KubernetesJson.Deserialize<V1Deployment>(newObject.ToJsonString());
-        var oldDeployment = KubernetesJson.Deserialize<V1Deployment>(oldObject.ToJsonString());
         if (newDeployment.Spec?.Replicas == 0 || !IsEffectiveRevisionChange(oldDeployment, newDeployment))
         {
             return null;
         }
 
-        var uid = string.IsNullOrEmpty(newDeployment.Metadata.Uid) ? oldDeployment.Metadata.Uid : newDeployment.Metadata.Uid;
+        var uid = string.IsNullOrEmpty(newDeployment.Metadata.Uid) ? oldDeployment.Metadata?.Uid : newDeployment.Metadata.Uid;
         var active = new List<V1ReplicaSet>();
         foreach (var rs in replicaSets)
         {
-            if ((rs.Spec.Replicas ?? 0) > 0 && rs.Metadata.OwnerReferences?.Any(o => o.Controller == true && o.Uid == uid) == true)
+            if ((rs.Spec?.Replicas ?? 0) > 0 && rs.Metadata?.OwnerReferences?.Any(o => o.Controller == true && o.Uid == uid) == true)
             {
                 active.Add(rs);
             }
@@ -80,8 +85,8 @@ internal static class DeploymentAdmission
     /// </summary>
     internal static bool IsEffectiveRevisionChange(V1Deployment oldDeployment, V1Deployment newDeployment)
     {
-        var newId = newDeployment.Metadata.Annotations?.TryGetValue(KruiseNames.RolloutIdLabel, out var n) == true ? n : "";
-        var oldId = oldDeployment.Metadata.Annotations?.TryGetValue(KruiseNames.RolloutIdLabel, out var o) == true ? o : "";
+        var newId = newDeployment.Metadata?.Annotations?.TryGetValue(KruiseNames.RolloutIdLabel, out var n) == true ? n ?? "" : "";
+        var oldId = oldDeployment.Metadata?.Annotations?.TryGetValue(KruiseNames.RolloutIdLabel, out var o) == true ? o ?? "" : "";
         if (newId.Length > 0)
         {
             return oldId != newId;

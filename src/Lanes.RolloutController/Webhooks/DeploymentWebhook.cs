@@ -25,8 +25,9 @@ internal sealed partial class DeploymentWebhook(IKubernetes client, ILogger<Depl
             return request.Allow();
         }
 
-        var ns = request.Namespace ?? newObject["metadata"]?["namespace"]?.GetValue<string>() ?? "default";
-        var name = newObject["metadata"]?["name"]?.GetValue<string>() ?? "";
+        var metadata = newObject["metadata"] as JsonObject;
+        var ns = request.Namespace ?? AdmissionRequest.Text(metadata?["namespace"]) ?? "default";
+        var name = AdmissionRequest.Text(metadata?["name"]) ?? "";
         try
         {
             var rollout = await FindRolloutAsync(ns, name, cancellationToken).ConfigureAwait(false);
@@ -43,6 +44,11 @@ internal sealed partial class DeploymentWebhook(IKubernetes client, ILogger<Depl
             }
 
             return request.Allow(patch);
+        }
+        catch (JsonException e)
+        {
+            // Never from an API server, which decodes a Deployment before admission: whatever sent it gets the reason.
+            return request.Deny(400, $"Deployment {ns}/{name} cannot be read: {e.Message}");
         }
         catch (HttpOperationException e)
         {

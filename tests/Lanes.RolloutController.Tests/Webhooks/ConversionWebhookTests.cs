@@ -45,7 +45,7 @@ public sealed class ConversionWebhookTests
 
         var failed = Review(alpha, "rollouts.kruise.io/v2");
         Assert.Equal("Failure", failed["result"]!["status"]!.GetValue<string>());
-        Assert.Contains("cannot convert Rollout from rollouts.kruise.io/v1alpha1 to rollouts.kruise.io/v2", failed["result"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("cannot convert a Rollout to rollouts.kruise.io/v2: the versions are rollouts.kruise.io/v1alpha1 and rollouts.kruise.io/v1beta1", failed["result"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Theory]
