@@ -327,8 +327,8 @@ public sealed class ResourceStore
     }
 
     /// <summary>
-    /// Deletes an object. With a <see cref="EmulatorOptions.PodRuntime"/>, a pod is deleted gracefully: it gets its
-    /// <c>deletionTimestamp</c> (now plus its grace period) and stays until the kubelet saw its containers stop;
+    /// Deletes an object. A pod is deleted gracefully: it gets its <c>deletionTimestamp</c> (now plus its grace period)
+    /// and stays until the kubelet saw its containers stop (see <see cref="EmulatorOptions.PodTerminationTime"/>);
     /// <paramref name="gracePeriodSeconds"/> 0 removes it at once, as <c>--grace-period=0 --force</c> does.
     /// </summary>
     public JsonObject? Delete(StoredObjectKey key, long? gracePeriodSeconds = null, string? propagationPolicy = null)
@@ -516,8 +516,9 @@ public sealed class ResourceStore
         }
     }
 
-    // Pods of a node with a runtime terminate before they go: only the kubelet removes them (ForceDelete).
-    private bool IsGraceful(StoredObjectKey key) => key.Type == ResourceType.Pods && _options.PodRuntime is not null;
+    // Pods terminate before they go (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination):
+    // only the kubelet removes them (ForceDelete), once their containers stopped.
+    private static bool IsGraceful(StoredObjectKey key) => key.Type == ResourceType.Pods;
 
     private JsonObject StartTermination(JsonObject current, long? gracePeriodSeconds)
     {
