@@ -37,7 +37,7 @@ internal static class StrategicMerge
             {
                 "replace" => Strip(Without(patch, Directive)),
                 "delete" => [],
-                var other => throw ApiException.BadRequest($"Unknown patch type: {other} in map: {patch.ToJsonString()}"),
+                var other => throw ApiException.BadRequest($"unknown patch type: {other} in map: {patch.ToJsonString()}"),
             };
         }
 
@@ -118,6 +118,7 @@ internal static class StrategicMerge
             var patchList = patch[listKey] as JsonArray;
             ValidateOrder(patchList, order, field.MergeKey);
             JsonArray merged;
+            IList<JsonNode?> serverOrder = current is null ? [] : [.. current];
             if (current is null && patchList is null)
             {
                 continue;
@@ -132,11 +133,19 @@ internal static class StrategicMerge
             }
             else
             {
-                merged = field.Merge ? MergeList(current, patchList, field) : Strip(patchList);
+                if (field.Merge)
+                {
+                    merged = MergeList(current, patchList, field, out var view);
+                    serverOrder = view;
+                }
+                else
+                {
+                    merged = Strip(patchList);
+                }
             }
 
             var (inOrder, serverOnly) = Partition(merged, order, field.MergeKey);
-            original[listKey] = Normalize(inOrder, serverOnly, order, current ?? [], field.MergeKey);
+            original[listKey] = Normalize(inOrder, serverOnly, order, serverOrder, field.MergeKey);
             patch.Remove(listKey);
         }
     }
@@ -165,8 +174,14 @@ internal static class StrategicMerge
         }
     }
 
-    private static JsonArray MergeList(JsonArray original, JsonArray patch, PatchField field)
+    private static JsonArray MergeList(JsonArray original, JsonArray patch, PatchField field) => MergeList(original, patch, field, out _);
+
+    // mergeSlice. The live list is worked on as Go does, in place in an array of its length: deleting an item shifts the
+    // rest left, and new items are written after the remaining ones while they fit. `serverView` is that array
+    // afterwards, which is the live order $setElementOrder then sorts by (as the API server's own library does).
+    private static JsonArray MergeList(JsonArray original, JsonArray patch, PatchField field, out List<JsonNode?> serverView)
     {
+        serverView = [.. original.Select(static i => i?.DeepClone())];
         if (original.Count == 0 && patch.Count == 0)
         {
             return [];
@@ -189,7 +204,8 @@ internal static class StrategicMerge
         }
 
         var key = field.MergeKey ?? throw ApiException.BadRequest("cannot merge lists without merge key");
-        var live = original.Select(static i => i?.DeepClone()).ToList();
+        var backing = serverView;
+        var length = backing.Count;
         var items = new List<JsonNode?>();
         var replace = false;
         foreach (var item in patch)
@@ -202,7 +218,16 @@ internal static class StrategicMerge
                     break;
                 case "delete":
                     var value = map[key] ?? throw NoMergeKey(map, key);
-                    live.RemoveAll(l => JsonNode.DeepEquals(l?[key], value));
+                    for (var i = IndexOf(backing, length, value, key); i >= 0; i = IndexOf(backing, length, value, key))
+                    {
+                        for (var j = i; j < length - 1; j++)
+                        {
+                            backing[j] = backing[j + 1];
+                        }
+
+                        length--;
+                    }
+
                     break;
                 case "replace":
                     replace = true;
@@ -210,7 +235,7 @@ internal static class StrategicMerge
                 case "merge":
                     throw ApiException.BadRequest("merging lists cannot yet be specified in the patch");
                 case var other:
-                    throw ApiException.BadRequest($"Unknown patch type: {other} in map: {map.ToJsonString()}");
+                    throw ApiException.BadRequest($"unknown patch type: {other} in map: {map.ToJsonString()}");
             }
         }
 
@@ -219,23 +244,46 @@ internal static class StrategicMerge
             return new JsonArray([.. items.Select(static i => (JsonNode?)Strip(i!))]);
         }
 
+        var remaining = length;
+        List<JsonNode?>? grown = null;
         foreach (var item in items)
         {
             var map = (JsonObject)item!;
             var value = map[key] ?? throw NoMergeKey(map, key);
-            var index = live.FindIndex(l => JsonNode.DeepEquals(l?[key], value));
+            var list = grown ?? backing;
+            var index = IndexOf(list, grown?.Count ?? length, value, key);
             if (index >= 0)
             {
-                live[index] = MergeMap((JsonObject)live[index]!, map, field.Type);
+                list[index] = MergeMap((JsonObject)list[index]!.DeepClone(), map, field.Type);
+            }
+            else if (grown is null && length < backing.Count)
+            {
+                backing[length++] = Strip(map);
             }
             else
             {
-                live.Add(Strip(map));
+                grown ??= [.. backing.Take(length)];
+                grown.Add(Strip(map));
             }
         }
 
-        var (patched, serverOnly) = Partition(live, new JsonArray([.. items.Select(static i => i!.DeepClone())]), key);
-        return Normalize(patched, serverOnly, new JsonArray([.. items.Select(static i => i!.DeepClone())]), original, key);
+        var merged = grown ?? [.. backing.Take(length)];
+        var patchOrder = new JsonArray([.. items.Select(static i => i!.DeepClone())]);
+        var (patched, serverOnly) = Partition(merged, patchOrder, key);
+        return Normalize(patched, serverOnly, patchOrder, [.. backing.Take(remaining)], key);
+    }
+
+    private static int IndexOf(List<JsonNode?> list, int length, JsonNode value, string key)
+    {
+        for (var i = 0; i < length; i++)
+        {
+            if (JsonNode.DeepEquals(list[i]?[key], value))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     // Splits merged items into those named by `by` and those only the server has.
@@ -253,7 +301,7 @@ internal static class StrategicMerge
 
     // normalizeElementOrder: patch items in the patch's (or $setElementOrder's) order, server-only items in the live order,
     // then interleaved: a server-only item goes first when the live list had it before the next patch item.
-    private static JsonArray Normalize(List<JsonNode?> patched, List<JsonNode?> serverOnly, JsonArray patchOrder, JsonArray serverOrder, string? mergeKey)
+    private static JsonArray Normalize(List<JsonNode?> patched, List<JsonNode?> serverOnly, JsonArray patchOrder, IList<JsonNode?> serverOrder, string? mergeKey)
     {
         var left = serverOnly.OrderBy(i => IndexOf(serverOrder, i, mergeKey)).ToList();
         var right = patched.OrderBy(i => IndexOf(patchOrder, i, mergeKey)).ToList();
@@ -270,7 +318,7 @@ internal static class StrategicMerge
         return result;
     }
 
-    private static int IndexOf(JsonArray list, JsonNode? item, string? mergeKey)
+    private static int IndexOf(IList<JsonNode?> list, JsonNode? item, string? mergeKey)
     {
         for (var i = 0; i < list.Count; i++)
         {

@@ -123,11 +123,35 @@ public sealed class StrategicMergePatchTests
         Assert.Equal(["A", "C", "B"], Names(patched["spec"]!["template"]!["spec"]!["containers"]![0]!["env"], "name"));
     }
 
+    // The proposal's kubectl example (live env reordered and extended by the server; the patch deletes ENV3, adds ENV6 and
+    // sets the order ENV1, ENV2, ENV6) and its finalizers example. The results are those of the API server's library
+    // (k8s.io/apimachinery strategicpatch, checked with `kubectl patch --local --type strategic`), which places the items
+    // only the server has by their live positions rather than all first as the proposal's text says.
+    [Fact]
+    public async Task SetElementOrder_WithDeletionsAndAdditions_OrdersAsTheApiServersLibrary()
+    {
+        await using var emulator = await KubernetesEmulator.StartAsync();
+        using var http = Client(emulator);
+        var app = JsonNode.Parse(App)!;
+        app["metadata"]!["finalizers"] = new JsonArray("b", "e", "a", "c", "d");
+        app["spec"]!["template"]!["spec"]!["containers"]![0]!["env"] = JsonNode.Parse("""[{"name":"ENV2"},{"name":"ENV5"},{"name":"ENV1"},{"name":"ENV3"},{"name":"ENV4"}]""");
+        await SendAsync(http, HttpMethod.Post, Deployments, app.ToJsonString(), HttpStatusCode.Created);
+
+        var patched = await SendAsync(http, HttpMethod.Patch, Deployments + "/app", """
+            {"metadata":{"$setElementOrder/finalizers":["a","b","f"],"$deleteFromPrimitiveList/finalizers":["c"],"finalizers":["f"]},
+             "spec":{"template":{"spec":{"containers":[{"name":"main",
+               "$setElementOrder/env":[{"name":"ENV1"},{"name":"ENV2"},{"name":"ENV6"}],
+               "env":[{"name":"ENV3","$patch":"delete"},{"name":"ENV6","value":"new"}]}]}}}}
+            """, HttpStatusCode.OK, SmpType);
+        Assert.Equal(["e", "a", "b", "f", "d"], patched["metadata"]!["finalizers"]!.AsArray().Select(static f => f!.GetValue<string>()));
+        Assert.Equal(["ENV5", "ENV1", "ENV2", "ENV4", "ENV6"], Names(patched["spec"]!["template"]!["spec"]!["containers"]![0]!["env"], "name"));
+    }
+
     // Malformed directives are refused with 400, as the API server's strategicpatch errors are.
     [Theory]
     [InlineData("""{"spec":{"template":{"spec":{"containers":[{"image":"x"}]}}}}""", "does not contain declared merge key: name")]
     [InlineData("""{"spec":{"template":{"spec":{"containers":[{"$patch":"merge"}]}}}}""", "merging lists cannot yet be specified in the patch")]
-    [InlineData("""{"spec":{"template":{"metadata":{"labels":{"$patch":"nonsense"}}}}}""", "Unknown patch type: nonsense")]
+    [InlineData("""{"spec":{"template":{"metadata":{"labels":{"$patch":"nonsense"}}}}}""", "unknown patch type: nonsense")]
     [InlineData("""{"spec":{"template":{"spec":{"containers":[{"name":"main","image":"x"}],"$setElementOrder/containers":[{"name":"other"}]}}}}""", "doesn't match $setElementOrder list")]
     public async Task MalformedDirectives_Are400(string patch, string message)
     {
