@@ -98,14 +98,14 @@ public sealed class DeploymentSimulatorTests
         await WaitForCompleteAsync(emulator, "app", "example/app:v1", 2);
 
         var reasons = RecordProgressingReasons(store, "app");
-        store.Mutate(Key("app"), static d =>
+        Update(store, Key("app"), static d =>
         {
             d["spec"]!["paused"] = true;
             return true;
         });
         await Eventually.WaitAsync(() => Condition(store.Get(Key("app"))!["status"], "Progressing") == ("Unknown", "DeploymentPaused"), "the paused condition");
         SetImage(store, "app", "example/app:v2");
-        store.Mutate(Key("app"), static d =>
+        Update(store, Key("app"), static d =>
         {
             d["spec"]!["replicas"] = 3;
             return true;
@@ -116,7 +116,7 @@ public sealed class DeploymentSimulatorTests
         Assert.Single(store.List(ResourceType.ReplicaSets, Ns).Items);
         Assert.All(Pods(store, "app"), static p => Assert.Equal("example/app:v1", Image(p)));
 
-        store.Mutate(Key("app"), static d =>
+        Update(store, Key("app"), static d =>
         {
             d["spec"]!["paused"] = false;
             return true;
@@ -247,7 +247,7 @@ public sealed class DeploymentSimulatorTests
         Assert.Null(ConditionNode(store.Get(Key("app"))!["status"], "Progressing"));
 
         var reasons = RecordProgressingReasons(store, "app");
-        store.Mutate(Key("app"), static d =>
+        Update(store, Key("app"), static d =>
         {
             d["spec"]!["progressDeadlineSeconds"] = 600;
             return true;
@@ -318,11 +318,27 @@ public sealed class DeploymentSimulatorTests
     }
 
     private static void SetImage(ResourceStore store, string name, string image) =>
-        store.Mutate(Key(name), d =>
+        Update(store, Key(name), d =>
         {
             d["spec"]!["template"]!["spec"]!["containers"]![0]!["image"] = image;
             return true;
         });
+
+    // A read-modify-write that retries on 409, as a client does: the simulated controllers write the same objects.
+    private static void Update(ResourceStore store, StoredObjectKey key, Func<JsonObject, bool> change)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                store.Mutate(key, change);
+                return;
+            }
+            catch (ApiException e) when (e.Code == HttpStatusCode.Conflict && attempt < 20)
+            {
+            }
+        }
+    }
 
     private static StoredObjectKey Key(string name) => new(ResourceType.Deployments, Ns, name);
 
