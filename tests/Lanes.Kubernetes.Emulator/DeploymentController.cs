@@ -20,19 +20,15 @@ internal sealed class DeploymentController(ResourceStore store, TimeProvider tim
     private JsonObject _deployment = [];
     private DateTimeOffset _now;
 
-    public void Sync(JsonObject deployment)
+    /// <summary>Syncs <paramref name="deployment"/>, given the ReplicaSets it owns (read once per pass for all Deployments).</summary>
+    public void Sync(JsonObject deployment, IReadOnlyList<JsonObject> owned)
     {
         _deployment = deployment;
         _now = time.GetUtcNow();
-        var uid = Metadata(deployment, "uid");
-        var ns = Metadata(deployment, "namespace");
         _replicaSets.Clear();
-        foreach (var rs in store.List(ResourceType.ReplicaSets, ns).Items)
+        foreach (var rs in owned)
         {
-            if (IsOwnedBy(rs, uid))
-            {
-                _replicaSets[Name(rs)] = rs;
-            }
+            _replicaSets[Name(rs)] = rs;
         }
 
         if (deployment["status"] is not JsonObject)

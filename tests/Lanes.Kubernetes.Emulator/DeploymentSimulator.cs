@@ -76,18 +76,45 @@ internal sealed class DeploymentSimulator : IAsyncDisposable
     /// <summary>One level-triggered pass over every Deployment, ReplicaSet, pod and Service.</summary>
     public void SimulateOnce()
     {
+        // Each kind is read once per pass and grouped by owner, so a pass stays linear in the number of objects.
+        var replicaSets = _store.List(ResourceType.ReplicaSets, null).Items;
+        var replicaSetsByOwner = ByOwner(replicaSets);
         foreach (var deployment in _store.List(ResourceType.Deployments, null).Items)
         {
-            Isolated(_deployments.Sync, deployment);
+            Isolated(d => _deployments.Sync(d, replicaSetsByOwner.GetValueOrDefault(ReplicaSetFields.Metadata(d, "uid")) ?? []), deployment);
         }
 
+        var podsByOwner = ByOwner(_store.List(ResourceType.Pods, null).Items);
         foreach (var replicaSet in _store.List(ResourceType.ReplicaSets, null).Items)
         {
-            Isolated(_replicaSets.Sync, replicaSet);
+            Isolated(rs => _replicaSets.Sync(rs, podsByOwner.GetValueOrDefault(ReplicaSetFields.Metadata(rs, "uid")) ?? []), replicaSet);
         }
 
         _kubelet.SimulateOnce();
         _endpointSlices.SimulateOnce();
+    }
+
+    private static Dictionary<string, List<JsonObject>> ByOwner(IReadOnlyList<JsonObject> objects)
+    {
+        var byOwner = new Dictionary<string, List<JsonObject>>(StringComparer.Ordinal);
+        foreach (var obj in objects)
+        {
+            foreach (var owner in obj["metadata"]?["ownerReferences"] as JsonArray ?? [])
+            {
+                if (owner?["uid"]?.GetValue<string>() is { } uid)
+                {
+                    if (!byOwner.TryGetValue(uid, out var owned))
+                    {
+                        owned = [];
+                        byOwner[uid] = owned;
+                    }
+
+                    owned.Add(obj);
+                }
+            }
+        }
+
+        return byOwner;
     }
 
     // A write that raced a client (409, or the object went away) spoils only this object's pass; the next pass retries it.

@@ -10,7 +10,8 @@ namespace Lanes.Kubernetes.Emulator;
 /// </summary>
 internal sealed class ReplicaSetController(ResourceStore store, TimeProvider time, Kubelet kubelet)
 {
-    public void Sync(JsonObject replicaSet)
+    /// <summary>Syncs <paramref name="replicaSet"/>, given the pods it owns (read once per pass for all ReplicaSets).</summary>
+    public void Sync(JsonObject replicaSet, IReadOnlyList<JsonObject> owned)
     {
         if (IsDeleting(replicaSet))
         {
@@ -20,8 +21,8 @@ internal sealed class ReplicaSetController(ResourceStore store, TimeProvider tim
         var ns = Metadata(replicaSet, "namespace");
         var uid = Metadata(replicaSet, "uid");
         var desired = Replicas(replicaSet);
-        var pods = store.List(ResourceType.Pods, ns).Items
-            .Where(p => IsOwnedBy(p, uid) && !IsDeleting(p) && p["status"]?["phase"]?.GetValue<string>() is not ("Failed" or "Succeeded"))
+        var pods = owned
+            .Where(p => !IsDeleting(p) && p["status"]?["phase"]?.GetValue<string>() is not ("Failed" or "Succeeded"))
             .ToList();
         for (var i = pods.Count; i < desired; i++)
         {

@@ -143,7 +143,10 @@ public sealed class DeploymentSimulatorTests
         await WaitForCompleteAsync(emulator, "app", "example/app:v1", 2);
 
         SetImage(store, "app", "example/app:broken");
-        await Eventually.WaitAsync(() => Condition(store.Get(Key("app"))!["status"], "Progressing") is ("True", "ReplicaSetUpdated" or "NewReplicaSetCreated"), "the rollout to start");
+        // Wait until the rollout is stuck (one surge pod that never turns ready) so that no later progress restarts the deadline.
+        await Eventually.WaitAsync(
+            () => store.Get(Key("app"))!["status"] is { } s && Int(s, "updatedReplicas") == 1 && Condition(s, "Progressing") == ("True", "ReplicaSetUpdated"),
+            "the rollout to start and get stuck");
         time.Advance(TimeSpan.FromSeconds(61));
         var status = await Eventually.WaitAsync(() => store.Get(Key("app"))?["status"] as JsonObject, static s => Condition(s, "Progressing") == ("False", "ProgressDeadlineExceeded"), "the deadline to pass");
         var newReplicaSet = store.List(ResourceType.ReplicaSets, Ns).Items.Single(rs => rs["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>() == "example/app:broken");
