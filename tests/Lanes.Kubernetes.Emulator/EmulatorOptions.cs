@@ -60,6 +60,12 @@ public sealed class EmulatorOptions
     /// <summary>The loopback port to listen on; 0 picks a free one.</summary>
     public int Port { get; set; }
 
+    /// <summary>
+    /// Without a <see cref="PodRuntime"/>: how long a deleted pod's containers take to stop. Until then the pod stays
+    /// listed, terminating (it has a <c>deletionTimestamp</c>), as on a real node; 0 removes it on the kubelet's next pass.
+    /// </summary>
+    public TimeSpan PodTerminationTime { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Period of the simulation pass that turns pending pods ready.</summary>
     public TimeSpan SimulationTick { get; set; } = TimeSpan.FromMilliseconds(20);
 }

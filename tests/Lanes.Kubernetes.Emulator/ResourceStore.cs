@@ -14,7 +14,8 @@ public sealed class ResourceStore
 
     private readonly Lock _lock = new();
     private readonly Dictionary<StoredObjectKey, JsonObject> _objects = [];
-    private readonly LinkedList<(WatchEvent Event, DateTimeOffset At)> _history = new();
+    // Each change with the object as it was before it (null for ADDED), so a list can be served at an exact older version.
+    private readonly LinkedList<(WatchEvent Event, DateTimeOffset At, JsonObject? Previous)> _history = new();
     private readonly List<WatchSubscription> _subscriptions = [];
     private readonly EmulatorOptions _options;
     private long _resourceVersion = 100;
@@ -73,6 +74,99 @@ public sealed class ResourceStore
                 .Select(static p => (JsonObject)p.Value.DeepClone())
                 .ToList();
             return (items, _resourceVersion);
+        }
+    }
+
+    /// <summary>
+    /// A LIST with the API server's <c>resourceVersion</c> / <c>resourceVersionMatch</c> semantics
+    /// (https://kubernetes.io/docs/reference/using-api/api-concepts/#the-resourceversion-parameter): unset is the most
+    /// recent state; <c>0</c> or <c>NotOlderThan</c> any state at least as new as the version (this store serves the
+    /// newest); <c>Exact</c> the state at exactly that version, rebuilt from the change history, or 410 Gone (reason
+    /// Expired) once the history no longer reaches back to it. A version this store has not reached yet gets 504, as
+    /// the watch cache answers after waiting for it.
+    /// </summary>
+    public (IReadOnlyList<JsonObject> Items, long ResourceVersion) List(ResourceType type, string? ns, LabelSelector? selector, FieldSelector? fields, string? resourceVersion, string? resourceVersionMatch)
+    {
+        ValidateListOptions(resourceVersion, resourceVersionMatch);
+        if (string.IsNullOrEmpty(resourceVersion) || resourceVersion == "0")
+        {
+            return List(type, ns, selector, fields);
+        }
+
+        if (!long.TryParse(resourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+        {
+            throw ApiException.BadRequest($"invalid resource version: \"{resourceVersion}\"");
+        }
+
+        lock (_lock)
+        {
+            if (version > _resourceVersion)
+            {
+                throw new ApiException(System.Net.HttpStatusCode.GatewayTimeout, "Timeout", string.Create(CultureInfo.InvariantCulture, $"Too large resource version: {version}, current: {_resourceVersion}"));
+            }
+
+            if (resourceVersionMatch != "Exact")
+            {
+                return List(type, ns, selector, fields);
+            }
+
+            TrimHistory();
+            if (version < _oldestResumableVersion && version < _resourceVersion)
+            {
+                throw ApiException.Gone("The resourceVersion for the provided list is too old.");
+            }
+
+            // Undo every change newer than the version, newest first.
+            var state = new Dictionary<StoredObjectKey, JsonObject>(_objects.Where(p => p.Key.Type == type));
+            for (var node = _history.Last; node is not null && node.Value.Event.ResourceVersion > version; node = node.Previous)
+            {
+                var (change, _, previous) = node.Value;
+                if (change.Key.Type != type)
+                {
+                    continue;
+                }
+
+                if (previous is null)
+                {
+                    state.Remove(change.Key);
+                }
+                else
+                {
+                    state[change.Key] = previous;
+                }
+            }
+
+            var items = state
+                .Where(p => (ns is null || p.Key.Namespace == ns) && (selector is null || selector.Matches(p.Value)) && (fields is null || fields.Matches(p.Value)))
+                .OrderBy(static p => p.Key.Namespace, StringComparer.Ordinal)
+                .ThenBy(static p => p.Key.Name, StringComparer.Ordinal)
+                .Select(static p => (JsonObject)p.Value.DeepClone())
+                .ToList();
+            return (items, version);
+        }
+    }
+
+    // apimachinery's ValidateListOptions for a list (not a watch).
+    private static void ValidateListOptions(string? resourceVersion, string? match)
+    {
+        if (string.IsNullOrEmpty(match))
+        {
+            return;
+        }
+
+        if (string.IsNullOrEmpty(resourceVersion))
+        {
+            throw ApiException.Invalid("ListOptions.meta.k8s.io", "", "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided");
+        }
+
+        if (match is not ("Exact" or "NotOlderThan"))
+        {
+            throw ApiException.Invalid("ListOptions.meta.k8s.io", "", $"resourceVersionMatch: Unsupported value: \"{match}\": supported values: \"Exact\", \"NotOlderThan\", \"\"");
+        }
+
+        if (match == "Exact" && resourceVersion == "0")
+        {
+            throw ApiException.Invalid("ListOptions.meta.k8s.io", "", "resourceVersionMatch: Forbidden: resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"");
         }
     }
 
@@ -233,8 +327,8 @@ public sealed class ResourceStore
     }
 
     /// <summary>
-    /// Deletes an object. With a <see cref="EmulatorOptions.PodRuntime"/>, a pod is deleted gracefully: it gets its
-    /// <c>deletionTimestamp</c> (now plus its grace period) and stays until the kubelet saw its containers stop;
+    /// Deletes an object. A pod is deleted gracefully: it gets its <c>deletionTimestamp</c> (now plus its grace period)
+    /// and stays until the kubelet saw its containers stop (see <see cref="EmulatorOptions.PodTerminationTime"/>);
     /// <paramref name="gracePeriodSeconds"/> 0 removes it at once, as <c>--grace-period=0 --force</c> does.
     /// </summary>
     public JsonObject? Delete(StoredObjectKey key, long? gracePeriodSeconds = null, string? propagationPolicy = null)
@@ -379,7 +473,7 @@ public sealed class ResourceStore
                     throw ApiException.Gone($"too old resource version: {from} ({_oldestResumableVersion})");
                 }
 
-                foreach (var (e, _) in _history)
+                foreach (var (e, _, _) in _history)
                 {
                     if (e.ResourceVersion > from && subscription.Accepts(e))
                     {
@@ -422,8 +516,9 @@ public sealed class ResourceStore
         }
     }
 
-    // Pods of a node with a runtime terminate before they go: only the kubelet removes them (ForceDelete).
-    private bool IsGraceful(StoredObjectKey key) => key.Type == ResourceType.Pods && _options.PodRuntime is not null;
+    // Pods terminate before they go (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination):
+    // only the kubelet removes them (ForceDelete), once their containers stopped.
+    private static bool IsGraceful(StoredObjectKey key) => key.Type == ResourceType.Pods;
 
     private JsonObject StartTermination(JsonObject current, long? gracePeriodSeconds)
     {
@@ -473,7 +568,7 @@ public sealed class ResourceStore
         var snapshot = (JsonObject)removed.DeepClone();
         snapshot["metadata"]!["resourceVersion"] = _resourceVersion.ToString(CultureInfo.InvariantCulture);
         var change = new WatchEvent("DELETED", key, _resourceVersion, snapshot);
-        Record(change);
+        Record(change, removed);
         changes.Add(change);
         if (key.Type == ResourceCatalog.CustomResourceDefinitions)
         {
@@ -500,15 +595,16 @@ public sealed class ResourceStore
     {
         _resourceVersion++;
         obj["metadata"]!["resourceVersion"] = _resourceVersion.ToString(CultureInfo.InvariantCulture);
+        var previous = _objects.GetValueOrDefault(key);
         _objects[key] = obj;
         var change = new WatchEvent(type, key, _resourceVersion, (JsonObject)obj.DeepClone());
-        Record(change);
+        Record(change, previous);
         return change;
     }
 
-    private void Record(WatchEvent change)
+    private void Record(WatchEvent change, JsonObject? previous)
     {
-        _history.AddLast((change, _options.TimeProvider.GetUtcNow()));
+        _history.AddLast((change, _options.TimeProvider.GetUtcNow(), previous));
         while (_history.Count > _options.HistoryLimit)
         {
             _oldestResumableVersion = _history.First!.Value.Event.ResourceVersion;

@@ -135,7 +135,7 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
 
             if (HttpMethods.IsGet(method))
             {
-                var (items, version) = store.List(route.Type, route.Namespace, selector, fields);
+                var (items, version) = store.List(route.Type, route.Namespace, selector, fields, query["resourceVersion"], query["resourceVersionMatch"]);
                 var resourceVersion = version.ToString(CultureInfo.InvariantCulture);
                 if (TableConverter.Wants(request.Headers.Accept))
                 {

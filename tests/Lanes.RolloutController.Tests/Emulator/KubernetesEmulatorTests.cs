@@ -240,12 +240,13 @@ public sealed class KubernetesEmulatorTests
             new V1Patch("""[{"op":"test","path":"/spec/replicas","value":1}]""", V1Patch.PatchType.JsonPatch), "app", TestCluster.Ns));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, failed.Response.StatusCode);
 
-        // Strategic merge: containers merge by name instead of replacing the list.
+        // Strategic merge: containers merge by name instead of replacing the list, in the patch's order
+        // (https://kubernetes.io/docs/tasks/manage-kubernetes-objects/update-api-object-kubectl-patch/).
         await client.AppsV1.PatchNamespacedDeploymentAsync(
             new V1Patch("""{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"example/sidecar:v1"},{"name":"main","image":"example/app:v2"}]}}}}""", V1Patch.PatchType.StrategicMergePatch),
             "app", TestCluster.Ns);
         var containers = cluster.Deployment("app")!["spec"]!["template"]!["spec"]!["containers"]!.AsArray();
-        Assert.Equal(["main:example/app:v2", "sidecar:example/sidecar:v1"], containers.Select(static c => c!["name"] + ":" + c["image"]));
+        Assert.Equal(["sidecar:example/sidecar:v1", "main:example/app:v2"], containers.Select(static c => c!["name"] + ":" + c["image"]));
     }
 
     [Fact]

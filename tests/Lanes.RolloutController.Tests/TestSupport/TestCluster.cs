@@ -188,8 +188,22 @@ internal sealed class TestCluster : IAsyncDisposable
                       number: 80
         """;
 
-    public void Patch(ResourceType type, string name, Func<JsonObject, bool> change, bool statusOnly = false) =>
-        Store.Mutate(new StoredObjectKey(type, Ns, name), change, statusOnly);
+    // A read-modify-write retried on 409, as a patch without a resourceVersion never conflicts on a real server: the
+    // simulated kube-controller-manager writes Deployments (status, revision annotation) at the same time.
+    public void Patch(ResourceType type, string name, Func<JsonObject, bool> change, bool statusOnly = false)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                Store.Mutate(new StoredObjectKey(type, Ns, name), change, statusOnly);
+                return;
+            }
+            catch (ApiException e) when (e.Code == System.Net.HttpStatusCode.Conflict && attempt < 20)
+            {
+            }
+        }
+    }
 
     public IReadOnlyList<string> PodNames(string app, bool gray) =>
         Pods(app).Where(p => (p["metadata"]!["labels"]!["alicloud.service.tag"] is not null) == gray)
@@ -251,11 +265,22 @@ internal sealed class TestCluster : IAsyncDisposable
         Eventually.WaitAsync(() => Rollout(name), condition, $"{name}: {what}", timeout, () => Describe(name));
 
     /// <summary>Waits until the Deployment is idle under its Rollout again: labelled for the webhook, not held, not paused.</summary>
+    // Idle also means no native rollout in flight (what `kubectl rollout status` waits for): a template change made while
+    // two ReplicaSets are active is not a canary release (Kruise's webhook requires exactly one).
     public Task WaitForIdleAsync(string deployment) =>
         Eventually.WaitAsync(
             () => Deployment(deployment) is { } d && d["spec"]?["paused"]?.GetValue<bool>() != true && d["metadata"]?["annotations"]?[KruiseNames.InProgressingAnnotation] is null &&
-                d["metadata"]?["labels"]?[KruiseNames.WorkloadTypeLabel]?.GetValue<string>() == "deployment",
+                d["metadata"]?["labels"]?[KruiseNames.WorkloadTypeLabel]?.GetValue<string>() == "deployment" && IsRolledOut(d),
             deployment + " to be idle under its Rollout");
+
+    private static bool IsRolledOut(JsonObject d)
+    {
+        var replicas = JsonNumbers.ReadInt(d["spec"]?["replicas"]) ?? 1;
+        var status = d["status"];
+        return JsonNumbers.ReadLong(status?["observedGeneration"]) >= JsonNumbers.ReadLong(d["metadata"]?["generation"]) &&
+            (JsonNumbers.ReadInt(status?["updatedReplicas"]) ?? 0) == replicas && (JsonNumbers.ReadInt(status?["replicas"]) ?? 0) == replicas &&
+            (JsonNumbers.ReadInt(status?["availableReplicas"]) ?? 0) == replicas;
+    }
 
     public Task<JsonObject> WaitForStepPausedAsync(string name, int step, TimeSpan? timeout = null) =>
         WaitForRolloutAsync(name, r => Phase(r) == RolloutPhases.Progressing && State(r) == CanaryStepStates.StepPaused && Step(r) == step, $"StepPaused at step {step}", timeout);
