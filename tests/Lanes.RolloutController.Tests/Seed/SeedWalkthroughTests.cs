@@ -24,14 +24,11 @@ public sealed partial class SeedWalkthroughTests
     [KubectlFact]
     public async Task Walkthrough_ApplyTheSeed_ChangeImages_Approve_AndRollBack_WithKubectlOnly()
     {
-        var directory = Directory.CreateTempSubdirectory("lanes-walkthrough-");
-        var kubeconfig = Path.Combine(directory.FullName, "config");
-        DotnetProcess? emulator = null, controller = null;
+        await using var run = await OutOfClusterRun.StartAsync("--Lanes:RolloutController:Webhooks:LocalUrl=https://127.0.0.1:0");
+        var kubeconfig = run.Kubeconfig;
+        var directory = run.Directory;
         try
         {
-            emulator = DotnetProcess.Start("Lanes.Kubernetes.Emulator.dll", null, "--port", "0", "--kubeconfig", kubeconfig, "--crds", Path.Combine(AppContext.BaseDirectory, "crds"));
-            await emulator.WaitForOutputAsync("Kubernetes API emulator serving on", ProcessTimeout);
-            controller = DotnetProcess.Start("Lanes.RolloutController.dll", new Dictionary<string, string> { ["KUBECONFIG"] = kubeconfig }, "--Lanes:RolloutController:Webhooks:LocalUrl=https://127.0.0.1:0");
 
             // Out of cluster with LocalUrl, the controller points the CRD's conversion and its webhook configurations
             // at itself, with the CA bundle of the CA it made.
@@ -60,7 +57,7 @@ public sealed partial class SeedWalkthroughTests
 
             // Trigger a canary release: A and C to mse-2.0.1 in mse-demo.yaml, applied again. The mutating webhook holds
             // A and C in the same request: the API server's answer to the apply already has them paused.
-            var released = Path.Combine(directory.FullName, "mse-demo.yaml");
+            var released = Path.Combine(directory, "mse-demo.yaml");
             File.WriteAllText(released, WithImages("mse-2.0.1", "mse-2.0.1"));
             var applied = JsonNode.Parse(await Kubectl.SucceedAsync(kubeconfig, "apply", "-f", released, "-o", "json"))!;
             Assert.True(AppliedDeployment(applied, "spring-cloud-a")["spec"]!["paused"]!.GetValue<bool>());
@@ -93,7 +90,7 @@ public sealed partial class SeedWalkthroughTests
 
             // Roll back C: its old image in mse-demo.yaml, applied again (A keeps the approved one). Kruise cancels the
             // release and the Rollout is Healthy again, with C's stable pods untouched and no canary left.
-            var rolledBack = Path.Combine(directory.FullName, "mse-demo-rollback.yaml");
+            var rolledBack = Path.Combine(directory, "mse-demo-rollback.yaml");
             File.WriteAllText(rolledBack, WithImages("mse-2.0.1", "mse-2.0.0"));
             var stablePodsOfC = await Kubectl.SucceedAsync(kubeconfig, "get", "pods", "-n", Ns, "-l", "app=spring-cloud-c,!alicloud.service.tag", "-o", "jsonpath={.items[*].metadata.name}");
             Assert.Contains("deployment.apps/spring-cloud-c configured", await Kubectl.SucceedAsync(kubeconfig, "apply", "-f", rolledBack), StringComparison.Ordinal);
@@ -107,60 +104,24 @@ public sealed partial class SeedWalkthroughTests
                 await Kubectl.SucceedAsync(kubeconfig, "get", "replicasets,deployments", "-n", Ns, "-l", "app=spring-cloud-c", "-o", "yaml"));
 
             // On shutdown (SIGTERM, as Kubernetes stops a pod) the controller puts back what it pointed at itself.
-            Assert.Equal(0, await controller.TerminateAsync(ProcessTimeout));
+            Assert.Equal(0, await run.Controller.TerminateAsync(ProcessTimeout));
             Assert.Equal("lanes-rollout-controller-webhook", await Kubectl.SucceedAsync(kubeconfig, "get", "crd", "rollouts.rollouts.kruise.io", "-o", "jsonpath={.spec.conversion.webhook.clientConfig.service.name}"));
             Assert.Empty(await Kubectl.SucceedAsync(kubeconfig, "get", "crd", "rollouts.rollouts.kruise.io", "-o", "jsonpath={.spec.conversion.webhook.clientConfig.url}"));
             Assert.Empty(await Kubectl.SucceedAsync(kubeconfig, "get", "mutatingwebhookconfigurations,validatingwebhookconfigurations", "-o", "name"));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new Xunit.Sdk.XunitException($"{e.Message}\n--- controller output ---\n{Tail(controller)}\n--- emulator output ---\n{Tail(emulator)}", e);
-        }
-        finally
-        {
-            if (controller is not null)
-            {
-                await controller.DisposeAsync();
-            }
-
-            if (emulator is not null)
-            {
-                await emulator.DisposeAsync();
-            }
-
-            directory.Delete(recursive: true);
+            throw new Xunit.Sdk.XunitException($"{e.Message}\n{run.Describe()}", e);
         }
     }
 
     [Fact]
     public async Task OutOfCluster_WithoutLocalUrl_SaysAtStartWhichWebhooksAreInactive()
     {
-        var directory = Directory.CreateTempSubdirectory("lanes-inactive-");
-        var kubeconfig = Path.Combine(directory.FullName, "config");
-        DotnetProcess? emulator = null, controller = null;
-        try
-        {
-            emulator = DotnetProcess.Start("Lanes.Kubernetes.Emulator.dll", null, "--port", "0", "--kubeconfig", kubeconfig, "--crds", Path.Combine(AppContext.BaseDirectory, "crds"));
-            await emulator.WaitForOutputAsync("Kubernetes API emulator serving on", ProcessTimeout);
-            controller = DotnetProcess.Start("Lanes.RolloutController.dll", new Dictionary<string, string> { ["KUBECONFIG"] = kubeconfig });
-            await controller.WaitForOutputAsync("Webhooks inactive (no certificate source", ProcessTimeout);
-            Assert.True(controller.Wrote("mdeployment.rollouts.lanes.dev"), controller.Output);
-            Assert.True(controller.Wrote("Lanes:RolloutController:Webhooks:LocalUrl=https://127.0.0.1:<port>"), controller.Output);
-        }
-        finally
-        {
-            if (controller is not null)
-            {
-                await controller.DisposeAsync();
-            }
-
-            if (emulator is not null)
-            {
-                await emulator.DisposeAsync();
-            }
-
-            directory.Delete(recursive: true);
-        }
+        await using var run = await OutOfClusterRun.StartAsync();
+        await run.Controller.WaitForOutputAsync("Webhooks inactive (no certificate source", ProcessTimeout);
+        Assert.True(run.Controller.Wrote("mdeployment.rollouts.lanes.dev"), run.Controller.Output);
+        Assert.True(run.Controller.Wrote("Lanes:RolloutController:Webhooks:LocalUrl=https://127.0.0.1:<port>"), run.Controller.Output);
     }
 
     // mse-demo.yaml with the images of A and C set to the given tags (B and everything else as in the seed).
@@ -220,10 +181,65 @@ public sealed partial class SeedWalkthroughTests
         return last;
     }
 
-    private static string Tail(DotnetProcess? process)
+    /// <summary>
+    /// The standalone emulator (port 0, writing a kubeconfig into a fresh directory, the repository's CRDs installed) and
+    /// the controller run against it out of cluster (<c>KUBECONFIG</c>) with <paramref name="controllerArguments"/>; both
+    /// killed and the directory removed on dispose.
+    /// </summary>
+    private sealed class OutOfClusterRun : IAsyncDisposable
     {
-        var output = process?.Output ?? "";
-        return output.Length <= 20_000 ? output : output[^20_000..];
+        private readonly DirectoryInfo _directory = System.IO.Directory.CreateTempSubdirectory("lanes-out-of-cluster-");
+        private DotnetProcess? _emulator;
+        private DotnetProcess? _controller;
+
+        private OutOfClusterRun() => Kubeconfig = Path.Combine(_directory.FullName, "config");
+
+        public string Directory => _directory.FullName;
+
+        public string Kubeconfig { get; }
+
+        public DotnetProcess Controller => _controller!;
+
+        public static async Task<OutOfClusterRun> StartAsync(params string[] controllerArguments)
+        {
+            var run = new OutOfClusterRun();
+            try
+            {
+                run._emulator = DotnetProcess.Start("Lanes.Kubernetes.Emulator.dll", null, "--port", "0", "--kubeconfig", run.Kubeconfig, "--crds", Path.Combine(AppContext.BaseDirectory, "crds"));
+                await run._emulator.WaitForOutputAsync("Kubernetes API emulator serving on", ProcessTimeout);
+                run._controller = DotnetProcess.Start("Lanes.RolloutController.dll", new Dictionary<string, string> { ["KUBECONFIG"] = run.Kubeconfig }, controllerArguments);
+                return run;
+            }
+            catch
+            {
+                await run.DisposeAsync();
+                throw;
+            }
+        }
+
+        /// <summary>What both processes wrote (the last 20,000 characters of each), for a failure message.</summary>
+        public string Describe() => $"--- controller output ---\n{Tail(_controller)}\n--- emulator output ---\n{Tail(_emulator)}";
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_controller is not null)
+            {
+                await _controller.DisposeAsync();
+            }
+
+            if (_emulator is not null)
+            {
+                await _emulator.DisposeAsync();
+            }
+
+            _directory.Delete(recursive: true);
+        }
+
+        private static string Tail(DotnetProcess? process)
+        {
+            var output = process?.Output ?? "";
+            return output.Length <= 20_000 ? output : output[^20_000..];
+        }
     }
 
     [GeneratedRegex(@"\S+")]
