@@ -152,6 +152,38 @@ public sealed class ConversionWebhookCallTests
     }
 
     [Fact]
+    public async Task AWatchEvent_ThatCannotBeConverted_EndsTheWatch()
+    {
+        await using var fixture = await Fixture.StartAsync();
+        var list = await fixture.Client.CustomObjects.ListNamespacedCustomObjectAsync<JsonObject>(Group, "v1", Ns, "widgets");
+        var version = list["metadata"]!["resourceVersion"]!.GetValue<string>();
+        fixture.Fault = "failure";
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var events = 0;
+        var watching = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var _ in fixture.Client.CustomObjects.WatchListNamespacedCustomObjectAsync(Group, "v1", Ns, "widgets", resourceVersion: version, timeoutSeconds: 30, cancellationToken: timeout.Token))
+                {
+                    events++;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // The stream ended while the client read it: the watch is over all the same.
+            }
+        });
+        await fixture.Client.CustomObjects.CreateNamespacedCustomObjectAsync<JsonObject>(Widget("v2", "w", new JsonObject { ["dimensions"] = new JsonObject { ["size"] = 2 } }), Group, "v2", Ns, "widgets");
+
+        // The API server's watch stops at an object it cannot encode in the watched version; the client re-lists.
+        await watching;
+        Assert.False(timeout.IsCancellationRequested, "the watch should have ended at the unconvertible event");
+        Assert.Equal(0, events);
+    }
+
+    [Fact]
     public async Task AWebhookThatCannotBeReached_FailsWritesAndReads_InNonStorageVersions()
     {
         await using var fixture = await Fixture.StartAsync();
