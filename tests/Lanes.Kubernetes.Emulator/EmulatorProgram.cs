@@ -62,7 +62,8 @@ internal static class EmulatorProgram
 
         if (kubeconfig is not null)
         {
-            await File.WriteAllTextAsync(kubeconfig, emulator.KubeConfig(ns) + Environment.NewLine).ConfigureAwait(false);
+            // As the cluster admin (system:admin): clients such as KubernetesClient refuse a kubeconfig user without credentials.
+            await File.WriteAllTextAsync(kubeconfig, emulator.KubeConfig(ns, RbacAuthorizer.Admin) + Environment.NewLine).ConfigureAwait(false);
         }
 
         Console.WriteLine($"Kubernetes API emulator serving on {emulator.BaseAddress}" + (kubeconfig is null ? "" : $" (kubeconfig: {kubeconfig})"));

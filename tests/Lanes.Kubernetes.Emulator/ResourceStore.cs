@@ -8,7 +8,7 @@ namespace Lanes.Kubernetes.Emulator;
 /// 409 on stale writes, generation bumped on spec changes, status as a subresource, finalizers,
 /// owner-reference garbage collection and a bounded change history for watches.
 /// </summary>
-public sealed class ResourceStore
+public sealed partial class ResourceStore
 {
     private const string NameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 

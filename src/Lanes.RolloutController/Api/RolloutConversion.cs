@@ -85,8 +85,9 @@ internal static class RolloutConversion
     }
 
     /// <summary>
-    /// Reads a Rollout object in either shape. Lanes runs no conversion webhook, so the stored object keeps the
-    /// shape it was written in; the presence of <c>spec.objectRef</c> marks v1alpha1.
+    /// Reads a Rollout object in either shape. With the CRD's conversion webhook the API server answers in the version
+    /// asked for; without it (a CRD installed with <c>conversion: None</c>, or Rollouts stored before the webhook was
+    /// set) an object keeps the shape it was written in, so the presence of <c>spec.objectRef</c> marks v1alpha1.
     /// </summary>
     /// <exception cref="JsonException">The document does not fit the Rollout model (a value of the wrong kind, a
     /// number out of range, a list holding <c>null</c>); the message says where.</exception>

@@ -1,7 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Lanes.Kubernetes.Emulator;
@@ -162,7 +159,7 @@ public sealed class AdmissionWebhooks(ResourceStore store)
     }
 
     // Returns the response, or null when the call failed and failurePolicy is Ignore; throws the refusal otherwise.
-    private static async Task<JsonObject?> CallAsync(JsonObject configuration, JsonObject webhook, string operation, ResourceDefinition definition, string version, string? subresource, string ns, JsonObject? oldObject, JsonObject? newObject, CancellationToken cancellationToken)
+    private async Task<JsonObject?> CallAsync(JsonObject configuration, JsonObject webhook, string operation, ResourceDefinition definition, string version, string? subresource, string ns, JsonObject? oldObject, JsonObject? newObject, CancellationToken cancellationToken)
     {
         var type = definition.Type;
         var name = Name(webhook);
@@ -199,41 +196,10 @@ public sealed class AdmissionWebhooks(ResourceStore store)
         JsonObject? response;
         try
         {
-            var url = webhook["clientConfig"]?["url"]?.GetValue<string>()
-                ?? throw new InvalidOperationException("clientConfig.service is not reachable from the emulator; use clientConfig.url");
-            var caBundle = webhook["clientConfig"]?["caBundle"]?.GetValue<string>();
             var seconds = webhook["timeoutSeconds"] is JsonValue t && t.TryGetValue<int>(out var s) ? s : 10;
-            using var handler = new SocketsHttpHandler();
-            if (!string.IsNullOrEmpty(caBundle))
-            {
-                var trust = new X509Certificate2Collection();
-                trust.ImportFromPem(Encoding.UTF8.GetString(Convert.FromBase64String(caBundle)));
-                handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                {
-                    if (certificate is null || (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) != 0)
-                    {
-                        return false;
-                    }
-
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.AddRange(trust);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return chain.Build(new X509Certificate2(certificate));
-                };
-            }
-
-            using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(seconds) };
-            using var content = new StringContent(review.ToJsonString(), Encoding.UTF8);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using var reply = await client.PostAsync(new Uri(url), content, cancellationToken).ConfigureAwait(false);
-            var body = await reply.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            if (!reply.IsSuccessStatusCode)
-            {
-                throw new InvalidOperationException($"the server responded with {(int)reply.StatusCode}: {body}");
-            }
-
-            response = (JsonNode.Parse(body) as JsonObject)?["response"] as JsonObject;
+            var clientConfig = webhook["clientConfig"] as JsonObject ?? throw new InvalidOperationException("the webhook has no clientConfig");
+            var answer = await WebhookClient.PostAsync(clientConfig, $"timeout={seconds}s", review, TimeSpan.FromSeconds(seconds), store, cancellationToken).ConfigureAwait(false);
+            response = answer["response"] as JsonObject;
             if (response is null || response["uid"]?.GetValue<string>() != uid)
             {
                 throw new InvalidOperationException("the response is not an AdmissionReview for this request (uid)");

@@ -15,6 +15,7 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
 
     private readonly RbacAuthorizer _rbac = new(store);
     private readonly AdmissionWebhooks _admission = new(store);
+    private readonly CustomResourceConversion _conversion = new(store);
     private volatile bool _unavailable;
     private CancellationTokenSource _outage = new();
 
@@ -135,11 +136,12 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
 
             if (HttpMethods.IsGet(method))
             {
-                var (items, version) = store.List(route.Type, route.Namespace, selector, fields, query["resourceVersion"], query["resourceVersionMatch"]);
+                var (stored, version) = store.List(route.Type, route.Namespace, selector, fields, query["resourceVersion"], query["resourceVersionMatch"]);
+                var items = await _conversion.ConvertAsync(definition, stored, route.Version.Name, context.RequestAborted).ConfigureAwait(false);
                 var resourceVersion = version.ToString(CultureInfo.InvariantCulture);
                 if (TableConverter.Wants(request.Headers.Accept))
                 {
-                    await WriteAsync(context, 200, TableConverter.Convert(definition, route.Version, [.. items.Select(i => WithVersion(i, route))], resourceVersion, query["includeObject"], options.TimeProvider.GetUtcNow())).ConfigureAwait(false);
+                    await WriteAsync(context, 200, TableConverter.Convert(definition, route.Version, items, resourceVersion, query["includeObject"], options.TimeProvider.GetUtcNow())).ConfigureAwait(false);
                     return;
                 }
 
@@ -148,7 +150,7 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
                     ["apiVersion"] = route.ApiVersion,
                     ["kind"] = definition.Kind + "List",
                     ["metadata"] = new JsonObject { ["resourceVersion"] = resourceVersion },
-                    ["items"] = new JsonArray(items.Select(i => (JsonNode)WithVersion(i, route)).ToArray()),
+                    ["items"] = new JsonArray([.. items]),
                 };
                 await WriteAsync(context, 200, list).ConfigureAwait(false);
                 return;
@@ -167,7 +169,8 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
 
                 var created = new StoredObjectKey(route.Type, route.Namespace, body["metadata"]?["name"]?.GetValue<string>() ?? "");
                 body = await AdmitAsync(context, "create", route, created, null, body).ConfigureAwait(false) ?? body;
-                await WriteAsync(context, 201, WithVersion(store.Create(route.Type, route.Namespace, body), route)).ConfigureAwait(false);
+                body = await ToStorageVersionAsync(context, route, body).ConfigureAwait(false);
+                await WriteAsync(context, 201, await ToRequestVersionAsync(context, route, store.Create(route.Type, route.Namespace, body)).ConfigureAwait(false)).ConfigureAwait(false);
                 return;
             }
 
@@ -178,7 +181,7 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
         var statusOnly = route.Subresource == "status";
         if (HttpMethods.IsGet(method))
         {
-            var found = WithVersion(store.Get(key) ?? throw ApiException.NotFound(key), route);
+            var found = await ToRequestVersionAsync(context, route, store.Get(key) ?? throw ApiException.NotFound(key)).ConfigureAwait(false);
             var table = TableConverter.Wants(request.Headers.Accept);
             await WriteAsync(context, 200, table ? TableConverter.Convert(definition, route.Version, [found], found["metadata"]!["resourceVersion"]!.GetValue<string>(), query["includeObject"], options.TimeProvider.GetUtcNow()) : found).ConfigureAwait(false);
         }
@@ -195,7 +198,9 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
             }
 
             body = await AdmitAsync(context, "update", route, key, null, body).ConfigureAwait(false) ?? body;
-            await WriteAsync(context, 200, WithVersion(store.Update(key, body, statusOnly), route)).ConfigureAwait(false);
+            body = await ToStorageVersionAsync(context, route, body).ConfigureAwait(false);
+            await ReencodeStoredAsync(context, route, key).ConfigureAwait(false);
+            await WriteAsync(context, 200, await ToRequestVersionAsync(context, route, store.Update(key, body, statusOnly)).ConfigureAwait(false)).ConfigureAwait(false);
         }
         else if (HttpMethods.IsPatch(method))
         {
@@ -212,15 +217,18 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
             }
 
             var patch = JsonNode.Parse(await ReadBodyAsync(request).ConfigureAwait(false)) ?? throw ApiException.BadRequest("empty patch");
-            var current = store.Get(key) ?? throw ApiException.NotFound(key);
+            // The patch applies to the object in the version the request names; it is stored in the storage version.
+            var current = await ToRequestVersionAsync(context, route, store.Get(key) ?? throw ApiException.NotFound(key)).ConfigureAwait(false);
             var next = ApplyPatch(current, patch, contentType);
             next = await AdmitAsync(context, "patch", route, key, current, next).ConfigureAwait(false) ?? next;
 
             // A patch only conflicts when it names a resourceVersion itself.
             var named = patch is JsonObject p ? p["metadata"]?["resourceVersion"]?.GetValue<string>() : null;
             next["metadata"]!["resourceVersion"] = named ?? current["metadata"]!["resourceVersion"]!.GetValue<string>();
-            var updated = named is null ? UpdateRetryingOnRace(key, next, patch, contentType, statusOnly) : store.Update(key, next, statusOnly);
-            await WriteAsync(context, 200, WithVersion(updated, route)).ConfigureAwait(false);
+            next = await ToStorageVersionAsync(context, route, next).ConfigureAwait(false);
+            await ReencodeStoredAsync(context, route, key).ConfigureAwait(false);
+            var updated = named is null ? await UpdateRetryingOnRaceAsync(context, route, key, next, patch, contentType, statusOnly).ConfigureAwait(false) : store.Update(key, next, statusOnly);
+            await WriteAsync(context, 200, await ToRequestVersionAsync(context, route, updated).ConfigureAwait(false)).ConfigureAwait(false);
         }
         else if (HttpMethods.IsDelete(method) && !statusOnly)
         {
@@ -242,7 +250,7 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
 
             await AdmitAsync(context, "delete", route, key, null, null).ConfigureAwait(false);
             var deleted = store.Delete(key, grace, propagation);
-            await WriteAsync(context, 200, deleted is null ? new JsonObject() : WithVersion(deleted, route)).ConfigureAwait(false);
+            await WriteAsync(context, 200, deleted is null ? new JsonObject() : await ToRequestVersionAsync(context, route, deleted).ConfigureAwait(false)).ConfigureAwait(false);
         }
         else
         {
@@ -274,7 +282,7 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
     }
 
     // Patches without a resourceVersion never conflict on a real server; re-apply on the newest copy if we raced.
-    private JsonObject UpdateRetryingOnRace(StoredObjectKey key, JsonObject next, JsonNode patch, string contentType, bool statusOnly)
+    private async Task<JsonObject> UpdateRetryingOnRaceAsync(HttpContext context, Route route, StoredObjectKey key, JsonObject next, JsonNode patch, string contentType, bool statusOnly)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -284,11 +292,44 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
             }
             catch (ApiException e) when (e.Code == HttpStatusCode.Conflict && attempt < 10)
             {
-                var current = store.Get(key) ?? throw ApiException.NotFound(key);
+                var current = await ToRequestVersionAsync(context, route, store.Get(key) ?? throw ApiException.NotFound(key)).ConfigureAwait(false);
                 next = ApplyPatch(current, patch, contentType);
                 next["metadata"]!["resourceVersion"] = current["metadata"]!["resourceVersion"]!.GetValue<string>();
+                next = await ToStorageVersionAsync(context, route, next).ConfigureAwait(false);
+                await ReencodeStoredAsync(context, route, key).ConfigureAwait(false);
             }
         }
+    }
+
+    // What a client sees: the stored object in the version its request names (a conversion webhook call when the
+    // CRD's strategy is Webhook and the versions differ).
+    private Task<JsonObject> ToRequestVersionAsync(HttpContext context, Route route, JsonObject stored) =>
+        _conversion.ConvertAsync(route.Definition, stored, route.Version.Name, context.RequestAborted);
+
+    // What is stored: the request's object in the storage version
+    // (https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definition-versioning/#writing-reading-and-updating-versioned-customresourcedefinition-objects).
+    private async Task<JsonObject> ToStorageVersionAsync(HttpContext context, Route route, JsonObject obj)
+    {
+        // A body without apiVersion is in the version of its path.
+        if (string.IsNullOrEmpty(obj["apiVersion"]?.GetValue<string>()))
+        {
+            obj["apiVersion"] = route.ApiVersion;
+        }
+
+        return await _conversion.ConvertAsync(route.Definition, obj, route.Definition.StorageVersion.Name, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    // An update is written whole in the storage version: an object still stored in another version is re-encoded
+    // first, so the status or spec the update keeps is in the same version as what it changes.
+    private async Task ReencodeStoredAsync(HttpContext context, Route route, StoredObjectKey key)
+    {
+        var storage = route.Definition.GroupVersion(route.Definition.StorageVersion.Name);
+        if (route.Definition.ConversionWebhook is null || store.Get(key) is not { } stored || stored["apiVersion"]?.GetValue<string>() is not { Length: > 0 } apiVersion || apiVersion == storage)
+        {
+            return;
+        }
+
+        store.Reencode(key, await _conversion.ConvertAsync(route.Definition, stored, route.Definition.StorageVersion.Name, context.RequestAborted).ConfigureAwait(false));
     }
 
     private static ApiRequest Describe(HttpRequest request, Route route) =>
@@ -358,7 +399,8 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
         options.BeforeWrite?.Invoke(new WriteInterception(verb, key, route.Subresource, body), store);
         if (verb is "update" or "delete")
         {
-            oldObject = store.Get(key);   // after the hook, which may have raced a change in
+            // After the hook, which may have raced a change in; webhooks see it in the request's version.
+            oldObject = store.Get(key) is { } stored ? await ToRequestVersionAsync(context, route, stored).ConfigureAwait(false) : null;
         }
 
         var operation = verb switch
@@ -369,9 +411,10 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
         };
         var subresource = verb == "delete" ? null : route.Subresource;
         var admitted = await _admission.MutateAsync(operation, route.Definition, route.Version.Name, subresource, key.Namespace, oldObject, body, context.RequestAborted).ConfigureAwait(false);
-        if (admitted is not null)
+        // Pruned and defaulted by the schema of the request's version; the storage version's applies once converted.
+        if (admitted is not null && route.Definition.IsCustom && route.Version.Schema is { } schema)
         {
-            store.PruneAndDefault(route.Type, admitted);
+            StructuralSchema.PruneAndDefault(admitted, schema);
         }
 
         await _admission.ValidateAsync(operation, route.Definition, route.Version.Name, subresource, key.Namespace, oldObject, admitted, context.RequestAborted).ConfigureAwait(false);
@@ -430,7 +473,7 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
                 {
                     for (var i = 0; i < subscription.InitialEvents && subscription.TryRead(out var e); i++)
                     {
-                        await WriteLineAsync(context, new JsonObject { ["type"] = e.Type, ["object"] = WithVersion(e.Object, route) }).ConfigureAwait(false);
+                        await WriteLineAsync(context, new JsonObject { ["type"] = e.Type, ["object"] = await ToRequestVersionAsync(context, route, e.Object).ConfigureAwait(false) }).ConfigureAwait(false);
                     }
 
                     var end = Bookmark(route, subscription.StartVersion);
@@ -469,7 +512,7 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
 
                     while (subscription.TryRead(out var e))
                     {
-                        var line = new JsonObject { ["type"] = e.Type, ["object"] = WithVersion(e.Object, route) };
+                        var line = new JsonObject { ["type"] = e.Type, ["object"] = await ToRequestVersionAsync(context, route, e.Object).ConfigureAwait(false) };
                         await WriteLineAsync(context, line).ConfigureAwait(false);
                     }
                 }
@@ -477,6 +520,11 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
             catch (OperationCanceledException) when (outage.IsCancellationRequested)
             {
                 context.Abort();   // the server went away: the connection breaks, it does not end cleanly
+            }
+            catch (ApiException)
+            {
+                // An event that cannot be converted (the conversion webhook failed) ends the watch, as the API
+                // server's watch encoder does; the client re-lists and sees the 500.
             }
             catch (OperationCanceledException)
             {
@@ -502,12 +550,6 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
         await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
         await context.Response.Body.WriteAsync(NewLine, context.RequestAborted).ConfigureAwait(false);
         await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-    }
-
-    private static JsonObject WithVersion(JsonObject obj, Route route)
-    {
-        obj["apiVersion"] = route.ApiVersion;
-        return obj;
     }
 
     private static JsonObject Status(ApiException e) => new()

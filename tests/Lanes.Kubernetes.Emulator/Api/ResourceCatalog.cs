@@ -127,6 +127,7 @@ public sealed class ResourceCatalog
             errors.Add("spec.versions: Invalid value: must have at least one version marked as served");
         }
 
+        ValidateConversion(spec["conversion"] as JsonObject, errors);
         if (plural is not null && group is not null && name != plural + "." + group)
         {
             errors.Add($"metadata.name: Invalid value: \"{name}\": must be spec.names.plural+\".\"+spec.group");
@@ -135,6 +136,55 @@ public sealed class ResourceCatalog
         if (errors.Count > 0)
         {
             throw ApiException.Invalid("CustomResourceDefinition", name, errors.Count == 1 ? errors[0] : "[" + string.Join(", ", errors) + "]");
+        }
+    }
+
+    // spec.conversion as the apiextensions validation checks it
+    // (https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definition-versioning/#configure-customresourcedefinition-to-use-conversion-webhooks).
+    private static void ValidateConversion(JsonObject? conversion, List<string> errors)
+    {
+        var strategy = conversion?["strategy"]?.GetValue<string>() ?? "None";
+        if (strategy is not ("None" or "Webhook"))
+        {
+            errors.Add($"spec.conversion.strategy: Unsupported value: \"{strategy}\": supported values: \"None\", \"Webhook\"");
+            return;
+        }
+
+        var webhook = conversion?["webhook"] as JsonObject;
+        if (strategy == "None")
+        {
+            if (webhook is not null)
+            {
+                errors.Add("spec.conversion.webhook: Forbidden: should not be set when strategy is not set to Webhook");
+            }
+
+            return;
+        }
+
+        if (webhook is null)
+        {
+            errors.Add("spec.conversion.webhook: Required value: required when strategy is set to Webhook");
+            return;
+        }
+
+        var reviewVersions = (webhook["conversionReviewVersions"] as JsonArray ?? []).Select(static v => v?.GetValue<string>()).ToList();
+        if (reviewVersions.Count == 0)
+        {
+            errors.Add("spec.conversion.webhook.conversionReviewVersions: Required value: must contain at least one version");
+        }
+        else if (!reviewVersions.Any(static v => v is "v1" or "v1beta1"))
+        {
+            errors.Add($"spec.conversion.webhook.conversionReviewVersions: Invalid value: []string{{{string.Join(", ", reviewVersions.Select(static v => "\"" + v + "\""))}}}: must include at least one of v1, v1beta1");
+        }
+
+        var clientConfig = webhook["clientConfig"] as JsonObject;
+        if ((clientConfig?["url"] is null) == (clientConfig?["service"] is null))
+        {
+            errors.Add("spec.conversion.webhook.clientConfig: Required value: exactly one of url or service is required");
+        }
+        else if (clientConfig?["url"]?.GetValue<string>() is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != "https"))
+        {
+            errors.Add($"spec.conversion.webhook.clientConfig.url: Invalid value: \"{url}\": 'https' is the only allowed URL scheme");
         }
     }
 
@@ -163,6 +213,7 @@ public sealed class ResourceCatalog
             spec["scope"]?.GetValue<string>() != "Cluster",
             [.. (names["shortNames"] as JsonArray ?? []).Select(static s => s!.GetValue<string>())],
             versions,
-            IsCustom: true);
+            IsCustom: true,
+            spec["conversion"]?.DeepClone() as JsonObject);
     }
 }

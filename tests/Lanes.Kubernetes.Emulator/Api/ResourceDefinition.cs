@@ -14,12 +14,22 @@ public sealed record ResourceDefinition(
     bool Namespaced,
     IReadOnlyList<string> ShortNames,
     IReadOnlyList<ResourceVersionDefinition> Versions,
-    bool IsCustom)
+    bool IsCustom,
+    JsonObject? Conversion = null)
 {
     public ResourceType Type => new(Group, Plural);
 
     /// <summary>The version a client gets when it does not name one: the storage version's peers sorted by Kubernetes' version priority.</summary>
     public ResourceVersionDefinition PreferredVersion => Versions.Where(static v => v.Served).OrderBy(static v => v.Name, KubeVersionComparer.Instance).First();
+
+    /// <summary>The version objects are stored in (a built-in type's only version here).</summary>
+    public ResourceVersionDefinition StorageVersion => Versions.FirstOrDefault(static v => v.Storage) ?? Versions[0];
+
+    /// <summary>
+    /// A CRD's <c>spec.conversion</c> with <c>strategy: Webhook</c>, or null when versions differ only in
+    /// <c>apiVersion</c> (strategy <c>None</c>, and every built-in type here).
+    /// </summary>
+    public JsonObject? ConversionWebhook => Conversion?["strategy"]?.GetValue<string>() == "Webhook" ? Conversion["webhook"] as JsonObject : null;
 
     public ResourceVersionDefinition? Served(string version) => Versions.FirstOrDefault(v => v.Served && v.Name == version);
 

@@ -26,6 +26,10 @@ public sealed class KubectlTests
             await Eventually.WaitAsync(() => File.Exists(kubeconfig) && File.ReadAllText(kubeconfig).Contains("current-context", StringComparison.Ordinal), "the standalone emulator's kubeconfig");
             Assert.Contains("server: http://127.0.0.1:", File.ReadAllText(kubeconfig), StringComparison.Ordinal);
 
+            // rollout.yaml is v1alpha1 and Rollouts are stored as v1beta1: the API server needs the controller's
+            // conversion webhook to store it.
+            await using var webhooks = await ControllerHost.StartWebhooksAsync(new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig)));
+
             Assert.Contains("deployment.apps/spring-cloud-a created", await Kubectl.SucceedAsync(kubeconfig, "apply", "-f", Seed("mse-demo.yaml")), StringComparison.Ordinal);
             Assert.Contains("ingress.networking.k8s.io/spring-cloud-a created", await Kubectl.SucceedAsync(kubeconfig, "apply", "-f", Seed("mse-ingress.yaml")), StringComparison.Ordinal);
             var applied = await Kubectl.SucceedAsync(kubeconfig, "apply", "-f", Seed("rollout.yaml"));
@@ -56,6 +60,7 @@ public sealed class KubectlTests
     public async Task StatusPatch_Wait_AndDelete_WorkAsOnAnApiServer()
     {
         await using var cluster = await TestCluster.StartAsync();
+        await using var webhooks = await ControllerHost.StartWebhooksAsync(cluster.Client);
         using var kubeconfig = new KubeconfigFile(cluster.Emulator);
         await Kubectl.SucceedAsync(kubeconfig.Path, "apply", "-f", Seed("rollout.yaml"));
 

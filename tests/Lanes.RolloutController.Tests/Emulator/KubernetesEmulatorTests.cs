@@ -81,19 +81,33 @@ public sealed class KubernetesEmulatorTests
     public async Task StatusSubresource_IsSeparateFromTheMainResource()
     {
         await using var cluster = await TestCluster.StartAsync();
-        cluster.Apply(TestCluster.SeedStyleRollout("r", "app"));
+        cluster.Apply("""
+            apiVersion: rollouts.kruise.io/v1beta1
+            kind: Rollout
+            metadata:
+              name: r
+            spec:
+              workloadRef:
+                apiVersion: apps/v1
+                kind: Deployment
+                name: app
+              strategy:
+                canary:
+                  steps:
+                  - replicas: 1
+            """);
         var client = cluster.Client;
 
         await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
             new V1Patch("""{"status":{"phase":"Healthy"},"spec":{"disabled":true}}""", V1Patch.PatchType.MergePatch),
-            "rollouts.kruise.io", "v1alpha1", TestCluster.Ns, "rollouts", "r");
+            "rollouts.kruise.io", "v1beta1", TestCluster.Ns, "rollouts", "r");
         var rollout = cluster.Rollout("r")!;
         Assert.Equal("Healthy", rollout["status"]!["phase"]!.GetValue<string>());
         Assert.False(rollout["spec"]!["disabled"]!.GetValue<bool>());   // the CRD's default, not the status patch's spec
 
         await client.CustomObjects.PatchNamespacedCustomObjectAsync(
             new V1Patch("""{"spec":{"disabled":true},"status":{"phase":"Broken"}}""", V1Patch.PatchType.MergePatch),
-            "rollouts.kruise.io", "v1alpha1", TestCluster.Ns, "rollouts", "r");
+            "rollouts.kruise.io", "v1beta1", TestCluster.Ns, "rollouts", "r");
         rollout = cluster.Rollout("r")!;
         Assert.True(rollout["spec"]!["disabled"]!.GetValue<bool>());
         Assert.Equal("Healthy", rollout["status"]!["phase"]!.GetValue<string>());

@@ -14,7 +14,19 @@ internal sealed class ControllerHost : IAsyncDisposable
 
     public IHost Host { get; }
 
-    public static async Task<ControllerHost> StartAsync(KubernetesEmulator emulator, TimeProvider? timeProvider = null, IDictionary<string, string?>? settings = null, ControllerLog? log = null, bool waitForWebhooks = true)
+    public static Task<ControllerHost> StartAsync(KubernetesEmulator emulator, TimeProvider? timeProvider = null, IDictionary<string, string?>? settings = null, ControllerLog? log = null, bool waitForWebhooks = true) =>
+        StartAsync(_ => log is null ? CreateClient(emulator) : new k8s.Kubernetes(new KubernetesClientConfiguration { Host = emulator.BaseAddress.ToString() }, new SlowRequestLog(log)), timeProvider, settings, log, webhooksOnly: false, waitForWebhooks);
+
+    /// <summary>
+    /// Only the controller's webhooks (served on loopback and registered with the API server, as
+    /// <see cref="StartAsync(KubernetesEmulator, TimeProvider?, IDictionary{string, string?}?, ControllerLog?, bool)"/> does), without its
+    /// reconcilers: for tests that write Rollouts by hand yet need the API server to convert them (the CRD's conversion
+    /// webhook is the controller's).
+    /// </summary>
+    public static Task<ControllerHost> StartWebhooksAsync(IKubernetes client) =>
+        StartAsync(_ => client, timeProvider: null, settings: null, log: null, webhooksOnly: true, waitForWebhooks: true);
+
+    private static async Task<ControllerHost> StartAsync(Func<IServiceProvider, IKubernetes> client, TimeProvider? timeProvider, IDictionary<string, string?>? settings, ControllerLog? log, bool webhooksOnly, bool waitForWebhooks)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var values = new Dictionary<string, string?>
@@ -40,13 +52,18 @@ internal sealed class ControllerHost : IAsyncDisposable
             builder.Logging.AddProvider(new ForwardingProvider(log));
         }
 
-        builder.Services.AddSingleton<IKubernetes>(_ => log is null ? CreateClient(emulator) : new k8s.Kubernetes(new KubernetesClientConfiguration { Host = emulator.BaseAddress.ToString() }, new SlowRequestLog(log)));
+        builder.Services.AddSingleton(client);
         if (timeProvider is not null)
         {
             builder.Services.AddSingleton(timeProvider);
         }
 
         builder.Services.AddLanesRolloutController(builder.Configuration);
+        if (webhooksOnly)
+        {
+            builder.Services.Remove(builder.Services.Single(static d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(Lanes.RolloutController.Hosting.RolloutControllerService)));
+        }
+
         var host = builder.Build();
         await host.StartAsync();
         if (waitForWebhooks)

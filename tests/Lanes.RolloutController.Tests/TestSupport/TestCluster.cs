@@ -255,11 +255,14 @@ internal sealed class TestCluster : IAsyncDisposable
             new V1Patch(new JsonArray(new JsonObject { ["op"] = "replace", ["path"] = "/spec/template/spec/containers/0/image", ["value"] = image }).ToJsonString(), V1Patch.PatchType.JsonPatch),
             deployment, Ns);
 
-    /// <summary>Approves like kubectl-kruise: a merge patch of the status subresource, through the real client.</summary>
+    /// <summary>
+    /// Approves as the seed's <c>kubectl patch rollout --subresource=status --type=merge</c> does: a merge patch of the
+    /// status subresource in the preferred version (v1beta1, the storage version), through the real client.
+    /// </summary>
     public Task ApproveAsync(string rollout) =>
         Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
             new V1Patch("""{"status":{"canaryStatus":{"currentStepState":"StepReady"}}}""", V1Patch.PatchType.MergePatch),
-            KruiseNames.Group, KruiseNames.V1Alpha1, Ns, KruiseNames.RolloutPlural, rollout);
+            KruiseNames.Group, KruiseNames.V1Beta1, Ns, KruiseNames.RolloutPlural, rollout);
 
     public Task<JsonObject> WaitForRolloutAsync(string name, Func<JsonObject, bool> condition, string what, TimeSpan? timeout = null) =>
         Eventually.WaitAsync(() => Rollout(name), condition, $"{name}: {what}", timeout, () => Describe(name));
