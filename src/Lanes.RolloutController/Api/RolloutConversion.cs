@@ -110,6 +110,27 @@ internal static class RolloutConversion
         }
     }
 
+    /// <summary>A v1alpha1 document as the v1alpha1 model; anything it cannot be is a <see cref="JsonException"/> naming it.</summary>
+    public static RolloutV1Alpha1 ReadV1Alpha1(JsonObject document) =>
+        Reading(() => Normalized(ApiJson.Read<RolloutV1Alpha1>(document) ?? new RolloutV1Alpha1()));
+
+    /// <summary>A v1beta1 document as the v1beta1 model; anything it cannot be is a <see cref="JsonException"/> naming it.</summary>
+    public static Rollout ReadV1Beta1(JsonObject document) =>
+        Reading(() => Normalized(ApiJson.Read<Rollout>(document) ?? new Rollout()));
+
+    private static T Reading<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException)
+        {
+            // The serializer reports some mismatches (a number too large for its field) outside JsonException.
+            throw new JsonException(e.Message, e);
+        }
+    }
+
     // System.Text.Json writes null wherever a document says null, also into members the model never leaves null.
     private static RolloutV1Alpha1 Normalized(RolloutV1Alpha1 rollout)
     {

@@ -21,6 +21,9 @@ internal sealed partial class RolloutControllerService
         [LoggerMessage(45, LogLevel.Warning, "Leader election failed; retrying", EventName = "LeaderElectionFailed")]
         public static partial void LeaderElectionFailed(ILogger logger, Exception exception);
 
+        [LoggerMessage(46, LogLevel.Warning, "The webhooks are not registered after {Waited}; the controller starts anyway (out of cluster, Rollout reads fail until the CRD's conversion webhook points here)", EventName = "StartingBeforeWebhooks")]
+        public static partial void StartingBeforeWebhooks(ILogger logger, TimeSpan waited);
+
         [LoggerMessage(44, LogLevel.Debug, "Could not release the leader Lease at shutdown", EventName = "LeaseReleaseFailed")]
         public static partial void LeaseReleaseFailed(ILogger logger, Exception exception);
     }

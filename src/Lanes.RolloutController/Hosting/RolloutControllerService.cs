@@ -20,6 +20,7 @@ internal sealed partial class RolloutControllerService(
     TrafficRoutingReconciler trafficRoutings,
     RolloutIndex index,
     ClusterCache cache,
+    Webhooks.WebhookServer webhooks,
     TimeProvider timeProvider,
     IOptions<RolloutControllerOptions> options,
     ILoggerFactory loggerFactory,
@@ -27,8 +28,27 @@ internal sealed partial class RolloutControllerService(
 {
     private readonly RolloutControllerOptions _options = options.Value;
 
+    /// <summary>How long the controller waits for its webhooks' registration before it starts without them.</summary>
+    internal static readonly TimeSpan RegistrationWait = TimeSpan.FromSeconds(10);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Out of cluster the Rollout CRD's conversion webhook is this process: until it points here, every Rollout
+        // read fails. Registration gets a short head start; against a failing API server it may take minutes, and
+        // the controller then starts anyway (the level-triggered fallback covers Deployment updates meanwhile).
+        try
+        {
+            await webhooks.Registered.WaitAsync(RegistrationWait, timeProvider, stoppingToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.StartingBeforeWebhooks(logger, RegistrationWait);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+
         if (!_options.LeaderElection.Enabled)
         {
             await RunLeadingAsync(stoppingToken).ConfigureAwait(false);

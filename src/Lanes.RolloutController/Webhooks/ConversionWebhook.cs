@@ -88,13 +88,11 @@ internal static class ConversionWebhook
         JsonObject result;
         if (from == Alpha && desiredApiVersion == Beta)
         {
-            var alpha = ApiJson.Read<RolloutV1Alpha1>(source) ?? throw new JsonException("empty Rollout");
-            result = (JsonObject)ApiJson.Write(RolloutConversion.ToV1Beta1(alpha))!;
+            result = (JsonObject)ApiJson.Write(RolloutConversion.ToV1Beta1(RolloutConversion.ReadV1Alpha1(source)))!;
         }
         else if (from == Beta && desiredApiVersion == Alpha)
         {
-            var beta = ApiJson.Read<Rollout>(source) ?? throw new JsonException("empty Rollout");
-            result = (JsonObject)ApiJson.Write(RolloutConversion.ToV1Alpha1(beta))!;
+            result = (JsonObject)ApiJson.Write(RolloutConversion.ToV1Alpha1(RolloutConversion.ReadV1Beta1(source)))!;
         }
         else
         {
