@@ -281,7 +281,9 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
         return string.IsNullOrWhiteSpace(body) ? null : JsonNode.Parse(body) as JsonObject ?? throw ApiException.BadRequest("DeleteOptions must be a JSON object");
     }
 
-    // Patches without a resourceVersion never conflict on a real server; re-apply on the newest copy if we raced.
+    // Patches without a resourceVersion never conflict on a real server: its GuaranteedUpdate re-reads the object and
+    // runs the whole update again (the patch, then admission: mutating webhooks included) until it stores. Re-applying
+    // the patch alone would drop what a mutating webhook added on the first try.
     private async Task<JsonObject> UpdateRetryingOnRaceAsync(HttpContext context, Route route, StoredObjectKey key, JsonObject next, JsonNode patch, string contentType, bool statusOnly)
     {
         for (var attempt = 0; ; attempt++)
@@ -294,6 +296,7 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
             {
                 var current = await ToRequestVersionAsync(context, route, store.Get(key) ?? throw ApiException.NotFound(key)).ConfigureAwait(false);
                 next = ApplyPatch(current, patch, contentType);
+                next = await AdmitAsync(context, "patch", route, key, current, next).ConfigureAwait(false) ?? next;
                 next["metadata"]!["resourceVersion"] = current["metadata"]!["resourceVersion"]!.GetValue<string>();
                 next = await ToStorageVersionAsync(context, route, next).ConfigureAwait(false);
                 await ReencodeStoredAsync(context, route, key).ConfigureAwait(false);

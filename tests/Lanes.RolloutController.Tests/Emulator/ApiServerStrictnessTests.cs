@@ -23,6 +23,50 @@ public sealed class ApiServerStrictnessTests
         """;
 
     // https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#create-a-customresourcedefinition
+    /// <summary>
+    /// A patch without a resourceVersion never answers 409: when another write lands between its read and its store,
+    /// the API server runs the update again on the newest object, admission included
+    /// (https://kubernetes.io/docs/reference/using-api/api-concepts/#patch-and-apply; the mutating phase of
+    /// https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/ is part of every
+    /// attempt). What the mutating webhook added must survive the retry.
+    /// </summary>
+    [Fact]
+    public async Task APatchThatRacesAnotherWrite_IsAdmittedAgain_KeepingTheMutatingWebhooksChanges()
+    {
+        var race = 0;
+        StoredObjectKey? app = null;
+        await using var cluster = await TestCluster.StartAsync(new EmulatorOptions
+        {
+            BeforeWrite = (write, store) =>
+            {
+                // Once, as the user's patch is admitted: another writer's label lands first.
+                if (write.Verb == "patch" && write.Key == app && Interlocked.Exchange(ref race, 0) == 1)
+                {
+                    store.Mutate(write.Key, static d =>
+                    {
+                        d["metadata"]!["labels"]!["racer"] = "was-here";
+                        return true;
+                    });
+                }
+            },
+        });
+        await cluster.ApplyAppAsync("app", 2, "example/app:v1");
+        cluster.Apply(TestCluster.SeedStyleRollout("rollout-app", "app"));
+        await using var controller = await ControllerHost.StartAsync(cluster.Emulator);
+        await cluster.WaitForIdleAsync("app");
+        app = new StoredObjectKey(ResourceType.Deployments, TestCluster.Ns, "app");
+
+        Volatile.Write(ref race, 1);
+        await cluster.SetImageAsync("app", "example/app:v2");
+
+        var stored = cluster.Deployment("app")!;
+        Assert.Equal(0, Volatile.Read(ref race));
+        Assert.Equal("was-here", stored["metadata"]!["labels"]!["racer"]!.GetValue<string>());
+        Assert.Equal("example/app:v2", TestCluster.Image(stored));
+        Assert.True(stored["spec"]!["paused"]!.GetValue<bool>(), stored.ToJsonString());
+        Assert.NotNull(stored["metadata"]!["annotations"]![Lanes.RolloutController.Api.KruiseNames.InProgressingAnnotation]);
+    }
+
     [Fact]
     public async Task ACustomResource_IsServedOnlyOnceItsCrdExists_AndDiscoveryListsIt()
     {

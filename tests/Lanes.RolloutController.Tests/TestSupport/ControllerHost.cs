@@ -14,8 +14,12 @@ internal sealed class ControllerHost : IAsyncDisposable
 
     public IHost Host { get; }
 
-    public static Task<ControllerHost> StartAsync(KubernetesEmulator emulator, TimeProvider? timeProvider = null, IDictionary<string, string?>? settings = null, ControllerLog? log = null, bool waitForWebhooks = true) =>
-        StartAsync(_ => log is null ? CreateClient(emulator) : new k8s.Kubernetes(new KubernetesClientConfiguration { Host = emulator.BaseAddress.ToString() }, new SlowRequestLog(log)), timeProvider, settings, log, webhooksOnly: false, waitForWebhooks);
+    public static Task<ControllerHost> StartAsync(KubernetesEmulator emulator, TimeProvider? timeProvider = null, IDictionary<string, string?>? settings = null, ControllerLog? log = null, bool waitForWebhooks = true)
+    {
+        // Every controller logs (in memory) to the emulator's log, so a wait that times out can show what it did.
+        var kept = log ?? ControllerLog.For(emulator);
+        return StartAsync(_ => new k8s.Kubernetes(new KubernetesClientConfiguration { Host = emulator.BaseAddress.ToString() }, new SlowRequestLog(kept)), timeProvider, settings, kept, webhooksOnly: false, waitForWebhooks);
+    }
 
     /// <summary>
     /// Only the controller's webhooks (served on loopback and registered with the API server, as

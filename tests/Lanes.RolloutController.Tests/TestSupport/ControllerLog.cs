@@ -12,6 +12,9 @@ internal sealed class ControllerLog : ILoggerProvider
 {
     public const int Capacity = 4000;
 
+    // The log of the controllers that run against each emulator, so a timed-out wait can show what they did.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Lanes.Kubernetes.Emulator.KubernetesEmulator, ControllerLog> Logs = new();
+
     private readonly ConcurrentQueue<string> _lines = new();
     private int _host;
 
@@ -21,6 +24,13 @@ internal sealed class ControllerLog : ILoggerProvider
     public IReadOnlyCollection<string> Lines => _lines;
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    /// <summary>The log kept for the controllers that run against <paramref name="emulator"/> (created on first use).</summary>
+    public static ControllerLog For(Lanes.Kubernetes.Emulator.KubernetesEmulator emulator) => Logs.GetValue(emulator, static _ => new ControllerLog());
+
+    /// <summary>The last <paramref name="count"/> lines of the log kept for <paramref name="emulator"/>, if any controller ran.</summary>
+    public static string Tail(Lanes.Kubernetes.Emulator.KubernetesEmulator emulator, int count) =>
+        Logs.TryGetValue(emulator, out var log) ? string.Join(Environment.NewLine, log._lines.TakeLast(count)) : "";
 
     /// <summary>Writes the kept lines to a test's output.</summary>
     public void WriteTo(Xunit.Abstractions.ITestOutputHelper output)

@@ -244,7 +244,9 @@ internal sealed class TestCluster : IAsyncDisposable
     public static string Image(JsonObject deployment) =>
         deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>();
 
-    public string Describe(string rollout) => Rollout(rollout)?["status"]?.ToJsonString() ?? "(no rollout)";
+    /// <summary>The Rollout's status, and the last lines the controllers logged (for a wait that timed out).</summary>
+    public string Describe(string rollout) =>
+        (Rollout(rollout)?["status"]?.ToJsonString() ?? "(no rollout)") + Environment.NewLine + "Controller log (last 60 lines):" + Environment.NewLine + ControllerLog.Tail(Emulator, 60);
 
     /// <summary>
     /// Changes a Deployment's image as <c>kubectl apply</c> of an edited mse-demo.yaml would: an update through the API,
