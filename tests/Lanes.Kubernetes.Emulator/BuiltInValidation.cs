@@ -8,7 +8,7 @@ namespace Lanes.Kubernetes.Emulator;
 /// <summary>
 /// The API server's own validation and allocation for the built-in kinds the traffic providers write, as strict as
 /// the real server (k8s.io/kubernetes pkg/apis/*/validation): a Service gets a cluster IP that no other Service may
-/// ask for and that never changes; ConfigMap keys and size; Ingress paths; core/v1 Events.
+/// ask for and that never changes; ConfigMap keys and size; Ingress paths; core/v1 Events; Deployment defaults and strategy.
 /// </summary>
 internal static partial class BuiltInValidation
 {
@@ -19,6 +19,10 @@ internal static partial class BuiltInValidation
         if (type == ResourceType.Services)
         {
             AllocateClusterIp(name, obj, existing(type));
+        }
+        else if (type == ResourceType.Deployments)
+        {
+            DeploymentValidation.Default(obj);
         }
 
         Validate(type, ns, name, obj);
@@ -41,6 +45,10 @@ internal static partial class BuiltInValidation
                 throw ApiException.Invalid("Service", name, $"spec.clusterIP: Invalid value: \"{requested}\": field is immutable");
             }
         }
+        else if (type == ResourceType.Deployments)
+        {
+            DeploymentValidation.Default(next);
+        }
 
         Validate(type, ns, name, next);
     }
@@ -58,6 +66,10 @@ internal static partial class BuiltInValidation
         else if (type == ResourceType.Events)
         {
             ValidateEvent(ns, name, obj);
+        }
+        else if (type == ResourceType.Deployments)
+        {
+            DeploymentValidation.Validate(name, obj);
         }
     }
 

@@ -20,12 +20,24 @@ public sealed class EmulatorOptions
     /// </summary>
     public Action<WriteInterception, ResourceStore>? BeforeWrite { get; set; }
 
+    /// <summary>Called for every HTTP request (method, path, query string) before it is served, so a test can count API calls.</summary>
+    public Action<string, string, string>? OnRequest { get; set; }
+
     /// <summary>
     /// Called for every request that arrives over HTTP (watches included) before it is served; a fault it returns is
     /// injected (a delay, then an error answer instead of the request). Lets a test put the controller through 409s,
     /// 500s and slow answers. Requests made on the store directly (the simulated controllers, test setup) are not affected.
     /// </summary>
     public Func<ApiRequest, ApiFault?>? Faults { get; set; }
+
+    /// <summary>
+    /// How long change events are kept for watches that resume from a resourceVersion; older ones are compacted and
+    /// such a watch gets 410 Gone. The default is etcd's default compaction interval as the API server runs it (5 minutes).
+    /// </summary>
+    public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often an idle watch that asked for <c>allowWatchBookmarks</c> gets a BOOKMARK (the API server sends one about every minute).</summary>
+    public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How many change events are kept for watches that resume from a resourceVersion.</summary>
     public int HistoryLimit { get; set; } = 20_000;
@@ -44,6 +56,15 @@ public sealed class EmulatorOptions
     /// anything; a request without a token is <c>system:anonymous</c>.
     /// </summary>
     public bool EnforceRbac { get; set; }
+
+    /// <summary>The loopback port to listen on; 0 picks a free one.</summary>
+    public int Port { get; set; }
+
+    /// <summary>
+    /// Without a <see cref="PodRuntime"/>: how long a deleted pod's containers take to stop. Until then the pod stays
+    /// listed, terminating (it has a <c>deletionTimestamp</c>), as on a real node; 0 removes it on the kubelet's next pass.
+    /// </summary>
+    public TimeSpan PodTerminationTime { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Period of the simulation pass that turns pending pods ready.</summary>
     public TimeSpan SimulationTick { get; set; } = TimeSpan.FromMilliseconds(20);

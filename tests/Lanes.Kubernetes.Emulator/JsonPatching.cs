@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Lanes.Kubernetes.Emulator;
 
-/// <summary>RFC 7386 merge patch, RFC 6902 JSON patch and the strategic-merge subset the controllers use.</summary>
+/// <summary>RFC 7386 merge patch, RFC 6902 JSON patch and strategic merge patch.</summary>
 public static class JsonPatching
 {
     public static JsonNode? MergePatch(JsonNode? target, JsonNode? patch)
@@ -30,88 +30,8 @@ public static class JsonPatching
         return result;
     }
 
-    /// <summary>
-    /// Strategic merge for what Deployments use here: like a merge patch, except that lists of objects with a
-    /// <c>name</c> (containers, env, ports) merge item by item and <c>$patch: delete</c> removes one.
-    /// </summary>
-    public static JsonNode? StrategicMergePatch(JsonNode? target, JsonNode? patch)
-    {
-        if (patch is not JsonObject patchObject)
-        {
-            return patch?.DeepClone();
-        }
-
-        var result = target as JsonObject ?? [];
-        foreach (var (name, value) in patchObject)
-        {
-            if (name.StartsWith('$'))
-            {
-                continue;
-            }
-
-            var current = result[name];
-            result.Remove(name);
-            if (value is null)
-            {
-                continue;
-            }
-
-            if (value is JsonArray patchItems && current is JsonArray currentItems && IsNamedList(patchItems))
-            {
-                result[name] = MergeNamedList(currentItems, patchItems);
-            }
-            else
-            {
-                result[name] = StrategicMergePatch(current?.DeepClone(), value);
-            }
-        }
-
-        return result;
-    }
-
-    private static bool IsNamedList(JsonArray items) =>
-        items.Count > 0 && items.All(static i => i is JsonObject o && o["name"] is JsonValue);
-
-    private static JsonArray MergeNamedList(JsonArray current, JsonArray patch)
-    {
-        var merged = new JsonArray();
-        var byName = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
-        foreach (var item in current)
-        {
-            if (item is JsonObject o && o["name"]?.GetValue<string>() is { } n)
-            {
-                byName[n] = (JsonObject)o.DeepClone();
-            }
-        }
-
-        var order = byName.Keys.ToList();
-        foreach (var item in patch.OfType<JsonObject>())
-        {
-            var n = item["name"]!.GetValue<string>();
-            if (item["$patch"]?.GetValue<string>() == "delete")
-            {
-                byName.Remove(n);
-                continue;
-            }
-
-            if (!byName.TryGetValue(n, out var existing))
-            {
-                order.Add(n);
-            }
-
-            byName[n] = (JsonObject)StrategicMergePatch(existing, item)!;
-        }
-
-        foreach (var n in order)
-        {
-            if (byName.TryGetValue(n, out var o))
-            {
-                merged.Add(o);
-            }
-        }
-
-        return merged;
-    }
+    /// <summary>Strategic merge patch of a built-in object (see <see cref="StrategicMerge"/>).</summary>
+    public static JsonNode? StrategicMergePatch(JsonNode? target, JsonNode? patch) => StrategicMerge.Apply(target, patch);
 
     public static JsonNode ApplyJsonPatch(JsonNode target, JsonArray operations)
     {

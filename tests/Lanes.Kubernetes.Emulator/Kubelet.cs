@@ -7,11 +7,14 @@ namespace Lanes.Kubernetes.Emulator;
 /// <summary>
 /// The node agent: gives each pod its address (127.B.x.y, a /16 per emulator), starts it on the <see cref="EmulatorOptions.PodRuntime"/>,
 /// keeps its <c>Ready</c> condition in step with the runtime (or with <see cref="EmulatorOptions.PodReadyAfter"/>),
-/// and removes a terminating pod once its containers stopped or its grace period ran out.
+/// writes the <c>Ready</c> condition's <c>lastTransitionTime</c> (what minReadySeconds counts from), and removes a
+/// terminating pod once its containers stopped (without a runtime: <see cref="EmulatorOptions.PodTerminationTime"/> after
+/// the deletion) or its grace period ran out.
 /// </summary>
 internal sealed class Kubelet(ResourceStore store, EmulatorOptions options)
 {
     private readonly ConcurrentDictionary<string, DateTimeOffset?> _readyAt = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _terminatingSince = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _addresses = new(StringComparer.Ordinal);
     private readonly HashSet<string> _started = new(StringComparer.Ordinal);
     private readonly PodAddresses _pool = new();
@@ -36,7 +39,9 @@ internal sealed class Kubelet(ResourceStore store, EmulatorOptions options)
             if (pod["metadata"]?["deletionTimestamp"]?.GetValue<string>() is { } deletion)
             {
                 var expired = DateTimeOffset.TryParse(deletion, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var deadline) && now >= deadline;
-                if (runtime is null || runtime.TryStop(pod, expired))
+                var since = _terminatingSince.GetOrAdd(uid, now);
+                var stopped = runtime is null ? expired || now >= since + options.PodTerminationTime : runtime.TryStop(pod, expired);
+                if (stopped)
                 {
                     store.ForceDelete(key);
                 }
@@ -88,7 +93,12 @@ internal sealed class Kubelet(ResourceStore store, EmulatorOptions options)
                     status["podIPs"] = new JsonArray(new JsonObject { ["ip"] = address });
                     status["hostIP"] = "127.0.0.1";
                     status["phase"] = phase;
-                    status["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = ready ? "True" : "False" });
+                    var readyStatus = ready ? "True" : "False";
+                    var previous = (status["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(static c => c["type"]?.GetValue<string>() == "Ready");
+                    var transition = previous?["status"]?.GetValue<string>() == readyStatus && previous["lastTransitionTime"] is { } kept
+                        ? kept.DeepClone()
+                        : DeploymentConditions.Timestamp(now);
+                    status["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = readyStatus, ["lastTransitionTime"] = transition });
                     return true;
                 }, statusOnly: true);
             }
@@ -100,6 +110,7 @@ internal sealed class Kubelet(ResourceStore store, EmulatorOptions options)
             _addresses.Remove(gone);
             _started.Remove(gone);
             _readyAt.TryRemove(gone, out _);
+            _terminatingSince.TryRemove(gone, out _);
         }
     }
 

@@ -16,6 +16,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ApiRequestHandler _handler;
     private readonly DeploymentSimulator _simulator;
+    private readonly GarbageCollector _garbageCollector;
 
     private KubernetesEmulator(WebApplication app, ApiRequestHandler handler, ResourceStore store, EmulatorOptions options, Uri baseAddress)
     {
@@ -25,6 +26,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         Options = options;
         BaseAddress = baseAddress;
         _simulator = new DeploymentSimulator(store, options);
+        _garbageCollector = new GarbageCollector(store, options);
     }
 
     /// <summary>Where the API server listens, for example <c>http://127.0.0.1:41234/</c>.</summary>
@@ -40,7 +42,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         var store = new ResourceStore(options);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"http://127.0.0.1:{options.Port}"));
         var app = builder.Build();
         var handler = new ApiRequestHandler(store, options);
         app.Run(handler.HandleAsync);
@@ -59,16 +61,44 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         set => _handler.Unavailable = value;
     }
 
-    /// <summary>Applies every object of a multi-document YAML manifest; cluster-scoped kinds ignore <paramref name="ns"/>.</summary>
+    /// <summary>
+    /// Applies every object of a multi-document YAML manifest in order, as <c>kubectl apply -f</c> would: a kind is
+    /// only known once its CRD was applied (earlier in the same manifest counts); cluster-scoped kinds ignore <paramref name="ns"/>.
+    /// </summary>
     public IReadOnlyList<JsonObject> ApplyManifests(string yaml, string ns = "default")
     {
         var applied = new List<JsonObject>();
-        foreach (var (type, obj) in YamlManifests.Read(yaml))
+        foreach (var (_, obj) in YamlManifests.Read(yaml))
         {
-            applied.Add(Apply(type, obj, YamlManifests.IsClusterScoped(type) ? "" : obj["metadata"]?["namespace"]?.GetValue<string>() ?? ns));
+            var definition = Resolve(obj);
+            applied.Add(Apply(definition.Type, obj, definition.Namespaced ? obj["metadata"]?["namespace"]?.GetValue<string>() ?? ns : ""));
         }
 
         return applied;
+    }
+
+    /// <summary>
+    /// Installs the CustomResourceDefinitions the tests need, as a cluster operator would before the controller
+    /// starts: this repository's <c>deploy/crd-*.yaml</c> and the Gateway API HTTPRoute stand-in (copied beside this assembly).
+    /// </summary>
+    public void InstallCrds() => InstallCrds(Path.Combine(AppContext.BaseDirectory, "crds"));
+
+    /// <summary>Applies every <c>crd-*.yaml</c> file of <paramref name="directory"/>.</summary>
+    public void InstallCrds(string directory)
+    {
+        foreach (var file in Directory.GetFiles(directory, "crd-*.yaml").Order(StringComparer.Ordinal))
+        {
+            ApplyManifests(File.ReadAllText(file));
+        }
+    }
+
+    // What kubectl's REST mapping does with apiVersion and kind: an unknown kind is an error naming the CRD it needs.
+    private ResourceDefinition Resolve(JsonObject obj)
+    {
+        var apiVersion = obj["apiVersion"]?.GetValue<string>() ?? "";
+        var kind = obj["kind"]?.GetValue<string>() ?? "";
+        return Store.Catalog.FindKind(apiVersion, kind) ?? throw new ApiException(System.Net.HttpStatusCode.NotFound, "NotFound",
+            $"no matches for kind \"{kind}\" in version \"{apiVersion}\"; ensure CRDs are installed first");
     }
 
     /// <summary>
@@ -98,6 +128,11 @@ public sealed class KubernetesEmulator : IAsyncDisposable
     /// <summary>Creates an object from YAML-equivalent JSON; the namespace defaults to <c>default</c>.</summary>
     public JsonObject Apply(ResourceType type, JsonObject obj, string ns = "default")
     {
+        if (Store.Catalog.Find(type) is { Namespaced: false })
+        {
+            ns = "";
+        }
+
         var name = obj["metadata"]?["name"]?.GetValue<string>();
         var existing = name is null ? null : Store.Get(new StoredObjectKey(type, ns, name));
         if (existing is null)
@@ -121,6 +156,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
     {
         _handler.Unavailable = false;
         Store.DropWatches();
+        await _garbageCollector.DisposeAsync().ConfigureAwait(false);
         await _simulator.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);

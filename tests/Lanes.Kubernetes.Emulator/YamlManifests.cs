@@ -7,11 +7,6 @@ namespace Lanes.Kubernetes.Emulator;
 /// <summary>Reads Kubernetes YAML manifests (several documents separated by <c>---</c>) into stored objects.</summary>
 internal static class YamlManifests
 {
-    private static readonly HashSet<string> s_clusterScoped = new(StringComparer.Ordinal)
-    {
-        "clusterroles", "clusterrolebindings", "namespaces", "customresourcedefinitions", "nodes", "persistentvolumes", "storageclasses",
-    };
-
     /// <summary>Each document's collection (from its <c>apiVersion</c> and <c>kind</c>) and object.</summary>
     public static IReadOnlyList<(ResourceType Type, JsonObject Object)> Read(string yaml)
     {
@@ -35,8 +30,6 @@ internal static class YamlManifests
 
         return result;
     }
-
-    public static bool IsClusterScoped(ResourceType type) => s_clusterScoped.Contains(type.Plural);
 
     // YamlDotNet gives dictionaries keyed by object; JSON wants string keys.
     private static object? ToPlain(object? value) => value switch

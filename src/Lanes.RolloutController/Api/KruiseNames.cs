@@ -48,6 +48,12 @@ internal static class KruiseNames
     /// <summary>Workload label carrying a user-chosen rollout id.</summary>
     public const string RolloutIdLabel = "rollouts.kruise.io/rollout-id";
 
+    /// <summary>Pod label with the batch (step) that brought the pod in, set with <see cref="RolloutIdLabel"/>.</summary>
+    public const string RolloutBatchIdLabel = "rollouts.kruise.io/rollout-batch-id";
+
+    /// <summary>Rollout annotation with the hash of its release plan, written by the controller.</summary>
+    public const string RolloutHashAnnotation = "rollouts.kruise.io/hash";
+
     /// <summary>Lanes' own annotation on a canary Deployment: the template revision it was made from.</summary>
     public const string CanaryRevisionAnnotation = "lanes.dev/canary-revision";
 

@@ -85,8 +85,9 @@ internal static class RolloutConversion
     }
 
     /// <summary>
-    /// Reads a Rollout object in either shape. Lanes runs no conversion webhook, so the stored object keeps the
-    /// shape it was written in; the presence of <c>spec.objectRef</c> marks v1alpha1.
+    /// Reads a Rollout object in either shape. With the CRD's conversion webhook the API server answers in the version
+    /// asked for; without it (a CRD installed with <c>conversion: None</c>, or Rollouts stored before the webhook was
+    /// set) an object keeps the shape it was written in, so the presence of <c>spec.objectRef</c> marks v1alpha1.
     /// </summary>
     /// <exception cref="JsonException">The document does not fit the Rollout model (a value of the wrong kind, a
     /// number out of range, a list holding <c>null</c>); the message says where.</exception>
@@ -101,6 +102,27 @@ internal static class RolloutConversion
             return Normalized(isAlpha
                 ? ToV1Beta1(Normalized(ApiJson.Read<RolloutV1Alpha1>(document) ?? new RolloutV1Alpha1()))
                 : ApiJson.Read<Rollout>(document) ?? new Rollout());
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException)
+        {
+            // The serializer reports some mismatches (a number too large for its field) outside JsonException.
+            throw new JsonException(e.Message, e);
+        }
+    }
+
+    /// <summary>A v1alpha1 document as the v1alpha1 model; anything it cannot be is a <see cref="JsonException"/> naming it.</summary>
+    public static RolloutV1Alpha1 ReadV1Alpha1(JsonObject document) =>
+        Reading(() => Normalized(ApiJson.Read<RolloutV1Alpha1>(document) ?? new RolloutV1Alpha1()));
+
+    /// <summary>A v1beta1 document as the v1beta1 model; anything it cannot be is a <see cref="JsonException"/> naming it.</summary>
+    public static Rollout ReadV1Beta1(JsonObject document) =>
+        Reading(() => Normalized(ApiJson.Read<Rollout>(document) ?? new Rollout()));
+
+    private static T Reading<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException)
         {

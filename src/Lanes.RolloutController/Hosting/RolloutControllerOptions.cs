@@ -28,6 +28,9 @@ internal sealed class RolloutControllerOptions
     /// <summary>Delay before retrying a pass whose action failed or is not done yet. Default 3 s (Kruise's grace period).</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>Ceiling of the per-key exponential backoff after failed passes (RetryDelay doubling). Default 5 min.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Server-side timeout of one watch request; the watch then resumes. Default 5 min.</summary>
     public TimeSpan WatchTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -48,4 +51,7 @@ internal sealed class RolloutControllerOptions
 
     /// <summary>Leader election.</summary>
     public LeaderElectionOptions LeaderElection { get; set; } = new();
+
+    /// <summary>The admission webhooks (Deployment hold on update).</summary>
+    public Webhooks.WebhookOptions Webhooks { get; set; } = new();
 }

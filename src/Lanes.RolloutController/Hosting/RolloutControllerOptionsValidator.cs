@@ -33,6 +33,11 @@ internal sealed class RolloutControllerOptionsValidator : IValidateOptions<Rollo
             failures.Add("Lanes:RolloutController:RetryDelay and WatchRetryDelay must be positive and WatchTimeout at least 1 s.");
         }
 
+        if (options.MaxRetryDelay < options.RetryDelay)
+        {
+            failures.Add("Lanes:RolloutController:MaxRetryDelay must be at least RetryDelay.");
+        }
+
         if (options.RouteCheckPeriod < TimeSpan.FromSeconds(1))
         {
             failures.Add("Lanes:RolloutController:RouteCheckPeriod must be at least 1 s.");

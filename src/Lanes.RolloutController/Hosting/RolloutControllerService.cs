@@ -1,13 +1,12 @@
 using System.Text.Json.Nodes;
-using k8s;
-using k8s.LeaderElection;
-using k8s.LeaderElection.ResourceLock;
 using Lanes.RolloutController.Api;
-using Lanes.RolloutController.Controller;
-using Lanes.RolloutController.Kubernetes;
+using Lanes.RolloutController.Cluster;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using k8s.LeaderElection.ResourceLock;
+using k8s.LeaderElection;
+using k8s;
 
 namespace Lanes.RolloutController.Hosting;
 
@@ -20,6 +19,8 @@ internal sealed partial class RolloutControllerService(
     RolloutReconciler rollouts,
     TrafficRoutingReconciler trafficRoutings,
     RolloutIndex index,
+    ClusterCache cache,
+    Webhooks.WebhookServer webhooks,
     TimeProvider timeProvider,
     IOptions<RolloutControllerOptions> options,
     ILoggerFactory loggerFactory,
@@ -27,8 +28,27 @@ internal sealed partial class RolloutControllerService(
 {
     private readonly RolloutControllerOptions _options = options.Value;
 
+    /// <summary>How long the controller waits for its webhooks' registration before it starts without them.</summary>
+    internal static readonly TimeSpan RegistrationWait = TimeSpan.FromSeconds(10);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Out of cluster the Rollout CRD's conversion webhook is this process: until it points here, every Rollout
+        // read fails. Registration gets a short head start; against a failing API server it may take minutes, and
+        // the controller then starts anyway (the level-triggered fallback covers Deployment updates meanwhile).
+        try
+        {
+            await webhooks.Registered.WaitAsync(RegistrationWait, timeProvider, stoppingToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.StartingBeforeWebhooks(logger, RegistrationWait);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+
         if (!_options.LeaderElection.Enabled)
         {
             await RunLeadingAsync(stoppingToken).ConfigureAwait(false);
@@ -123,8 +143,8 @@ internal sealed partial class RolloutControllerService(
         using var queue = new WorkQueue<ReconcileKey>(timeProvider);
         var ns = string.IsNullOrEmpty(_options.Namespace) ? null : _options.Namespace;
         var watcherLogger = loggerFactory.CreateLogger<ResourceWatcher>();
-        ResourceWatcher Watch(string group, string version, string plural, Action<WatchEventType, JsonObject> onEvent) =>
-            new(client, group, version, plural, ns, onEvent, timeProvider, _options.WatchTimeout, _options.WatchRetryDelay, watcherLogger);
+        ResourceWatcher Watch(string group, string version, string plural, Action<WatchEventType, JsonObject> onEvent, ObjectCache? into = null) =>
+            new(client, group, version, plural, ns, onEvent, timeProvider, _options.WatchTimeout, _options.WatchRetryDelay, watcherLogger, into);
 
         var watchers = new[]
         {
@@ -139,7 +159,7 @@ internal sealed partial class RolloutControllerService(
 
                 index.Upsert(obj);
                 queue.Add(new ReconcileKey(ReconcileKind.Rollout, objNs, name));
-            }),
+            }, cache.Rollouts),
             Watch(KruiseNames.Group, KruiseNames.V1Alpha1, KruiseNames.TrafficRoutingPlural, (_, obj) =>
             {
                 var (objNs, name) = Identify(obj);
@@ -148,7 +168,7 @@ internal sealed partial class RolloutControllerService(
                 {
                     queue.Add(key);
                 }
-            }),
+            }, cache.TrafficRoutings),
             Watch("apps", "v1", "deployments", (_, obj) =>
             {
                 var (objNs, name) = Identify(obj);
@@ -157,14 +177,24 @@ internal sealed partial class RolloutControllerService(
                 {
                     queue.Add(key);
                 }
-            }),
+            }, cache.Deployments),
             Watch("apps", "v1", "replicasets", (_, obj) =>
             {
-                foreach (var key in index.InNamespace(Identify(obj).Namespace))
+                // Only the Rollout governing the ReplicaSet's Deployment (or the stable one of its canary) wakes.
+                var (objNs, _) = Identify(obj);
+                var owner = (obj["metadata"]?["ownerReferences"] as JsonArray)?.OfType<JsonObject>()
+                    .FirstOrDefault(static o => o["controller"]?.GetValue<bool>() == true && o["kind"]?.GetValue<string>() == "Deployment")?["name"]?.GetValue<string>();
+                if (owner is null)
+                {
+                    return;
+                }
+
+                var canaryOf = cache.Deployments.Get(objNs, owner)?["metadata"]?["labels"]?[KruiseNames.CanaryDeploymentLabel]?.GetValue<string>();
+                foreach (var key in index.ForDeployment(objNs, owner, canaryOf))
                 {
                     queue.Add(key);
                 }
-            }),
+            }, cache.ReplicaSets),
         };
 
         var tasks = watchers.Select(w => w.RunAsync(cancellationToken)).ToList();
@@ -176,6 +206,17 @@ internal sealed partial class RolloutControllerService(
         tasks.Add(ResyncAsync(queue, cancellationToken));
         Log.Started(logger, ns ?? "(all namespaces)", _options.Workers);
         await Task.WhenAll(tasks).ConfigureAwait(false);
+    }
+
+    // Failures per key, for the exponential backoff; a success forgets them.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ReconcileKey, int> _failures = new();
+
+    /// <summary>RetryDelay × 2^(failures − 1), at most MaxRetryDelay: a key that keeps failing backs off, the others do not.</summary>
+    internal static TimeSpan Backoff(TimeSpan retryDelay, TimeSpan max, int failures)
+    {
+        var factor = Math.Pow(2, Math.Clamp(failures - 1, 0, 30));
+        var delay = TimeSpan.FromTicks((long)Math.Min(retryDelay.Ticks * factor, max.Ticks));
+        return delay < retryDelay ? retryDelay : delay;
     }
 
     private async Task WorkAsync(WorkQueue<ReconcileKey> queue, CancellationToken cancellationToken)
@@ -197,6 +238,7 @@ internal sealed partial class RolloutControllerService(
                 var again = key.Kind == ReconcileKind.Rollout
                     ? await rollouts.ReconcileAsync(key.Namespace, key.Name, cancellationToken).ConfigureAwait(false)
                     : await trafficRoutings.ReconcileAsync(key.Namespace, key.Name, cancellationToken).ConfigureAwait(false);
+                _failures.TryRemove(key, out _);
                 if (again is { } delay)
                 {
                     queue.AddAfter(key, delay);
@@ -209,8 +251,10 @@ internal sealed partial class RolloutControllerService(
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // One broken object must not stop the others: log, back off, retry later.
-                Log.ReconcileFailed(logger, key.ToString(), e);
-                queue.AddAfter(key, _options.RetryDelay);
+                var failures = _failures.AddOrUpdate(key, 1, static (_, n) => n + 1);
+                var backoff = Backoff(_options.RetryDelay, _options.MaxRetryDelay, failures);
+                Log.ReconcileFailed(logger, key.ToString(), failures, backoff, e);
+                queue.AddAfter(key, backoff);
             }
             finally
             {

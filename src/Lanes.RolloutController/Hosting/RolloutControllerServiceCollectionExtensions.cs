@@ -1,15 +1,15 @@
-using k8s;
-using Lanes.RolloutController.Controller;
+using Lanes.RolloutController.Cluster;
 using Lanes.RolloutController.Hosting;
-using Lanes.RolloutController.Kubernetes;
-using Lanes.RolloutController.Traffic;
 using Lanes.RolloutController.Traffic.Gateway;
 using Lanes.RolloutController.Traffic.Ingress;
 using Lanes.RolloutController.Traffic.Lanes;
+using Lanes.RolloutController.Traffic;
+using Lanes.RolloutController.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using k8s;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -18,8 +18,8 @@ internal static class RolloutControllerServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the controller as a hosted service, with options bound from <c>Lanes:RolloutController</c> and validated
-    /// on start. An <see cref="IKubernetes"/> registered before this call is used as is; otherwise one is built from
-    /// the in-cluster service account or the kubeconfig file. The traffic providers for <c>classType</c> lanes,
+    /// on start. An <see cref="IKubernetes"/> registered before this call is used as is; otherwise one is built as
+    /// kubectl builds it: from the <c>KUBECONFIG</c> file(s) when set, else the in-cluster service account, else ~/.kube/config. The traffic providers for <c>classType</c> lanes,
     /// nginx, mse, higress and aliyun-alb and for Gateway API HTTPRoutes are registered; add an <see cref="ITrafficRoutingProvider"/>
     /// with <c>TryAddEnumerable</c> to route other entry objects.
     /// </summary>
@@ -32,10 +32,8 @@ internal static class RolloutControllerServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RolloutControllerOptions>, RolloutControllerOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IKubernetes>(static _ => new k8s.Kubernetes(
-            KubernetesClientConfiguration.IsInCluster()
-                ? KubernetesClientConfiguration.InClusterConfig()
-                : KubernetesClientConfiguration.BuildConfigFromConfigFile()));
+        services.TryAddSingleton<IKubernetes>(static _ => new k8s.Kubernetes(ClientConfiguration()));
+        services.TryAddSingleton<ClusterCache>();
         services.TryAddSingleton<RolloutObserver>();
         services.TryAddSingleton<KubernetesEventRecorder>();
         services.TryAddSingleton<TrafficRoutingManager>();
@@ -49,7 +47,23 @@ internal static class RolloutControllerServiceCollectionExtensions
         services.TryAddSingleton<RolloutReconciler>();
         services.TryAddSingleton<TrafficRoutingReconciler>();
         services.TryAddSingleton<RolloutIndex>();
+        services.TryAddSingleton<DeploymentWebhook>();
+        services.TryAddSingleton<RolloutWebhook>();
+        services.TryAddSingleton<WebhookCertificates>();
+        services.TryAddSingleton<WebhookRegistration>();
+        services.TryAddSingleton<WebhookServer>();
+
+        // The webhooks start first, so no Deployment update slips through while the controller starts.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WebhookServer>(static sp => sp.GetRequiredService<WebhookServer>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RolloutControllerService>());
         return services;
     }
+
+    // As kubectl chooses: the KUBECONFIG file(s) when set, else the pod's service account in a cluster, else
+    // ~/.kube/config. BuildConfigFromConfigFile alone reads only ~/.kube/config, so an out-of-cluster run against
+    // another cluster (or the standalone emulator) with KUBECONFIG=... failed to start.
+    private static KubernetesClientConfiguration ClientConfiguration() =>
+        !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBECONFIG")) ? KubernetesClientConfiguration.BuildDefaultConfig()
+        : KubernetesClientConfiguration.IsInCluster() ? KubernetesClientConfiguration.InClusterConfig()
+        : KubernetesClientConfiguration.BuildConfigFromConfigFile();
 }

@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using k8s;
+using Lanes.RolloutController.Api;
+using Lanes.RolloutController.Cluster;
+using Microsoft.Extensions.Logging;
 using k8s.Autorest;
 using k8s.Models;
-using Lanes.RolloutController.Api;
-using Lanes.RolloutController.Kubernetes;
-using Microsoft.Extensions.Logging;
+using k8s;
 
 namespace Lanes.RolloutController.Traffic;
 

@@ -36,6 +36,7 @@ internal sealed class SampleCluster : IAsyncDisposable
     {
         var runtime = new SampleRuntime();
         var emulator = await KubernetesEmulator.StartAsync(new EmulatorOptions { PodRuntime = runtime, EnforceRbac = true });
+        emulator.InstallCrds();
         runtime.Attach(emulator);
         var cluster = new SampleCluster(emulator, runtime);
         try
@@ -170,11 +171,16 @@ internal sealed class SampleCluster : IAsyncDisposable
             ["Lanes:RolloutController:LeaderElection:Enabled"] = "false",
             ["Lanes:RolloutController:RetryDelay"] = "00:00:00.200",
             ["Lanes:RolloutController:WatchRetryDelay"] = "00:00:00.100",
+
+            // Its webhooks, as in the cluster: the Rollout CRD converts through the controller's conversion webhook,
+            // so without them no v1alpha1 Rollout could be read in v1beta1.
+            ["Lanes:RolloutController:Webhooks:LocalUrl"] = "https://127.0.0.1:0",
         });
         builder.Services.AddSingleton(_ => AdminClient);
         builder.Services.AddLanesRolloutController(builder.Configuration);
         var host = builder.Build();
         await host.StartAsync();
+        await host.Services.GetRequiredService<Lanes.RolloutController.Webhooks.WebhookServer>().Registered.WaitAsync(TimeSpan.FromMinutes(1));
         return host;
     }
 

@@ -6,8 +6,9 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using k8s.Models;
 using Lanes.RolloutController.Api;
-using Lanes.RolloutController.Controller;
-using Lanes.RolloutController.Kubernetes;
+using Lanes.RolloutController.Cluster;
+using Lanes.RolloutController.Decisions;
+using Lanes.RolloutController.Tests.TestSupport;
 
 namespace Lanes.RolloutController.Tests.Api;
 
@@ -88,7 +89,7 @@ public sealed class RolloutProperties
 
     // ---- generators ----
 
-    private static readonly Gen<string> Name = Gen.Choose(1, 10).SelectMany(n => Gen.Elements("abcdefghijklmnopqrstuvwxyz0123456789-".ToCharArray()).ArrayOf(n)).Select(a => "n" + new string(a));
+    internal static readonly Gen<string> Name = Gen.Choose(1, 10).SelectMany(n => Gen.Elements("abcdefghijklmnopqrstuvwxyz0123456789-".ToCharArray()).ArrayOf(n)).Select(a => "n" + new string(a));
 
     private static readonly Gen<string> IntOrPercentText = Gen.OneOf(
         ArbMap.Default.GeneratorFor<int>().Select(i => i.ToString(CultureInfo.InvariantCulture)),
@@ -136,7 +137,7 @@ public sealed class RolloutProperties
         Gen.Constant<Dictionary<string, string>?>(null),
         Gen.Choose(1, 3).SelectMany(n => Gen.Zip(Name, Name).ArrayOf(n)).Select(p => (Dictionary<string, string>?)p.DistinctBy(x => x.Item1).ToDictionary(x => x.Item1, x => x.Item2)));
 
-    private static readonly Gen<Rollout> BetaRollouts =
+    internal static readonly Gen<Rollout> BetaRollouts =
         from name in Name
         from annotations in Labels
         from workload in Name
@@ -186,7 +187,7 @@ public sealed class RolloutProperties
             Pause = pause,
         };
 
-    private static readonly Gen<RolloutV1Alpha1> AlphaRollouts =
+    internal static readonly Gen<RolloutV1Alpha1> AlphaRollouts =
         from name in Name
         from style in Gen.Elements<string?>(null, "canary", "partition", "Partition", "Canary")
         from trafficRouting in Gen.OneOf(Gen.Constant<string?>(null), Name.Select(n => (string?)n))
@@ -219,27 +220,18 @@ public sealed class RolloutProperties
         };
     }
 
-    // Stored documents: valid Rollouts of either version with 1 to 5 edits anywhere (a value replaced by one of any
-    // kind, a key removed or added), or any JSON object at all.
-    private static readonly Gen<JsonNode?> AnyValue = Gen.OneOf(
-        Gen.Elements<JsonNode?>(null, true, false, 0, -1, 1, 1.5, 1e20, -99999999999, long.MaxValue, "", "x", "50%", "1000%", "-3", "apps/v1", "Deployment"),
-        Name.Select(n => (JsonNode?)n),
-        Gen.Elements<Func<JsonNode?>>(() => new JsonArray(), () => new JsonObject(), () => new JsonArray(1, "a", null), () => new JsonObject { ["x"] = 1 }).Select(f => f()));
-
-    private static readonly Gen<(int Where, int How, JsonNode? Value)> Edits =
-        from at in Gen.Choose(0, 1_000_000)
-        from how in Gen.Choose(0, 2)
-        from value in AnyValue
-        select (at, how, value);
-
-    private static readonly Gen<JsonObject> Documents = Gen.OneOf(
+    /// <summary>
+    /// Stored documents: valid Rollouts of either version with 1 to 5 edits anywhere (a value replaced by one of any
+    /// kind, a key removed or added), or any JSON object at all.
+    /// </summary>
+    internal static readonly Gen<JsonObject> Documents = Gen.OneOf(
         from beta in BetaRollouts
-        from edits in Gen.Choose(1, 5).SelectMany(n => Edits.ArrayOf(n))
-        select Edit(ApiJson.Write(beta)!.AsObject(), edits),
+        from edits in JsonEdits.Some
+        select JsonEdits.Apply(ApiJson.Write(beta)!.AsObject(), edits),
         from alpha in AlphaRollouts
-        from edits in Gen.Choose(1, 5).SelectMany(n => Edits.ArrayOf(n))
-        select Edit(ApiJson.Write(alpha)!.AsObject(), edits),
-        Gen.Choose(0, 4).SelectMany(n => Gen.Zip(Gen.Elements("apiVersion", "kind", "metadata", "spec", "status", "x"), AnyValue).ArrayOf(n))
+        from edits in JsonEdits.Some
+        select JsonEdits.Apply(ApiJson.Write(alpha)!.AsObject(), edits),
+        Gen.Choose(0, 4).SelectMany(n => Gen.Zip(Gen.Elements("apiVersion", "kind", "metadata", "spec", "status", "x"), JsonEdits.AnyValue).ArrayOf(n))
             .Select(pairs =>
             {
                 var document = new JsonObject();
@@ -275,67 +267,6 @@ public sealed class RolloutProperties
             AvailableReplicas = available,
             ReplicaSetCount = 1,
         });
-
-    private static JsonObject Edit(JsonObject document, (int Where, int How, JsonNode? Value)[] edits)
-    {
-        foreach (var (where, how, value) in edits)
-        {
-            var slots = new List<(JsonNode Parent, object Key)>();
-            Collect(document, slots);
-            if (slots.Count == 0)
-            {
-                break;
-            }
-
-            var (parent, key) = slots[where % slots.Count];
-            switch (parent, key, how)
-            {
-                case (JsonObject o, string k, 0):
-                    o.Remove(k);
-                    break;
-                case (JsonObject o, string k, 1):
-                    o[k] = value?.DeepClone();
-                    break;
-                case (JsonObject o, _, _):
-                    o["unknown" + where.ToString(CultureInfo.InvariantCulture)] = value?.DeepClone();
-                    break;
-                case (JsonArray a, int i, 0):
-                    a.RemoveAt(i);
-                    break;
-                case (JsonArray a, int i, _):
-                    a[i] = value?.DeepClone();
-                    break;
-            }
-        }
-
-        return document;
-    }
-
-    private static void Collect(JsonNode node, List<(JsonNode, object)> slots)
-    {
-        if (node is JsonObject obj)
-        {
-            foreach (var (key, child) in obj.ToList())
-            {
-                slots.Add((obj, key));
-                if (child is not null)
-                {
-                    Collect(child, slots);
-                }
-            }
-        }
-        else if (node is JsonArray array)
-        {
-            for (var i = 0; i < array.Count; i++)
-            {
-                slots.Add((array, i));
-                if (array[i] is { } child)
-                {
-                    Collect(child, slots);
-                }
-            }
-        }
-    }
 
     private static string Json<T>(T value) => JsonSerializer.Serialize(value, ApiJson.Options);
 

@@ -81,19 +81,33 @@ public sealed class KubernetesEmulatorTests
     public async Task StatusSubresource_IsSeparateFromTheMainResource()
     {
         await using var cluster = await TestCluster.StartAsync();
-        cluster.Apply(TestCluster.SeedStyleRollout("r", "app"));
+        cluster.Apply("""
+            apiVersion: rollouts.kruise.io/v1beta1
+            kind: Rollout
+            metadata:
+              name: r
+            spec:
+              workloadRef:
+                apiVersion: apps/v1
+                kind: Deployment
+                name: app
+              strategy:
+                canary:
+                  steps:
+                  - replicas: 1
+            """);
         var client = cluster.Client;
 
         await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
             new V1Patch("""{"status":{"phase":"Healthy"},"spec":{"disabled":true}}""", V1Patch.PatchType.MergePatch),
-            "rollouts.kruise.io", "v1alpha1", TestCluster.Ns, "rollouts", "r");
+            "rollouts.kruise.io", "v1beta1", TestCluster.Ns, "rollouts", "r");
         var rollout = cluster.Rollout("r")!;
         Assert.Equal("Healthy", rollout["status"]!["phase"]!.GetValue<string>());
-        Assert.Null(rollout["spec"]!["disabled"]);
+        Assert.False(rollout["spec"]!["disabled"]!.GetValue<bool>());   // the CRD's default, not the status patch's spec
 
         await client.CustomObjects.PatchNamespacedCustomObjectAsync(
             new V1Patch("""{"spec":{"disabled":true},"status":{"phase":"Broken"}}""", V1Patch.PatchType.MergePatch),
-            "rollouts.kruise.io", "v1alpha1", TestCluster.Ns, "rollouts", "r");
+            "rollouts.kruise.io", "v1beta1", TestCluster.Ns, "rollouts", "r");
         rollout = cluster.Rollout("r")!;
         Assert.True(rollout["spec"]!["disabled"]!.GetValue<bool>());
         Assert.Equal("Healthy", rollout["status"]!["phase"]!.GetValue<string>());
@@ -118,8 +132,46 @@ public sealed class KubernetesEmulatorTests
 
         cluster.Patch(ResourceType.Deployments, "app", static d => ((JsonObject)d["metadata"]!).Remove("finalizers"));
         Assert.Null(cluster.Deployment("app"));
-        Assert.Empty(cluster.Store.List(ResourceType.ReplicaSets, TestCluster.Ns).Items);
-        Assert.Empty(cluster.Pods("app"));
+
+        // The garbage collector deletes the dependents afterwards, asynchronously, as on a cluster.
+        await Eventually.WaitAsync(() => cluster.Store.List(ResourceType.ReplicaSets, TestCluster.Ns).Items.Count == 0 && cluster.Pods("app").Count == 0, "the ReplicaSet and pods to be collected");
+    }
+
+    // https://kubernetes.io/docs/concepts/architecture/garbage-collection/#orphaned-dependents
+    [Fact]
+    public async Task OrphanDeletion_KeepsTheDependents_WithoutTheOwnerReference()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await cluster.ApplyAppAsync("app", 1, "example/app:v1");
+        await cluster.Client.AppsV1.DeleteNamespacedDeploymentAsync("app", TestCluster.Ns, propagationPolicy: "Orphan");
+        await Eventually.WaitAsync(() => cluster.Deployment("app") is null, "the orphaning owner to go");
+        var replicaSet = Assert.Single(cluster.Store.List(ResourceType.ReplicaSets, TestCluster.Ns).Items);
+        Assert.Null(replicaSet["metadata"]!["ownerReferences"]);
+    }
+
+    // https://kubernetes.io/docs/concepts/architecture/garbage-collection/#foreground-deletion: the owner stays,
+    // deleting, until its blocking dependents are gone; a dependent's finalizer therefore holds the owner too.
+    [Fact]
+    public async Task ForegroundDeletion_WaitsForBlockingDependents()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await cluster.ApplyAppAsync("app", 1, "example/app:v1");
+        var replicaSet = cluster.Store.List(ResourceType.ReplicaSets, TestCluster.Ns).Items.Single();
+        var rsName = replicaSet["metadata"]!["name"]!.GetValue<string>();
+        cluster.Patch(ResourceType.ReplicaSets, rsName, static r =>
+        {
+            r["metadata"]!["finalizers"] = new JsonArray("example.com/hold");
+            r["metadata"]!["ownerReferences"]![0]!["blockOwnerDeletion"] = true;
+            return true;
+        });
+
+        await cluster.Client.AppsV1.DeleteNamespacedDeploymentAsync("app", TestCluster.Ns, propagationPolicy: "Foreground");
+        await Eventually.WaitAsync(() => cluster.Get(ResourceType.ReplicaSets, rsName)?["metadata"]?["deletionTimestamp"] is not null, "the dependent to be deleted first");
+        var owner = cluster.Deployment("app")!;
+        Assert.Contains("foregroundDeletion", owner["metadata"]!["finalizers"]!.AsArray().Select(static f => f!.GetValue<string>()));
+
+        cluster.Patch(ResourceType.ReplicaSets, rsName, static r => ((JsonObject)r["metadata"]!).Remove("finalizers"));
+        await Eventually.WaitAsync(() => cluster.Deployment("app") is null && cluster.Get(ResourceType.ReplicaSets, rsName) is null, "the owner to go after its blocking dependent");
     }
 
     [Fact]
@@ -132,7 +184,7 @@ public sealed class KubernetesEmulatorTests
             d["spec"]!["paused"] = true;
             return true;
         });
-        cluster.SetImage("app", "example/app:v2");
+        await cluster.SetImageAsync("app", "example/app:v2");
 
         // Positive evidence the simulated controller has seen the new template: it reports the generation it observed.
         await Eventually.WaitAsync(
@@ -202,12 +254,13 @@ public sealed class KubernetesEmulatorTests
             new V1Patch("""[{"op":"test","path":"/spec/replicas","value":1}]""", V1Patch.PatchType.JsonPatch), "app", TestCluster.Ns));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, failed.Response.StatusCode);
 
-        // Strategic merge: containers merge by name instead of replacing the list.
+        // Strategic merge: containers merge by name instead of replacing the list, in the patch's order
+        // (https://kubernetes.io/docs/tasks/manage-kubernetes-objects/update-api-object-kubectl-patch/).
         await client.AppsV1.PatchNamespacedDeploymentAsync(
             new V1Patch("""{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"example/sidecar:v1"},{"name":"main","image":"example/app:v2"}]}}}}""", V1Patch.PatchType.StrategicMergePatch),
             "app", TestCluster.Ns);
         var containers = cluster.Deployment("app")!["spec"]!["template"]!["spec"]!["containers"]!.AsArray();
-        Assert.Equal(["main:example/app:v2", "sidecar:example/sidecar:v1"], containers.Select(static c => c!["name"] + ":" + c["image"]));
+        Assert.Equal(["sidecar:example/sidecar:v1", "main:example/app:v2"], containers.Select(static c => c!["name"] + ":" + c["image"]));
     }
 
     [Fact]

@@ -25,6 +25,8 @@ public sealed class DeployManifestTests
     [InlineData("", "configmaps", "get,patch")]
     [InlineData("", "services", "create,delete,get,patch")]
     [InlineData("", "events", "create")]
+    [InlineData("", "pods", "list,patch")]
+    [InlineData("rollouts.kruise.io", "rollouts/finalizers", "update")]
     public void ControllerRbac_GrantsTheTrafficProvidersExactlyWhatTheyTouch(string group, string resource, string verbs)
     {
         var role = Load("controller.yaml").Single(d => (string)d["kind"] == "ClusterRole");

@@ -40,6 +40,7 @@ internal static class Manifests
         "Rollout" => ResourceType.Rollouts,
         "TrafficRouting" => ResourceType.TrafficRoutings,
         "StatefulSet" => new ResourceType("apps", "statefulsets"),
+        "CustomResourceDefinition" => new ResourceType("apiextensions.k8s.io", "customresourcedefinitions"),
         _ => throw new ArgumentException("unknown kind " + kind),
     };
 

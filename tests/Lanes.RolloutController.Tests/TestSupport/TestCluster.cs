@@ -23,7 +23,13 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public ResourceStore Store => Emulator.Store;
 
-    public static async Task<TestCluster> StartAsync(EmulatorOptions? options = null) => new(await KubernetesEmulator.StartAsync(options));
+    /// <summary>An emulator with the controller's CRDs (and Gateway API's HTTPRoute) installed, as on a cluster that runs it.</summary>
+    public static async Task<TestCluster> StartAsync(EmulatorOptions? options = null)
+    {
+        var emulator = await KubernetesEmulator.StartAsync(options);
+        emulator.InstallCrds();
+        return new(emulator);
+    }
 
     public void Apply(IEnumerable<(ResourceType Type, JsonObject Object)> objects)
     {
@@ -182,8 +188,22 @@ internal sealed class TestCluster : IAsyncDisposable
                       number: 80
         """;
 
-    public void Patch(ResourceType type, string name, Func<JsonObject, bool> change, bool statusOnly = false) =>
-        Store.Mutate(new StoredObjectKey(type, Ns, name), change, statusOnly);
+    // A read-modify-write retried on 409, as a patch without a resourceVersion never conflicts on a real server: the
+    // simulated kube-controller-manager writes Deployments (status, revision annotation) at the same time.
+    public void Patch(ResourceType type, string name, Func<JsonObject, bool> change, bool statusOnly = false)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                Store.Mutate(new StoredObjectKey(type, Ns, name), change, statusOnly);
+                return;
+            }
+            catch (ApiException e) when (e.Code == System.Net.HttpStatusCode.Conflict && attempt < 20)
+            {
+            }
+        }
+    }
 
     public IReadOnlyList<string> PodNames(string app, bool gray) =>
         Pods(app).Where(p => (p["metadata"]!["labels"]!["alicloud.service.tag"] is not null) == gray)
@@ -224,30 +244,48 @@ internal sealed class TestCluster : IAsyncDisposable
     public static string Image(JsonObject deployment) =>
         deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>();
 
-    public string Describe(string rollout) => Rollout(rollout)?["status"]?.ToJsonString() ?? "(no rollout)";
+    /// <summary>The Rollout's status, and the last lines the controllers logged (for a wait that timed out).</summary>
+    public string Describe(string rollout) =>
+        (Rollout(rollout)?["status"]?.ToJsonString() ?? "(no rollout)") + Environment.NewLine + "Controller log (last 60 lines):" + Environment.NewLine + ControllerLog.Tail(Emulator, 60);
 
-    /// <summary>Changes a Deployment's image as <c>kubectl apply</c> of an edited mse-demo.yaml would.</summary>
-    public void SetImage(string deployment, string image) =>
-        Store.Mutate(new StoredObjectKey(ResourceType.Deployments, Ns, deployment), d =>
-        {
-            d["spec"]!["template"]!["spec"]!["containers"]![0]!["image"] = image;
-            return true;
-        });
+    /// <summary>
+    /// Changes a Deployment's image as <c>kubectl apply</c> of an edited mse-demo.yaml would: an update through the API,
+    /// so the admission webhooks registered with the emulator see it.
+    /// </summary>
+    public Task SetImageAsync(string deployment, string image) =>
+        Client.AppsV1.PatchNamespacedDeploymentAsync(
+            new V1Patch(new JsonArray(new JsonObject { ["op"] = "replace", ["path"] = "/spec/template/spec/containers/0/image", ["value"] = image }).ToJsonString(), V1Patch.PatchType.JsonPatch),
+            deployment, Ns);
 
-    /// <summary>Approves like kubectl-kruise: a merge patch of the status subresource, through the real client.</summary>
+    /// <summary>
+    /// Approves as the seed's <c>kubectl patch rollout --subresource=status --type=merge</c> does: a merge patch of the
+    /// status subresource in the preferred version (v1beta1, the storage version), through the real client.
+    /// </summary>
     public Task ApproveAsync(string rollout) =>
         Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
             new V1Patch("""{"status":{"canaryStatus":{"currentStepState":"StepReady"}}}""", V1Patch.PatchType.MergePatch),
-            KruiseNames.Group, KruiseNames.V1Alpha1, Ns, KruiseNames.RolloutPlural, rollout);
+            KruiseNames.Group, KruiseNames.V1Beta1, Ns, KruiseNames.RolloutPlural, rollout);
 
     public Task<JsonObject> WaitForRolloutAsync(string name, Func<JsonObject, bool> condition, string what, TimeSpan? timeout = null) =>
         Eventually.WaitAsync(() => Rollout(name), condition, $"{name}: {what}", timeout, () => Describe(name));
 
-    /// <summary>Waits until the Deployment is paused between releases again, so a new image starts a release rather than a native rollout.</summary>
-    public Task WaitForGatedAsync(string deployment) =>
+    /// <summary>Waits until the Deployment is idle under its Rollout again: labelled for the webhook, not held, not paused.</summary>
+    // Idle also means no native rollout in flight (what `kubectl rollout status` waits for): a template change made while
+    // two ReplicaSets are active is not a canary release (Kruise's webhook requires exactly one).
+    public Task WaitForIdleAsync(string deployment) =>
         Eventually.WaitAsync(
-            () => Deployment(deployment) is { } d && d["spec"]?["paused"]?.GetValue<bool>() == true && d["metadata"]?["annotations"]?[KruiseNames.InProgressingAnnotation] is null,
-            deployment + " to be paused between releases");
+            () => Deployment(deployment) is { } d && d["spec"]?["paused"]?.GetValue<bool>() != true && d["metadata"]?["annotations"]?[KruiseNames.InProgressingAnnotation] is null &&
+                d["metadata"]?["labels"]?[KruiseNames.WorkloadTypeLabel]?.GetValue<string>() == "deployment" && IsRolledOut(d),
+            deployment + " to be idle under its Rollout");
+
+    private static bool IsRolledOut(JsonObject d)
+    {
+        var replicas = JsonNumbers.ReadInt(d["spec"]?["replicas"]) ?? 1;
+        var status = d["status"];
+        return JsonNumbers.ReadLong(status?["observedGeneration"]) >= JsonNumbers.ReadLong(d["metadata"]?["generation"]) &&
+            (JsonNumbers.ReadInt(status?["updatedReplicas"]) ?? 0) == replicas && (JsonNumbers.ReadInt(status?["replicas"]) ?? 0) == replicas &&
+            (JsonNumbers.ReadInt(status?["availableReplicas"]) ?? 0) == replicas;
+    }
 
     public Task<JsonObject> WaitForStepPausedAsync(string name, int step, TimeSpan? timeout = null) =>
         WaitForRolloutAsync(name, r => Phase(r) == RolloutPhases.Progressing && State(r) == CanaryStepStates.StepPaused && Step(r) == step, $"StepPaused at step {step}", timeout);

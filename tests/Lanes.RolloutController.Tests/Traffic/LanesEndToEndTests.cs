@@ -52,8 +52,8 @@ public sealed class LanesEndToEndTests
 
             Assert.Equal(chain.ExpectedBase, await AskAsync(chain, "xiaoming"));
 
-            cluster.SetImage("sample-a", "lanes-samples-service:0.1.1");
-            cluster.SetImage("sample-c", "lanes-samples-service:0.1.1");
+            await cluster.SetImageAsync("sample-a", "lanes-samples-service:0.1.1");
+            await cluster.SetImageAsync("sample-c", "lanes-samples-service:0.1.1");
             await cluster.WaitForStepPausedAsync("rollout-a", 1);
             await cluster.WaitForStepPausedAsync("rollout-c", 1);
 

@@ -28,7 +28,7 @@ public sealed class ProviderLifecycleTests
         await using var controller = await ControllerHost.StartAsync(cluster.Emulator);
         await cluster.WaitForRolloutAsync("rollout-web", static r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
 
-        cluster.SetImage("web", V2);
+        await cluster.SetImageAsync("web", V2);
         var step1 = await cluster.WaitForStepPausedAsync("rollout-web", 1);
         var stableRevision = step1["status"]!["canaryStatus"]!["stableRevision"]!.GetValue<string>();
         var canaryRevision = step1["status"]!["canaryStatus"]!["podTemplateHash"]!.GetValue<string>();
@@ -68,11 +68,11 @@ public sealed class ProviderLifecycleTests
         Assert.Null(TestCluster.Condition(cluster.Rollout("rollout-web"), ConditionTypes.TrafficReady));
 
         // A second release, rolled back at its first step.
-        await cluster.WaitForGatedAsync("web");
-        cluster.SetImage("web", V3);
+        await cluster.WaitForIdleAsync("web");
+        await cluster.SetImageAsync("web", V3);
         await cluster.WaitForStepPausedAsync("rollout-web", 1);
         Assert.NotNull(cluster.Get(ResourceType.Ingresses, "web-canary"));
-        cluster.SetImage("web", V2);
+        await cluster.SetImageAsync("web", V2);
         await cluster.WaitForRolloutAsync("rollout-web", static r => TestCluster.Condition(r, ConditionTypes.Succeeded)?["status"]?.GetValue<string>() == "False", "rolled back");
         AssertNothingLeft(cluster);
         Assert.Equal(V2, TestCluster.Image(cluster.Deployment("web")!));
@@ -90,7 +90,7 @@ public sealed class ProviderLifecycleTests
         await using var controller = await ControllerHost.StartAsync(cluster.Emulator);
         await cluster.WaitForRolloutAsync("rollout-web", static r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
 
-        cluster.SetImage("web", V2);
+        await cluster.SetImageAsync("web", V2);
         await cluster.WaitForStepPausedAsync("rollout-web", 1);
         Assert.NotNull(cluster.Get(ResourceType.Ingresses, "web-canary"));
         cluster.Patch(ResourceType.Rollouts, "rollout-web", static r =>
@@ -107,8 +107,8 @@ public sealed class ProviderLifecycleTests
             return true;
         });
         await cluster.WaitForRolloutAsync("rollout-web", static r => TestCluster.Phase(r) == RolloutPhases.Healthy, "Healthy again");
-        await cluster.WaitForGatedAsync("web");
-        cluster.SetImage("web", V3);
+        await cluster.WaitForIdleAsync("web");
+        await cluster.SetImageAsync("web", V3);
         await cluster.WaitForStepPausedAsync("rollout-web", 1);
         Assert.Equal("pod-template-hash", TestCluster.StringMap(cluster.Get(ResourceType.Services, "web")!["spec"]!["selector"]).Keys.Last());
 
@@ -148,7 +148,7 @@ public sealed class ProviderLifecycleTests
         await using var controller = await ControllerHost.StartAsync(cluster.Emulator);
         await cluster.WaitForRolloutAsync("rollout-web", static r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
 
-        cluster.SetImage("web", V2);
+        await cluster.SetImageAsync("web", V2);
         await cluster.WaitForStepPausedAsync("rollout-web", 1);
         var rules = (JsonArray)cluster.Get(ResourceType.HttpRoutes, "web")!["spec"]!["rules"]!;
         Assert.Equal(2, rules.Count);
@@ -171,10 +171,10 @@ public sealed class ProviderLifecycleTests
         AssertRouteRestored(cluster, original);
         AssertNothingLeft(cluster);
 
-        await cluster.WaitForGatedAsync("web");
-        cluster.SetImage("web", V3);
+        await cluster.WaitForIdleAsync("web");
+        await cluster.SetImageAsync("web", V3);
         await cluster.WaitForStepPausedAsync("rollout-web", 1);
-        cluster.SetImage("web", V2);
+        await cluster.SetImageAsync("web", V2);
         await cluster.WaitForRolloutAsync("rollout-web", static r => TestCluster.Condition(r, ConditionTypes.Succeeded)?["status"]?.GetValue<string>() == "False", "rolled back");
         AssertRouteRestored(cluster, original);
         AssertNothingLeft(cluster);
@@ -198,7 +198,7 @@ public sealed class ProviderLifecycleTests
         await cluster.WaitForRolloutAsync("rollout-app", static r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
         await Eventually.WaitAsync(() => cluster.TrafficRouting("lane-traffic")?["status"]?["phase"]?.GetValue<string>() == "Healthy", "the TrafficRouting to be Healthy");
 
-        cluster.SetImage("app", V2);
+        await cluster.SetImageAsync("app", V2);
         await cluster.WaitForStepPausedAsync("rollout-app", 1);
         var data = TestCluster.StringMap(cluster.Get(ResourceType.ConfigMaps, "lanes-entry-entry")!["data"]);
         Assert.Equal(
@@ -216,11 +216,11 @@ public sealed class ProviderLifecycleTests
         await Eventually.WaitAsync(() => KeysOf(cluster) is ["other.json"], "the key to be removed", describe: () => string.Join(",", KeysOf(cluster)));
         await Eventually.WaitAsync(() => cluster.TrafficRouting("lane-traffic")?["status"]?["phase"]?.GetValue<string>() == "Healthy", "the TrafficRouting to be Healthy");
 
-        await cluster.WaitForGatedAsync("app");
-        cluster.SetImage("app", V3);
+        await cluster.WaitForIdleAsync("app");
+        await cluster.SetImageAsync("app", V3);
         await cluster.WaitForStepPausedAsync("rollout-app", 1);
         Assert.Contains("lane-traffic.json", KeysOf(cluster));
-        cluster.SetImage("app", V2);
+        await cluster.SetImageAsync("app", V2);
         await cluster.WaitForRolloutAsync("rollout-app", static r => TestCluster.Condition(r, ConditionTypes.Succeeded)?["status"]?.GetValue<string>() == "False", "rolled back");
         await Eventually.WaitAsync(() => KeysOf(cluster) is ["other.json"], "the key to be removed after the rollback", describe: () => string.Join(",", KeysOf(cluster)));
     }
@@ -243,7 +243,7 @@ public sealed class ProviderLifecycleTests
         await using var controller = await ControllerHost.StartAsync(cluster.Emulator);
         await cluster.WaitForRolloutAsync("rollout-web", static r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
 
-        cluster.SetImage("web", V2);
+        await cluster.SetImageAsync("web", V2);
         await cluster.WaitForStepPausedAsync("rollout-web", 1);
         Assert.True(JsonNode.DeepEquals(
             JsonNode.Parse("""{"matches":[{"headers":[{"type":"Exact","name":"User-Agent","value":"xiaoming"}]}],"requestHeaderModifier":{"set":[{"name":"x-mse-tag","value":"gray"}]}}"""),
@@ -271,13 +271,13 @@ public sealed class ProviderLifecycleTests
         await using var controller = await ControllerHost.StartAsync(cluster.Emulator);
         await cluster.WaitForRolloutAsync("rollout-app", static r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
 
-        cluster.SetImage("app", V2);
+        await cluster.SetImageAsync("app", V2);
         await cluster.WaitForStepPausedAsync("rollout-app", 1);
         var annotations = TestCluster.StringMap(cluster.Get(ResourceType.Ingresses, "app-canary")!["metadata"]!["annotations"]);
         Assert.Equal("x-mse-tag gray", annotations["mse.ingress.kubernetes.io/request-header-control-update"]);
         Assert.Equal("gray", annotations["mse.ingress.kubernetes.io/service-subset"]);
 
-        cluster.SetImage("app", V1);
+        await cluster.SetImageAsync("app", V1);
         await cluster.WaitForRolloutAsync("rollout-app", static r => TestCluster.Condition(r, ConditionTypes.Succeeded)?["status"]?.GetValue<string>() == "False", "rolled back");
         await Eventually.WaitAsync(() => cluster.Get(ResourceType.Ingresses, "app-canary") is null, "the canary Ingress to be deleted");
         Assert.Empty(cluster.Canaries("app"));

@@ -136,7 +136,7 @@ public sealed class TrafficBadInputTests
         await cluster.WaitForRolloutAsync("rollout-good", static r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
         foreach (var app in new[] { "noentry", "nolane", "norule", "ownnoentry", "good" })
         {
-            cluster.SetImage(app, $"example/{app}:v2");
+            await cluster.SetImageAsync(app, $"example/{app}:v2");
         }
 
         foreach (var (app, (reason, text)) in expected)
@@ -156,10 +156,16 @@ public sealed class TrafficBadInputTests
         // Nothing of the bad ones was modified.
         Assert.Null(cluster.Get(ResourceType.Ingresses, "norule-canary"));
         Assert.Empty(cluster.Canaries("ownnoentry"));
+
+        // An invalid Rollout touches nothing: its Deployment is not even labelled for the webhook.
         Assert.Null(cluster.Deployment("ownnoentry")!["metadata"]!["annotations"]?[KruiseNames.InProgressingAnnotation]);
-        foreach (var app in new[] { "noentry", "nolane", "norule", "ownnoentry" })
+        Assert.Null(cluster.Deployment("ownnoentry")!["metadata"]!["labels"]?[KruiseNames.WorkloadTypeLabel]);
+        foreach (var app in new[] { "noentry", "nolane", "norule" })
         {
-            Assert.Null(cluster.Deployment(app)!["metadata"]!["annotations"]?[KruiseNames.InProgressingAnnotation]);
+            // Held by the webhook as Kruise's would be: paused, no canary, no pod of the new version.
+            Assert.True(cluster.Deployment(app)!["spec"]!["paused"]!.GetValue<bool>());
+            Assert.Empty(cluster.Canaries(app));
+            Assert.DoesNotContain(cluster.Pods(app), p => p["spec"]!["containers"]![0]!["image"]!.GetValue<string>() == $"example/{app}:v2");
             Assert.Equal("{\"app\":\"" + app + "\"}", cluster.Get(ResourceType.Services, app)!["spec"]!["selector"]!.ToJsonString());
         }
     }

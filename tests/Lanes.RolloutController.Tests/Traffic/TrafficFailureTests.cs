@@ -30,13 +30,15 @@ public sealed class TrafficFailureTests
         Assert.Contains("ingress classType \"istio\"", Ready(tr)!["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("spec.objectRef[0].ingress.classType", tr["status"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
 
-        cluster.SetImage("app", V2);
+        await cluster.SetImageAsync("app", V2);
         var rollout = await cluster.WaitForRolloutAsync("rollout-app", static r => Ready(r)?["reason"]?.GetValue<string>() == "ProviderNotFound", "the Rollout to report the classType");
         Assert.Equal("False", Ready(rollout)!["status"]!.GetValue<string>());
         Assert.Contains("spec.objectRef[0].ingress.classType", TestCluster.Message(rollout), StringComparison.Ordinal);
         Assert.NotEqual(CanaryStepStates.StepPaused, TestCluster.State(rollout));
         Assert.Empty(cluster.Canaries("app"));
-        Assert.Null(cluster.Deployment("app")!["metadata"]!["annotations"]?[KruiseNames.InProgressingAnnotation]);
+        // The webhook holds the Deployment (as Kruise's does), so nothing of the new version runs anywhere.
+        Assert.True(cluster.Deployment("app")!["spec"]!["paused"]!.GetValue<bool>());
+        Assert.DoesNotContain(cluster.Pods("app"), static p => p["spec"]!["containers"]![0]!["image"]!.GetValue<string>() == V2);
         await AssertWarningAsync(cluster, "rollout-app", "ProviderNotFound", "istio");
         await AssertWarningAsync(cluster, "lane-traffic", "ProviderNotFound", "istio");
     }
@@ -63,7 +65,7 @@ public sealed class TrafficFailureTests
         await using var controller = await ControllerHost.StartAsync(cluster.Emulator);
         await cluster.WaitForRolloutAsync("rollout-web", static r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
 
-        cluster.SetImage("web", V2);
+        await cluster.SetImageAsync("web", V2);
         var rollout = await cluster.WaitForRolloutAsync("rollout-web", r => Ready(r)?["reason"]?.GetValue<string>() == reason, "the Rollout to report " + reason);
         Assert.Contains(text, Ready(rollout)!["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains(text, TestCluster.Message(rollout), StringComparison.Ordinal);
@@ -82,7 +84,7 @@ public sealed class TrafficFailureTests
         cluster.Apply(TestCluster.SeedStyleRollout("rollout-app", "app"));
         await using var controller = await ControllerHost.StartAsync(cluster.Emulator, settings: FastRouteChecks);
         await cluster.WaitForRolloutAsync("rollout-app", static r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
-        cluster.SetImage("app", V2);
+        await cluster.SetImageAsync("app", V2);
         await cluster.WaitForStepPausedAsync("rollout-app", 1);
         var ingress = cluster.Get(ResourceType.Ingresses, "app")!;
 
@@ -122,7 +124,7 @@ public sealed class TrafficFailureTests
         await using var controller = await ControllerHost.StartAsync(cluster.Emulator);
         await cluster.WaitForRolloutAsync("rollout-web", static r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
 
-        cluster.SetImage("web", V2);
+        await cluster.SetImageAsync("web", V2);
         var rollout = await cluster.WaitForRolloutAsync("rollout-web", static r => Ready(r)?["reason"]?.GetValue<string>() == "Forbidden", "the Rollout to report the refusal");
         Assert.Equal(CanaryStepStates.StepTrafficRouting, TestCluster.State(rollout));
         Assert.Contains("cannot create resource \"ingresses\" in API group \"networking.k8s.io\"", TestCluster.Message(rollout), StringComparison.Ordinal);
@@ -152,7 +154,7 @@ public sealed class TrafficFailureTests
         await using var controller = await ControllerHost.StartAsync(cluster.Emulator);
         await cluster.WaitForRolloutAsync("rollout-app", static r => TestCluster.State(r) == CanaryStepStates.Completed, "Healthy");
 
-        cluster.SetImage("app", V2);
+        await cluster.SetImageAsync("app", V2);
         var rollout = await cluster.WaitForRolloutAsync("rollout-app", static r => Ready(r)?["reason"]?.GetValue<string>() == "ProviderError", "the Rollout to report the error");
         Assert.Contains("etcdserver: request timed out", TestCluster.Message(rollout), StringComparison.Ordinal);
         Assert.Equal(CanaryStepStates.StepTrafficRouting, TestCluster.State(rollout));

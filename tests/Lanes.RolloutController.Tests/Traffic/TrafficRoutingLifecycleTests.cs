@@ -17,7 +17,7 @@ public sealed class TrafficRoutingLifecycleTests
         var finalizers = cluster.TrafficRouting("lane-traffic")!["metadata"]!["finalizers"]!.AsArray().Select(static f => f!.GetValue<string>());
         Assert.Equal([KruiseNames.TrafficRoutingFinalizer], finalizers);
 
-        cluster.SetImage("app", "example/app:v2");
+        await cluster.SetImageAsync("app", "example/app:v2");
         await cluster.WaitForStepPausedAsync("rollout-app", 1);
         cluster.Store.Delete(new StoredObjectKey(ResourceType.TrafficRoutings, TestCluster.Ns, "lane-traffic"));
 

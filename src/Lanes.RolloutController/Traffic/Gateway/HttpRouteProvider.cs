@@ -1,9 +1,9 @@
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using k8s;
+using System.Text.Json;
+using Lanes.RolloutController.Cluster;
 using k8s.Autorest;
-using Lanes.RolloutController.Kubernetes;
+using k8s;
 
 namespace Lanes.RolloutController.Traffic.Gateway;
 

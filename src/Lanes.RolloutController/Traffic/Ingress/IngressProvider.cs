@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using k8s;
-using k8s.Models;
 using Lanes.RolloutController.Api;
-using Lanes.RolloutController.Kubernetes;
+using Lanes.RolloutController.Cluster;
+using k8s.Models;
+using k8s;
 
 namespace Lanes.RolloutController.Traffic.Ingress;
 

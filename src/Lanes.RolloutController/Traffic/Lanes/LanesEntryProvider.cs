@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using k8s;
+using Lanes.RolloutController.Cluster;
 using k8s.Models;
-using Lanes.RolloutController.Kubernetes;
+using k8s;
 
 namespace Lanes.RolloutController.Traffic.Lanes;
 

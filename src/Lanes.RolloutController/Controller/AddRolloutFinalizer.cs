@@ -1,4 +1,0 @@
-namespace Lanes.RolloutController.Controller;
-
-/// <summary>Adds the Rollout finalizer so a deletion mid-release can clean up.</summary>
-internal sealed record AddRolloutFinalizer() : RolloutAction;

@@ -1,4 +1,0 @@
-namespace Lanes.RolloutController.Controller;
-
-/// <summary>Adds progressing.rollouts.kruise.io/&lt;rollout&gt; to the shared TrafficRouting.</summary>
-internal sealed record AttachTrafficRouting(string Name) : RolloutAction;

@@ -1,4 +1,0 @@
-namespace Lanes.RolloutController.Controller;
-
-/// <summary>Creates the canary Deployment for a revision unless one exists.</summary>
-internal sealed record CreateCanary(string Deployment, string Revision, int Replicas, Lanes.RolloutController.Api.PatchPodTemplateMetadata? Patch) : RolloutAction;

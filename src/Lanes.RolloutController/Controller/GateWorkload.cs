@@ -1,4 +1,0 @@
-namespace Lanes.RolloutController.Controller;
-
-/// <summary>Keeps a Deployment paused between releases (our stand-in for Kruise's mutating webhook).</summary>
-internal sealed record GateWorkload(string Deployment) : RolloutAction;

@@ -1,4 +1,0 @@
-namespace Lanes.RolloutController.Controller;
-
-/// <summary>Holds the stable Deployment: paused, in-progressing annotation, stable-revision label.</summary>
-internal sealed record HoldWorkload(string Deployment, string RolloutName, string StableRevision) : RolloutAction;

@@ -1,6 +1,0 @@
-using System.Text.Json.Nodes;
-
-namespace Lanes.RolloutController.Controller;
-
-/// <summary>An observation plus the raw Rollout it came from (kept for the optimistic-concurrency status write).</summary>
-internal sealed record ObservedRollout(RolloutObservation Observation, JsonObject Document);

@@ -1,4 +1,0 @@
-namespace Lanes.RolloutController.Controller;
-
-/// <summary>Hands the Deployment back: unpaused, annotation and stable-revision label removed.</summary>
-internal sealed record ReleaseWorkload(string Deployment) : RolloutAction;

@@ -1,4 +1,0 @@
-namespace Lanes.RolloutController.Controller;
-
-/// <summary>Removes the Rollout finalizer; the object is then deleted.</summary>
-internal sealed record RemoveRolloutFinalizer() : RolloutAction;

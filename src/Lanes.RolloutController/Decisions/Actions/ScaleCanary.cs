@@ -1,0 +1,4 @@
+namespace Lanes.RolloutController.Decisions.Actions;
+
+/// <summary>Scales the canary Deployment (only up).</summary>
+internal sealed record ScaleCanary(string Name, int Replicas) : RolloutAction;
