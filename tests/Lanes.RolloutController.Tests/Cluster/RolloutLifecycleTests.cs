@@ -124,9 +124,11 @@ public sealed class RolloutLifecycleTests
             "canary pods labelled with rollout-id and batch-id 1 and 2");
         Assert.Equal(RolloutPlanHash.Compute(RolloutConversion.Read(cluster.Rollout("rollout-multi")!).Spec.Strategy.Canary),
             cluster.Rollout("rollout-multi")!["metadata"]!["annotations"]![KruiseNames.RolloutHashAnnotation]!.GetValue<string>());
-        var progressing = cluster.Events("rollout-multi").Where(static e => e["reason"]!.GetValue<string>() == "Progressing").Select(static e => e["message"]!.GetValue<string>()).ToList();
-        Assert.Contains("upgrade step(1) canary pods with new versions done", progressing);
-        Assert.Contains("upgrade step(2) canary pods with new versions done", progressing);
+        // Events are recorded after the pass's status write, so the second may trail the state the test waited for.
+        List<string> Progressing() => cluster.Events("rollout-multi").Where(static e => e["reason"]!.GetValue<string>() == "Progressing").Select(static e => e["message"]!.GetValue<string>()).ToList();
+        await Eventually.WaitAsync(
+            () => Progressing() is var progressing && progressing.Contains("upgrade step(1) canary pods with new versions done") && progressing.Contains("upgrade step(2) canary pods with new versions done"),
+            "the Progressing Events of steps 1 and 2", describe: () => string.Join(" | ", Progressing()));
 
         await cluster.ApproveAsync("rollout-multi");
         var done = await cluster.WaitForCompletedAsync("rollout-multi");
