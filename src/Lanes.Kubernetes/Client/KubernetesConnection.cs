@@ -67,6 +67,15 @@ internal sealed class KubernetesConnection : IDisposable
         var ns = !string.IsNullOrEmpty(options.Namespace) ? options.Namespace
             : !string.IsNullOrWhiteSpace(config.Namespace) ? config.Namespace.Trim()
             : "default";
+        // A watch stopped early (a resync, shutdown) leaves its response unread; HttpClient would drain it and put the
+        // HTTP/1.1 connection back while KubernetesClient's watch reader may still read it, and the next request on it
+        // could lose its answer. The stopped watch's connection is closed instead; every other response is read whole.
+        var previous = config.FirstMessageHandlerSetup;
+        config.FirstMessageHandlerSetup = handler =>
+        {
+            previous?.Invoke(handler);
+            handler.MaxResponseDrainSize = 0;
+        };
         return (new k8s.Kubernetes(config), ns, source);
     }
 

@@ -32,7 +32,7 @@ internal static class RolloutControllerServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RolloutControllerOptions>, RolloutControllerOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IKubernetes>(static _ => new k8s.Kubernetes(ClientConfiguration()));
+        services.TryAddSingleton<IKubernetes>(static _ => new k8s.Kubernetes(KubernetesClientSetup.Configure(ClientConfiguration())));
         services.TryAddSingleton<ClusterCache>();
         services.TryAddSingleton<RolloutObserver>();
         services.TryAddSingleton<KubernetesEventRecorder>();

@@ -21,6 +21,9 @@ internal sealed partial class WebhookRegistration(IKubernetes client, IOptions<R
     // Each registration step (read, change, replace) is retried on answers that say "try again" (409 after a
     // concurrent change, 429, 5xx, a broken connection) until it succeeds or the host gives up on starting or
     // stopping (its token), RetryDelay apart and doubling up to MaxRetryDelay, as a failed reconcile pass is.
+    // Each attempt is bounded by AttemptTimeout: an answer that never comes (a lost response, a hung connection) must
+    // cost one attempt, not the whole shutdown grace period, or the rest is never put back.
+    internal static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Kruise's name for this webhook is mdeployment.kb.io; same rules, same objectSelector.</summary>
     public const string DeploymentWebhookName = "mdeployment.rollouts.lanes.dev";
@@ -266,12 +269,14 @@ internal sealed partial class WebhookRegistration(IKubernetes client, IOptions<R
         var delay = options.Value.RetryDelay;
         while (true)
         {
+            using var attempt = new CancellationTokenSource(AttemptTimeout, timeProvider);
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, attempt.Token);
             try
             {
-                await step(cancellationToken).ConfigureAwait(false);
+                await step(bounded.Token).ConfigureAwait(false);
                 return;
             }
-            catch (Exception e) when (IsTransient(e) && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when ((IsTransient(e) || attempt.IsCancellationRequested) && !cancellationToken.IsCancellationRequested)
             {
                 Log.RetryingRegistration(logger, delay, e);
                 await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);

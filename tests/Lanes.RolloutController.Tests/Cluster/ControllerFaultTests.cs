@@ -100,6 +100,7 @@ public sealed class ControllerFaultTests(ITestOutputHelper output)
             var approvals = 0;
             (string?, int?, string?) seen = default;
             var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             while (true)
             {
                 Assert.True(DateTime.UtcNow < deadline, $"the release did not finish: {cluster.Describe("rollout-app")}; faults {Describe(faults)}");
@@ -114,10 +115,12 @@ public sealed class ControllerFaultTests(ITestOutputHelper output)
                 {
                     // A new step: the controller is stopped and a fresh one must carry on from what is stored.
                     seen = step;
+                    var stopping = clock.Elapsed;
                     await controller.DisposeAsync();
+                    var starting = clock.Elapsed;
                     controller = await ControllerHost.StartAsync(cluster.Emulator, settings: settings, log: log, waitForWebhooks: false);
                     restarts++;
-                    output.WriteLine($"restart {restarts} at {step}");
+                    output.WriteLine($"{stopping.TotalSeconds:F1} s: restart {restarts} at {step} (stop {(starting - stopping).TotalSeconds:F1} s, start {(clock.Elapsed - starting).TotalSeconds:F1} s)");
                 }
 
                 if (step.Item3 == CanaryStepStates.StepPaused)

@@ -18,7 +18,7 @@ internal sealed class ControllerHost : IAsyncDisposable
     {
         // Every controller logs (in memory) to the emulator's log, so a wait that times out can show what it did.
         var kept = log ?? ControllerLog.For(emulator);
-        return StartAsync(_ => new k8s.Kubernetes(new KubernetesClientConfiguration { Host = emulator.BaseAddress.ToString() }, new SlowRequestLog(kept)), timeProvider, settings, kept, webhooksOnly: false, waitForWebhooks);
+        return StartAsync(_ => new k8s.Kubernetes(Lanes.RolloutController.Hosting.KubernetesClientSetup.Configure(new KubernetesClientConfiguration { Host = emulator.BaseAddress.ToString() }), new SlowRequestLog(kept)), timeProvider, settings, kept, webhooksOnly: false, waitForWebhooks);
     }
 
     /// <summary>

@@ -104,6 +104,35 @@ public sealed class WebhookServerTests
     }
 
     [Fact]
+    public async Task LocalUrl_AnAnswerThatNeverComesAtShutdown_CostsOneBoundedAttempt_AndEverythingIsStillPutBack()
+    {
+        // The first read of the mutating configuration at shutdown hangs (a lost response); its retry must be answered.
+        var stopping = false;
+        var hung = 0;
+        await using var cluster = await TestCluster.StartAsync(new EmulatorOptions
+        {
+            Faults = r => Volatile.Read(ref stopping) && r is { Verb: "get", Name: "lanes-rollout-controller" } && r.Type == AdmissionWebhooks.MutatingConfigurations && Interlocked.Exchange(ref hung, 1) == 0
+                ? ApiFault.Slow(TimeSpan.FromMinutes(2))
+                : null,
+        });
+        var controller = await ControllerHost.StartAsync(cluster.Emulator);
+        Assert.NotNull(cluster.Store.Get(new StoredObjectKey(AdmissionWebhooks.MutatingConfigurations, "", "lanes-rollout-controller")));
+
+        Volatile.Write(ref stopping, true);
+        using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            await controller.Host.StopAsync(grace.Token);
+        }
+
+        controller.Host.Dispose();
+        Assert.Equal(1, hung);
+
+        // Created by the run, so put back means deleted: both configurations, although one answer never came.
+        Assert.Null(cluster.Store.Get(new StoredObjectKey(AdmissionWebhooks.MutatingConfigurations, "", "lanes-rollout-controller")));
+        Assert.Null(cluster.Store.Get(new StoredObjectKey(AdmissionWebhooks.ValidatingConfigurations, "", "lanes-rollout-controller")));
+    }
+
+    [Fact]
     public async Task LocalUrl_AfterARunThatCouldNotPutItBack_TheNextRunRestoresTheTrueOriginal()
     {
         var failing = false;
