@@ -6,9 +6,9 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Lanes.Benchmarks.Reporting;
 
 // Report commands, run by benchmarks/micro.sh and benchmarks/chain.sh, write sections of benchmarks/RESULTS.md.
-if (args is ["report-micro", var root])
+if (args is ["report-micro", var root, .. var section])
 {
-    return MicroReport.Run(root);
+    return MicroReport.Run(root, section is [var name] ? name : "micro");
 }
 
 if (args is ["report-chain", var directory, var machine, var chainCommand])

@@ -9,7 +9,8 @@ namespace Lanes.Samples.Gateway;
 /// the gray lane, and lanes sent by outside clients are removed. The seed's rule is built in for the local demo
 /// (demo-rules.json); <c>Sample:DemoRules=false</c> leaves it out, so on Kubernetes a lane opens only while the
 /// rollout controller writes the TrafficRouting's rule into the mounted rules directory.
-/// <c>/lanes</c> shows the rules in force, A's instances by lane and recent decisions.
+/// <c>/lanes</c> shows the rules in force, A's instances by lane and recent decisions; <c>/metrics</c> serves Prometheus
+/// the request metrics of the gateway by lane.
 /// </summary>
 public static class SampleGateway
 {
@@ -32,6 +33,7 @@ public static class SampleGateway
             builder.Services.AddTrafficLanesKubernetes();   // A's pods from its EndpointSlices, lanes from pod labels
         }
 
+        builder.AddSampleMetrics();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddTrafficLanes();
@@ -39,6 +41,7 @@ public static class SampleGateway
         var app = builder.Build();
         app.UseTrafficLanes();
         app.MapGet("/healthz", () => "ok");
+        app.MapSampleMetrics();
         app.MapTrafficLanesDiagnostics();
         app.MapReverseProxy(proxy =>
         {

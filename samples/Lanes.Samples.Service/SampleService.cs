@@ -1,4 +1,5 @@
 using Lanes.Identity;
+using Lanes.Samples.Service.Faults;
 
 namespace Lanes.Samples.Service;
 
@@ -7,6 +8,8 @@ namespace Lanes.Samples.Service;
 /// next service's URL by service name, e.g. <c>http://sample-b/b</c>; empty for the last hop),
 /// <c>Sample:ShowConfig</c> and <c>Sample:Config</c> (A prints <c>[config=...]</c>, "base" by default),
 /// plus the usual <c>Lanes</c> section (<c>Lanes:Services</c>, <c>Lanes:Nacos</c> or <c>Lanes:Kubernetes</c> for discovery).
+/// Metrics for Prometheus at <c>/metrics</c>, with the lane of each request; faults by lane for tests and demos
+/// (<c>Faults:gray:ErrorShare=0.2</c>, <c>Faults:gray:AddedLatency=00:00:00.050</c>).
 /// </summary>
 public static class SampleService
 {
@@ -18,6 +21,8 @@ public static class SampleService
         // Lanes: the whole integration is these three calls...
         builder.Services.AddTrafficLanes();
         builder.Services.AddHttpClient("next").AddTrafficLanes();
+        builder.AddSampleMetrics();
+        builder.Services.AddSampleFaults();
 
         // ...plus Nacos, when one is configured (Lanes:Nacos:ServerAddresses), for discovery and registration;
         // or, on Kubernetes without a registry (any Lanes:Kubernetes key), discovery from EndpointSlices and pod labels.
@@ -32,6 +37,7 @@ public static class SampleService
 
         var app = builder.Build();
         app.UseTrafficLanes();
+        app.UseSampleFaults();
 
         var name = app.Configuration["Sample:Name"] ?? "A";
         var next = app.Configuration["Sample:Next"];
@@ -40,6 +46,7 @@ public static class SampleService
             : string.Empty;
 
         app.MapGet("/healthz", () => "ok");
+        app.MapSampleMetrics();
         app.MapGet("/" + name.ToLowerInvariant(), async (HttpContext context, InstanceLane instance, IHttpClientFactory clients) =>
         {
             var lane = instance.Lane.IsBase ? string.Empty : instance.Lane.Name;

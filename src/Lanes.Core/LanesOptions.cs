@@ -1,3 +1,4 @@
+using Lanes.Diagnostics;
 using Lanes.Discovery;
 using Lanes.Propagation;
 using Lanes.Routing;
@@ -31,6 +32,9 @@ public sealed class LanesOptions
 
     /// <summary>How the lane travels on outbound calls.</summary>
     public LanePropagationOptions Propagation { get; set; } = new();
+
+    /// <summary>How lanes appear in metrics: the cap on distinct values of the <c>lanes.lane</c> attribute.</summary>
+    public LaneMetricsOptions Metrics { get; set; } = new();
 
     /// <summary>
     /// The embedded discovery: instances of each service listed in configuration

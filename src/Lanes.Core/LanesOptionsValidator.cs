@@ -1,4 +1,5 @@
 using System.Globalization;
+using Lanes.Diagnostics;
 using Lanes.Discovery;
 using Lanes.Propagation;
 using Lanes.Routing;
@@ -32,6 +33,11 @@ internal sealed class LanesOptionsValidator : IValidateOptions<LanesOptions>
         if (string.IsNullOrWhiteSpace(options.PodLabelsPath))
         {
             errors.Add($"{Section}:PodLabelsPath: must not be empty.");
+        }
+
+        if (options.Metrics.MaxLanes is < 1 or > LaneMetricsOptions.MaxLanesLimit)
+        {
+            errors.Add($"{Section}:Metrics:MaxLanes: must be 1 to {LaneMetricsOptions.MaxLanesLimit} (distinct lanes with their own metric attribute value); got {options.Metrics.MaxLanes}.");
         }
 
         ValidateRouting(options.Routing, errors);

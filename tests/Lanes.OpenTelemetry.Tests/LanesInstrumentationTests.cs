@@ -76,8 +76,8 @@ public sealed class LanesInstrumentationTests : IAsyncLifetime
         _caller.Services.GetRequiredService<MeterProvider>().ForceFlush();
 
         var points = Points("lanes.routing.decisions");
-        Assert.Contains(points, p => p.Tags["lane"] == "gray" && p.Tags["reason"] == "lane_matched" && p.Tags["service"] == "orders" && p.Sum >= 1);
-        Assert.Contains(points, p => p.Tags["lane"] == "base" && p.Tags["reason"] == "base" && p.Sum >= 1);
+        Assert.Contains(points, p => p.Tags["lanes.lane"] == "gray" && p.Tags["reason"] == "lane_matched" && p.Tags["service"] == "orders" && p.Sum >= 1);
+        Assert.Contains(points, p => p.Tags["lanes.lane"] == "base" && p.Tags["reason"] == "base" && p.Sum >= 1);
     }
 
     [Fact]

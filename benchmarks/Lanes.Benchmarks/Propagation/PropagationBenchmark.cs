@@ -1,12 +1,16 @@
+using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
+using Lanes.Extensibility;
 using Lanes.Propagation;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Lanes.Benchmarks.Propagation;
 
 /// <summary>
 /// Writing the lane on an outbound request (<see cref="LanePropagationHandler"/>) against a handler that does nothing,
-/// each in front of a terminal handler without I/O. The lane is ambient, entered once before the measured calls.
+/// each in front of a terminal handler without I/O. The lane is ambient, entered once before the measured calls. The
+/// Lanes cases include registering the lane with HttpClient's metrics enrichment (<c>HttpMetricsEnrichmentContext.AddCallback</c>).
 /// </summary>
 [MemoryDiagnoser]
 public class PropagationBenchmark
@@ -19,7 +23,7 @@ public class PropagationBenchmark
     public void Setup()
     {
         _noOp = new HttpMessageInvoker(new NoOpHandler { InnerHandler = new NoIoHandler() });
-        _lanes = new HttpMessageInvoker(new LanePropagationHandler(Options.Create(new LanesOptions())) { InnerHandler = new NoIoHandler() });
+        _lanes = new HttpMessageInvoker(new LanePropagationHandler(Options.Create(new LanesOptions()), new LanesMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>())) { InnerHandler = new NoIoHandler() });
     }
 
     [GlobalSetup(Targets = [nameof(GrayRequest), nameof(GrayRequestWithBaggage)])]

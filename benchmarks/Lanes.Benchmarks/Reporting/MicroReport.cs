@@ -11,9 +11,16 @@ namespace Lanes.Benchmarks.Reporting;
 /// </summary>
 internal static class MicroReport
 {
-    // report-micro <root>: one directory per class, each holding BenchmarkDotNet's results/, job.txt, command.txt and load.log.
-    public static int Run(string root)
+    // report-micro <root> [section]: one directory per class, each holding BenchmarkDotNet's results/, job.txt, command.txt
+    // and load.log. The section is "micro" (the side-by-side comparison) or "metrics" (issue 12's request metrics by lane).
+    public static int Run(string root, string section = "micro")
     {
+        var (title, issue) = section switch
+        {
+            "micro" => ("Microbenchmarks", 15),
+            "metrics" => ("Request metrics by lane", 12),
+            _ => throw new ArgumentException($"Unknown section '{section}': micro or metrics.", nameof(section)),
+        };
         var rows = new List<Row>();
         var runs = new Dictionary<string, ClassRun>(StringComparer.Ordinal);
         string? environment = null;
@@ -49,14 +56,15 @@ internal static class MicroReport
         }
 
         var text = new StringBuilder();
-        text.Append("## Microbenchmarks\n\n");
-        text.Append(CultureInfo.InvariantCulture, $"Generated {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC by `bash benchmarks/micro.sh` from the runs below.\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"## {title}\n\n");
+        var script = section == "micro" ? "bash benchmarks/micro.sh" : $"SECTION={section} bash benchmarks/micro.sh";
+        text.Append(CultureInfo.InvariantCulture, $"Generated {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC by `{script}` from the runs below.\n\n");
         text.Append(CultureInfo.InvariantCulture, $"Machine: {environment}.\n\n");
         text.Append("Each class ran on its own; the load average (1 minute, sampled every 5 s) while it ran is given with its table. ");
         text.Append("The machine is shared: other engineers' builds and tests run beside these, so times are inflated by the load and the ");
         text.Append("median is shown next to the mean (less sensitive to preemption). Allocation figures are exact whatever the load.\n\n");
 
-        text.Append("### Targets (issue 15), checked on the figures below\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"### Targets (issue {issue}), checked on the figures below\n\n");
         text.Append("| target | measured | holds |\n|---|---|:-:|\n");
         foreach (var check in Targets.Evaluate(rows))
         {
@@ -86,7 +94,7 @@ internal static class MicroReport
             text.Append('\n');
         }
 
-        ResultsFile.WriteSection("micro", text.ToString());
+        ResultsFile.WriteSection(section, text.ToString());
         return 0;
     }
 

@@ -3,7 +3,7 @@ using static Lanes.Benchmarks.Reporting.MicroReport;
 
 namespace Lanes.Benchmarks.Reporting;
 
-/// <summary>The targets of issue 15, checked on the rows of one BenchmarkDotNet run (medians: see RESULTS.md).</summary>
+/// <summary>The targets of issues 15 and 12, checked on the rows of one BenchmarkDotNet run (medians: see RESULTS.md).</summary>
 internal static class Targets
 {
     public sealed record Result(string Target, string Measured, bool? Holds);
@@ -74,6 +74,16 @@ internal static class Targets
         if (Find("EntryRulesBenchmark", "SeedRule_Match") is { } rule)
         {
             yield return new Result("entry rule (seed rule, match) ≤ 300 ns", Time(rule.Median), rule.Median <= 300);
+        }
+
+        // Issue 12: the lane attribute on http.server.request.duration adds no allocation to what the metric makes.
+        foreach (var (plainMethod, enrichedMethod, kind) in new[] { ("PlainBase", "EnrichedBase", "base"), ("PlainGray", "EnrichedGray", "gray") })
+        {
+            if (Find("RequestMetricsBenchmark", plainMethod) is { } plain && Find("RequestMetricsBenchmark", enrichedMethod) is { } enriched)
+            {
+                yield return new Result($"lane attribute adds 0 B, {kind} request", F($"{Bytes(enriched.Allocated)} − {Bytes(plain.Allocated)} = {enriched.Allocated - plain.Allocated} B"), enriched.Allocated <= plain.Allocated);
+                yield return new Result($"lane attribute's time, {kind} request (measured, no target)", F($"{Time(enriched.Median)} − {Time(plain.Median)} = {Time(enriched.Median - plain.Median)}"), null);
+            }
         }
     }
 

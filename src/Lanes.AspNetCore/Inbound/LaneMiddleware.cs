@@ -6,6 +6,7 @@ using Lanes.Extensibility;
 using Lanes.Propagation;
 using Lanes.Routing;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +16,8 @@ namespace Lanes.AspNetCore.Inbound;
 /// Establishes the lane of each inbound request. At the entry, the trust boundary comes first (a lane the client may
 /// not choose is removed, an oversized header refused) and then the entry rules in force; everywhere, the lane is then
 /// read from the lane header, else the W3C baggage member. The lane becomes ambient for the request and tags its
-/// activity. A malformed or oversized lane is treated as base and counted; it never fails the request.
+/// activity and, as <c>lanes.lane</c>, ASP.NET Core's <c>http.server.request.duration</c> (base requests carry <c>base</c>).
+/// A malformed or oversized lane is treated as base and counted; it never fails the request.
 /// </summary>
 internal sealed partial class LaneMiddleware
 {
@@ -57,6 +59,7 @@ internal sealed partial class LaneMiddleware
         var headers = context.Request.Headers;
         if (_guard is not null && _guard.Admit(context) == EntryVerdict.HeaderTooLarge)
         {
+            TagMetrics(context, Lane.Base);
             return RefuseHeaderAsync(context);
         }
 
@@ -82,6 +85,8 @@ internal sealed partial class LaneMiddleware
             headers[_headerName] = lane.Name;
         }
 
+        TagMetrics(context, lane);
+
         // A rejected lane makes the request base on purpose, which also keeps a lane in OpenTelemetry baggage out.
         if (lane.IsBase && rejection == LaneRejection.None && LaneContext.Current.IsBase && !_routeHeader)
         {
@@ -89,6 +94,32 @@ internal sealed partial class LaneMiddleware
         }
 
         return InvokeInLaneAsync(context, lane);
+    }
+
+    // The hosting layer sets the feature only while http.server.request.duration is listened to; the tag is built
+    // once per lane, so this adds nothing to what the metric itself allocates. A pipeline run again for the same
+    // request (UseExceptionHandler, UseStatusCodePagesWithReExecute) replaces the value instead of adding a second one.
+    private void TagMetrics(HttpContext context, Lane lane)
+    {
+        if (context.Features.Get<IHttpMetricsTagsFeature>() is not { } feature)
+        {
+            return;
+        }
+
+        var tag = _metrics.LaneTag(lane);
+        if (feature.Tags is List<KeyValuePair<string, object?>> tags)
+        {
+            for (var i = 0; i < tags.Count; i++)
+            {
+                if (string.Equals(tags[i].Key, LanesDiagnostics.LaneTag, StringComparison.Ordinal))
+                {
+                    tags[i] = tag;
+                    return;
+                }
+            }
+        }
+
+        feature.Tags.Add(tag);
     }
 
     // .NET sends the inbound baggage (kept on the request's activity) on with every outbound call, so a lane judged

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Lanes;
 using Lanes.Configuration;
 using Lanes.Discovery;
@@ -63,7 +64,10 @@ public static class TrafficLanesCoreServiceCollectionExtensions
     private static IServiceCollection AddLanesTelemetry(this IServiceCollection services)
     {
         services.AddMetrics();
-        services.TryAddSingleton<LanesMetrics>();
+        services.TryAddSingleton(static sp => new LanesMetrics(
+            sp.GetRequiredService<IMeterFactory>(),
+            sp.GetRequiredService<IOptions<LanesOptions>>().Value.Metrics.MaxLanes,
+            sp.GetRequiredService<ILogger<LanesMetrics>>()));
         return services;
     }
 

@@ -1,7 +1,10 @@
 using System.Diagnostics.Metrics;
+using System.Net.Http.Metrics;
 using Lanes.Diagnostics;
 using Lanes.Propagation;
 using Lanes.Routing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Lanes.Extensibility;
 
@@ -11,8 +14,20 @@ namespace Lanes.Extensibility;
 /// record through it, so every package, whatever its version, adds to the same instruments with the same tags.
 /// Registered by <c>AddTrafficLanesCore()</c>; resolve it from the service provider.
 /// </summary>
-public sealed class LanesMetrics
+/// <remarks>
+/// A lane is always the attribute <c>lanes.lane</c> (<see cref="LanesDiagnostics.LaneTag"/>): the lane's name, <c>base</c>
+/// for no lane, and <c>(other)</c> for lanes past <c>Lanes:Metrics:MaxLanes</c> distinct ones (counted in
+/// <c>lanes.metrics.lane_overflow</c>). The same value enriches ASP.NET Core's <c>http.server.request.duration</c> and
+/// HttpClient's <c>http.client.request.duration</c>.
+/// </remarks>
+public sealed partial class LanesMetrics
 {
+    private static readonly HttpRequestOptionsKey<LaneMetricTag> s_enrichedKey = new("Lanes.MetricsLane");
+
+    private readonly LaneMetricTags _laneTags;
+    private readonly ILogger _logger;
+    private readonly Counter<long> _laneOverflow;
+    private int _overflowLogged;
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _decisions;
     private readonly Counter<long> _ejections;
@@ -21,9 +36,20 @@ public sealed class LanesMetrics
     /// <summary>Creates the instruments on the <c>Lanes</c> meter of <paramref name="meterFactory"/>.</summary>
     /// <param name="meterFactory">The meter factory of the application's service provider.</param>
     public LanesMetrics(IMeterFactory meterFactory)
+        : this(meterFactory, LaneMetricsOptions.DefaultMaxLanes, NullLogger<LanesMetrics>.Instance)
+    {
+    }
+
+    internal LanesMetrics(IMeterFactory meterFactory, int maxLanes, ILogger<LanesMetrics> logger)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
+        _logger = logger;
+        _laneTags = new LaneMetricTags(maxLanes, LaneOverflowed);
         var meter = meterFactory.Create(LanesDiagnostics.Name);
+        _laneOverflow = meter.CreateCounter<long>(
+            "lanes.metrics.lane_overflow",
+            unit: "{measurement}",
+            description: "Measurements whose lane was reported as '(other)' because Lanes:Metrics:MaxLanes distinct lanes had their own value already.");
         _rejected = meter.CreateCounter<long>(
             "lanes.carrier.rejected",
             unit: "{carrier}",
@@ -31,15 +57,43 @@ public sealed class LanesMetrics
         _decisions = meter.CreateCounter<long>(
             "lanes.routing.decisions",
             unit: "{request}",
-            description: "Outbound routing decisions by service, request lane and reason (lane_matched, fallback_no_lane_instance, fallback_lane_unhealthy, strict_rejection, base).");
+            description: "Outbound routing decisions by service, request lane (lanes.lane) and reason (lane_matched, fallback_no_lane_instance, fallback_lane_unhealthy, strict_rejection, base).");
         _ejections = meter.CreateCounter<long>(
             "lanes.routing.ejections",
             unit: "{instance}",
-            description: "Instances taken out of rotation by passive health after failed calls.");
+            description: "Instances taken out of rotation by passive health after failed calls, by service and the instance's lane (lanes.lane).");
         _breaks = meter.CreateCounter<long>(
             "lanes.propagation.breaks",
             unit: "{request}",
             description: "Outbound HTTP requests made inside a lane without the lane header, by target host.");
+    }
+
+    /// <summary>
+    /// The <c>lanes.lane</c> attribute of <paramref name="lane"/> for a measurement: its name, <c>base</c>, or <c>(other)</c>
+    /// once <c>Lanes:Metrics:MaxLanes</c> other lanes have a value of their own. Allocates nothing.
+    /// </summary>
+    /// <param name="lane">The lane the measurement belongs to.</param>
+    public KeyValuePair<string, object?> LaneTag(Lane lane) => _laneTags.For(lane).Tag;
+
+    /// <summary>
+    /// Adds the <c>lanes.lane</c> attribute of <paramref name="lane"/> to HttpClient's <c>http.client.request.duration</c>
+    /// of <paramref name="request"/>, through <see cref="HttpMetricsEnrichmentContext"/>. Once per request: a request sent
+    /// again (a retry of the same message) keeps the lane it was first given.
+    /// </summary>
+    /// <param name="request">The outbound request, before it is sent.</param>
+    /// <param name="lane">The request's lane.</param>
+    public void EnrichClientMetrics(HttpRequestMessage request, Lane lane)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var options = request.Options;
+        if (options.TryGetValue(s_enrichedKey, out _))
+        {
+            return;
+        }
+
+        var tag = _laneTags.For(lane);
+        options.Set(s_enrichedKey, tag);
+        HttpMetricsEnrichmentContext.AddCallback(request, tag.EnrichClient);
     }
 
     /// <summary>Counts an outbound HTTP request made inside a lane without the lane header (<c>lanes.propagation.breaks</c>).</summary>
@@ -64,7 +118,7 @@ public sealed class LanesMetrics
             _decisions.Add(
                 1,
                 new KeyValuePair<string, object?>("service", service),
-                new KeyValuePair<string, object?>("lane", lane.ToString()),
+                _laneTags.For(lane).Tag,
                 new KeyValuePair<string, object?>("reason", RouteReasons.Name(reason)));
         }
     }
@@ -76,7 +130,7 @@ public sealed class LanesMetrics
     {
         if (_ejections.Enabled)
         {
-            _ejections.Add(1, new KeyValuePair<string, object?>("service", service), new KeyValuePair<string, object?>("lane", lane.ToString()));
+            _ejections.Add(1, new KeyValuePair<string, object?>("service", service), _laneTags.For(lane).Tag);
         }
     }
 
@@ -88,6 +142,17 @@ public sealed class LanesMetrics
         if (_rejected.Enabled)
         {
             _rejected.Add(1, new KeyValuePair<string, object?>("reason", ReasonName(reason)), new KeyValuePair<string, object?>("carrier", carrier));
+        }
+    }
+
+    internal LaneMetricTags LaneTags => _laneTags;
+
+    private void LaneOverflowed(string lane)
+    {
+        _laneOverflow.Add(1);
+        if (Interlocked.Exchange(ref _overflowLogged, 1) == 0)
+        {
+            Log.LaneOverflow(_logger, _laneTags.Count, lane);
         }
     }
 

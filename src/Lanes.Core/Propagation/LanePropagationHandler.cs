@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Lanes.Extensibility;
 using Microsoft.Extensions.Options;
 
 namespace Lanes.Propagation;
@@ -6,7 +7,8 @@ namespace Lanes.Propagation;
 /// <summary>
 /// Writes the ambient lane (<see cref="LaneContext.Current"/>) on outbound requests: the lane header
 /// and a member of W3C <c>baggage</c>, placed first so baggage size limits downstream cannot drop it.
-/// Writes nothing for base, and never duplicates a header or baggage member the caller set.
+/// Writes nothing for base, and never duplicates a header or baggage member the caller set. Every request, base too,
+/// gets its lane as the <c>lanes.lane</c> attribute of HttpClient's <c>http.client.request.duration</c>.
 /// </summary>
 internal sealed class LanePropagationHandler : DelegatingHandler
 {
@@ -14,14 +16,18 @@ internal sealed class LanePropagationHandler : DelegatingHandler
 
     private readonly string _headerName;
     private readonly string _baggageKey;
+    private readonly LanesMetrics _metrics;
     private readonly ConcurrentDictionary<string, OutboundLane> _lanes = new(StringComparer.Ordinal);
     private OutboundLane? _last;
 
     /// <summary>Creates the handler with the configured header and baggage key.</summary>
     /// <param name="options">The lanes options.</param>
-    public LanePropagationHandler(IOptions<LanesOptions> options)
+    /// <param name="metrics">Lanes' instruments, whose lane attribute values enrich the client metric.</param>
+    public LanePropagationHandler(IOptions<LanesOptions> options, LanesMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(metrics);
+        _metrics = metrics;
         _headerName = options.Value.Propagation.HeaderName;
         _baggageKey = options.Value.Propagation.BaggageKey;
     }
@@ -30,6 +36,7 @@ internal sealed class LanePropagationHandler : DelegatingHandler
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var lane = LaneContext.Current;
+        _metrics.EnrichClientMetrics(request, lane);
         if (!lane.IsBase)
         {
             Write(request, lane);
@@ -42,6 +49,7 @@ internal sealed class LanePropagationHandler : DelegatingHandler
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var lane = LaneContext.Current;
+        _metrics.EnrichClientMetrics(request, lane);
         if (!lane.IsBase)
         {
             Write(request, lane);

@@ -6,7 +6,7 @@ namespace OpenTelemetry.Metrics;
 public static class TrafficLanesMeterProviderBuilderExtensions
 {
     /// <summary>
-    /// Adds Lanes' meter (<c>Lanes</c>): <c>lanes.routing.decisions</c> by service, lane and reason,
+    /// Adds Lanes' meter (<c>Lanes</c>): <c>lanes.routing.decisions</c> by service, lane (<c>lanes.lane</c>) and reason,
     /// <c>lanes.routing.ejections</c> and <c>lanes.carrier.rejected</c>.
     /// </summary>
     /// <param name="builder">The meter provider builder.</param>

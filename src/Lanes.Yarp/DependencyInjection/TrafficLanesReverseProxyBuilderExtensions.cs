@@ -29,7 +29,7 @@ public static class TrafficLanesReverseProxyBuilderExtensions
         builder.AddTransforms(static context =>
         {
             var policy = context.Services.GetRequiredService<LaneRoutingPolicy>();
-            context.RequestTransforms.Add(new LaneInvariantTransform(policy));
+            context.RequestTransforms.Add(new LaneInvariantTransform(policy, context.Services.GetRequiredService<LanesMetrics>()));
             context.ResponseTransforms.Add(RouteTraceResponseTransform.Instance);
         });
         return builder;

@@ -10,12 +10,14 @@ namespace Lanes.Yarp.Routing;
 /// The last check before a request leaves the gateway: the destination YARP chose must be of the request's lane or
 /// base. It holds whatever the pipeline is (a proxy pipeline without <c>UseTrafficLanes()</c> would balance over every lane):
 /// a request about to break the lane invariant fails with 502 instead. With the route header on, it also writes the
-/// gateway's hop into it.
+/// gateway's hop into it. It also gives the forwarded request its lane as <c>lanes.lane</c> on HttpClient's
+/// <c>http.client.request.duration</c>, as the propagation handler does for a service's HttpClients.
 /// </summary>
-internal sealed class LaneInvariantTransform(LaneRoutingPolicy policy) : RequestTransform
+internal sealed class LaneInvariantTransform(LaneRoutingPolicy policy, LanesMetrics metrics) : RequestTransform
 {
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
+        metrics.EnrichClientMetrics(context.ProxyRequest, LaneContext.Current);
         var destination = context.HttpContext.GetReverseProxyFeature().ProxiedDestination;
         if (destination is null)
         {

@@ -1,10 +1,15 @@
+using System.Diagnostics.Metrics;
+using Lanes.Extensibility;
 using Lanes.Propagation;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Lanes.Tests.Propagation;
 
 public class LanePropagationHandlerTests
 {
+    private static readonly LanesMetrics Metrics = new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
+
     private static readonly Lane Gray = Lane.Parse("gray");
 
     [Fact]
@@ -75,7 +80,7 @@ public class LanePropagationHandlerTests
     [Fact]
     public async Task SyncSend_WritesLaneToo()
     {
-        using var invoker = new HttpMessageInvoker(new LanePropagationHandler(Options.Create(new LanesOptions())) { InnerHandler = new Recorder() });
+        using var invoker = new HttpMessageInvoker(new LanePropagationHandler(Options.Create(new LanesOptions()), Metrics) { InnerHandler = new Recorder() });
         using var scope = LaneContext.Enter(Gray);
         using var request = new HttpRequestMessage(HttpMethod.Get, "http://svc/");
 
@@ -88,7 +93,7 @@ public class LanePropagationHandlerTests
     private static async Task<HttpRequestMessage> SendAsync(HttpRequestMessage request, Lane lane, LanesOptions? options = null)
     {
         var recorder = new Recorder();
-        using var invoker = new HttpMessageInvoker(new LanePropagationHandler(Options.Create(options ?? new LanesOptions())) { InnerHandler = recorder });
+        using var invoker = new HttpMessageInvoker(new LanePropagationHandler(Options.Create(options ?? new LanesOptions()), Metrics) { InnerHandler = recorder });
         using var scope = LaneContext.Enter(lane);
         using var response = await invoker.SendAsync(request, CancellationToken.None);
         return recorder.Last!;

@@ -307,7 +307,7 @@ public class RoutingPolicyTests
 
         await Client(host).GetAsync("http://orders/");
 
-        var reasons = collector.GetMeasurementSnapshot().Select(m => ($"{m.Tags["service"]}", $"{m.Tags["lane"]}", $"{m.Tags["reason"]}")).ToArray();
+        var reasons = collector.GetMeasurementSnapshot().Select(m => ($"{m.Tags["service"]}", $"{m.Tags["lanes.lane"]}", $"{m.Tags["reason"]}")).ToArray();
         Assert.Equal([("orders", "gray", "lane_matched"), ("orders", "blue", "fallback_no_lane_instance"), ("orders", "base", "base")], reasons);
         var events = activity.Events.Where(e => e.Name == "lanes.route").ToArray();
         Assert.Equal(3, events.Length);

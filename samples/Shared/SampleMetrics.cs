@@ -1,0 +1,28 @@
+using Lanes.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+
+namespace Lanes.Samples;
+
+/// <summary>
+/// The samples' Prometheus scrape endpoint, <c>/metrics</c>: ASP.NET Core's <c>http.server.request.duration</c> and
+/// HttpClient's <c>http.client.request.duration</c>, each with the request's lane as <c>lanes.lane</c> (Prometheus label
+/// <c>lanes_lane</c>), and Lanes' own meter.
+/// </summary>
+internal static class SampleMetrics
+{
+    public const string Path = "/metrics";
+
+    public static void AddSampleMetrics(this WebApplicationBuilder builder) =>
+        builder.Services.AddOpenTelemetry().WithMetrics(static metrics => metrics
+            .AddAspNetCoreInstrumentation()
+            .AddHttpClientInstrumentation()
+            .AddTrafficLanesInstrumentation()
+            .AddPrometheusExporter());
+
+    public static void MapSampleMetrics(this WebApplication app) => app.MapPrometheusScrapingEndpoint(Path);
+
+    /// <summary>The Prometheus label of the lane attribute.</summary>
+    public static string LaneLabel => LanesDiagnostics.LaneTag.Replace('.', '_');
+}
