@@ -11,14 +11,15 @@ internal static class Kubectl
     public static string RepositoryRoot { get; } = Path.GetFullPath(typeof(Kubectl).Assembly
         .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Lanes.RolloutController.Tests.RepositoryRoot").Value!);
 
-    public static string? Executable { get; } = Find();
+    public static string? Executable { get; } = FindTool("kubectl");
 
-    private static string? Find()
+    /// <summary>A tool eng/install-tools.sh installs: in artifacts/tools/bin, then on PATH.</summary>
+    public static string? FindTool(string name)
     {
-        var candidates = new List<string> { Path.Combine(RepositoryRoot, "artifacts", "tools", "bin", "kubectl") };
+        var candidates = new List<string> { Path.Combine(RepositoryRoot, "artifacts", "tools", "bin", name) };
         foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
-            candidates.Add(Path.Combine(directory, "kubectl"));
+            candidates.Add(Path.Combine(directory, name));
         }
 
         return candidates.FirstOrDefault(File.Exists);
