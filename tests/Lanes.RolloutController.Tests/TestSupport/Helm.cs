@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Lanes.RolloutController.Tests.TestSupport;
 
 /// <summary>The real helm 4.1 (<c>bash eng/install-tools.sh helm</c>), found in artifacts/tools/bin, then on PATH.</summary>
@@ -11,36 +9,16 @@ internal static class Helm
 
     public static string Chart { get; } = Path.Combine(Kubectl.RepositoryRoot, "deploy", "helm", "lanes-rollout-controller");
 
-    /// <summary>Runs <paramref name="file"/> with <paramref name="arguments"/>; bounded to 60 s.</summary>
-    public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string file, params string[] arguments)
+    /// <summary>Runs <paramref name="file"/> (helm, or a script that runs it) with helm's state kept out of the user's home.</summary>
+    public static Task<(int ExitCode, string Output, string Errors)> RunAsync(string file, params string[] arguments)
     {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        // No user's helm configuration, cache or repositories leak into a test.
         var home = Path.Combine(Path.GetTempPath(), "lanes-helm-home");
-        info.Environment["HELM_CONFIG_HOME"] = Path.Combine(home, "config");
-        info.Environment["HELM_CACHE_HOME"] = Path.Combine(home, "cache");
-        info.Environment["HELM_DATA_HOME"] = Path.Combine(home, "data");
-        info.Environment["PATH"] = Path.GetDirectoryName(Executable ?? file) + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
+        return ToolProcess.RunAsync(file, arguments, new Dictionary<string, string>
         {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', arguments)} did not finish within 60 s: {await errors}");
-        }
-
-        return (process.ExitCode, await output, await errors);
+            ["HELM_CONFIG_HOME"] = Path.Combine(home, "config"),
+            ["HELM_CACHE_HOME"] = Path.Combine(home, "cache"),
+            ["HELM_DATA_HOME"] = Path.Combine(home, "data"),
+        });
     }
 
     /// <summary><c>helm template</c> of the chart; fails the test with helm's words unless it rendered.</summary>
