@@ -8,7 +8,7 @@ namespace Lanes.Kubernetes.Emulator;
 /// <summary>
 /// The API server's own validation and allocation for the built-in kinds the traffic providers write, as strict as
 /// the real server (k8s.io/kubernetes pkg/apis/*/validation): a Service gets a cluster IP that no other Service may
-/// ask for and that never changes; ConfigMap keys and size; Ingress paths; core/v1 Events; Deployment defaults and strategy.
+/// ask for and that never changes; ConfigMap keys and size; Ingress paths; core/v1 Events; Deployment defaults and strategy; PodDisruptionBudget bounds.
 /// </summary>
 internal static partial class BuiltInValidation
 {
@@ -71,7 +71,49 @@ internal static partial class BuiltInValidation
         {
             DeploymentValidation.Validate(name, obj);
         }
+        else if (type == ResourceType.PodDisruptionBudgets)
+        {
+            ValidatePodDisruptionBudget(name, obj);
+        }
     }
+
+    // pkg/apis/policy/validation ValidatePodDisruptionBudgetSpec: one of minAvailable and maxUnavailable, each a
+    // non-negative integer or a percentage of at most 100% (the selector's syntax is not checked here).
+    private static void ValidatePodDisruptionBudget(string name, JsonObject obj)
+    {
+        var spec = obj["spec"] as JsonObject ?? [];
+        if (spec["minAvailable"] is not null && spec["maxUnavailable"] is not null)
+        {
+            throw ApiException.Invalid("PodDisruptionBudget", name, $"spec: Invalid value: {spec.ToJsonString()}: minAvailable and maxUnavailable cannot be both set");
+        }
+
+        foreach (var field in new[] { "minAvailable", "maxUnavailable" })
+        {
+            if (spec[field] is not { } value)
+            {
+                continue;
+            }
+
+            if (value.GetValueKind() == System.Text.Json.JsonValueKind.Number)
+            {
+                if (JsonNumbers.ReadLong(value) is not { } number || number < 0)
+                {
+                    throw ApiException.Invalid("PodDisruptionBudget", name, $"spec.{field}: Invalid value: {value.ToJsonString()}: must be greater than or equal to 0");
+                }
+            }
+            else if (value.GetValueKind() != System.Text.Json.JsonValueKind.String || PdbPercent().Match(value.GetValue<string>()) is not { Success: true } percent)
+            {
+                throw ApiException.Invalid("PodDisruptionBudget", name, $"spec.{field}: Invalid value: {value.ToJsonString()}: a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')");
+            }
+            else if (int.Parse(percent.Groups[1].ValueSpan, CultureInfo.InvariantCulture) > 100)
+            {
+                throw ApiException.Invalid("PodDisruptionBudget", name, $"spec.{field}: Invalid value: {value.ToJsonString()}: must not be greater than 100%");
+            }
+        }
+    }
+
+    [GeneratedRegex("^([0-9]+)%$")]
+    private static partial Regex PdbPercent();
 
     private static void AllocateClusterIp(string name, JsonObject obj, IEnumerable<JsonObject> services)
     {

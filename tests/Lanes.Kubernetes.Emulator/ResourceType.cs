@@ -21,6 +21,7 @@ public readonly record struct ResourceType(string Group, string Plural)
     public static ResourceType Events { get; } = new("", "events");
     public static ResourceType Ingresses { get; } = new("networking.k8s.io", "ingresses");
     public static ResourceType HttpRoutes { get; } = new("gateway.networking.k8s.io", "httproutes");
+    public static ResourceType PodDisruptionBudgets { get; } = new("policy", "poddisruptionbudgets");
     /// <summary>The collection of a manifest's <c>apiVersion</c> and <c>kind</c> (Kubernetes' plural of the kind).</summary>
     public static ResourceType Of(string apiVersion, string kind)
     {

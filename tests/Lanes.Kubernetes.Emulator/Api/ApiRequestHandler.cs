@@ -124,6 +124,16 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
         var query = request.Query;
         var method = request.Method;
         var definition = route.Definition;
+
+        // Server-side dry run (dryRun=All: admission and validation, nothing stored) is not emulated. Refusing it is
+        // the honest answer: ignoring the parameter would store what the client asked only to check.
+        if (!HttpMethods.IsGet(method) && query.ContainsKey("dryRun"))
+        {
+            throw query["dryRun"] == "All"
+                ? ApiException.BadRequest("dryRun=All (server-side dry run) is not supported by the Kubernetes API emulator; apply for real")
+                : ApiException.Invalid(method switch { "POST" => "CreateOptions", "PUT" => "UpdateOptions", "PATCH" => "PatchOptions", _ => "DeleteOptions" } + ".meta.k8s.io", "", $"dryRun: Unsupported value: \"{query["dryRun"]}\": supported values: \"All\"");
+        }
+
         if (route.Name is null)
         {
             var selector = LabelSelector.Parse(query["labelSelector"]);

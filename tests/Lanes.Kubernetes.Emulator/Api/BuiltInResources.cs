@@ -26,6 +26,7 @@ internal static class BuiltInResources
         Define("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", namespaced: true, status: false),
         Define("events.k8s.io", "v1", "events", "Event", namespaced: true, status: false, "ev"),
         Define("networking.k8s.io", "v1", "ingresses", "Ingress", namespaced: true, status: true, "ing"),
+        Define("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", namespaced: true, status: true, "pdb"),
         Define("rbac.authorization.k8s.io", "v1", "roles", "Role", namespaced: true, status: false),
         Define("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", namespaced: true, status: false),
         Define("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", namespaced: false, status: false),

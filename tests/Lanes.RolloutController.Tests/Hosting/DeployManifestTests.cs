@@ -29,8 +29,7 @@ public sealed class DeployManifestTests
     [InlineData("rollouts.kruise.io", "rollouts/finalizers", "update")]
     public void ControllerRbac_GrantsTheTrafficProvidersExactlyWhatTheyTouch(string group, string resource, string verbs)
     {
-        var role = Load("controller.yaml").Single(d => (string)d["kind"] == "ClusterRole");
-        var granted = ((List<object>)role["rules"]).Cast<Dictionary<object, object>>()
+        var granted = ClusterRules()
             .Where(r => ((List<object>)r["apiGroups"]).Contains(group) && ((List<object>)r["resources"]).Contains(resource))
             .SelectMany(static r => ((List<object>)r["verbs"]).Cast<string>())
             .Order(StringComparer.Ordinal);
@@ -50,8 +49,7 @@ public sealed class DeployManifestTests
     [Fact]
     public void ControllerRbac_CoversEveryVerbTheExecutorUses()
     {
-        var role = Load("controller.yaml").Single(d => (string)d["kind"] == "ClusterRole");
-        var rules = ((List<object>)role["rules"]).Cast<Dictionary<object, object>>().ToList();
+        var rules = ClusterRules();
         bool Allows(string resource, string verb) => rules.Any(r =>
             ((List<object>)r["resources"]).Contains(resource) && ((List<object>)r["verbs"]).Contains(verb));
 
@@ -62,6 +60,12 @@ public sealed class DeployManifestTests
         Assert.True(Allows("deployments", "delete"));
         Assert.True(Allows("replicasets", "watch"));
     }
+
+    // The chart splits the ClusterRoles by scope (namespaced resources everywhere, cluster-scoped objects by name).
+    private static List<Dictionary<object, object>> ClusterRules() => Load("controller.yaml")
+        .Where(static d => (string)d["kind"] == "ClusterRole")
+        .SelectMany(static role => ((List<object>)role["rules"]).Cast<Dictionary<object, object>>())
+        .ToList();
 
     private static List<Dictionary<object, object>> Load(string file)
     {

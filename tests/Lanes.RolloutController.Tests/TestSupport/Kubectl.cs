@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 
 namespace Lanes.RolloutController.Tests.TestSupport;
@@ -11,52 +10,24 @@ internal static class Kubectl
     public static string RepositoryRoot { get; } = Path.GetFullPath(typeof(Kubectl).Assembly
         .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Lanes.RolloutController.Tests.RepositoryRoot").Value!);
 
-    public static string? Executable { get; } = Find();
+    public static string? Executable { get; } = FindTool("kubectl");
 
-    private static string? Find()
+    /// <summary>A tool eng/install-tools.sh installs: in artifacts/tools/bin, then on PATH.</summary>
+    public static string? FindTool(string name)
     {
-        var candidates = new List<string> { Path.Combine(RepositoryRoot, "artifacts", "tools", "bin", "kubectl") };
+        var candidates = new List<string> { Path.Combine(RepositoryRoot, "artifacts", "tools", "bin", name) };
         foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
-            candidates.Add(Path.Combine(directory, "kubectl"));
+            candidates.Add(Path.Combine(directory, name));
         }
 
         return candidates.FirstOrDefault(File.Exists);
     }
 
     /// <summary>Runs kubectl with <paramref name="kubeconfig"/>; bounded to 60 s.</summary>
-    public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string kubeconfig, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(Executable ?? throw new InvalidOperationException(Missing))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add("--kubeconfig");
-        info.ArgumentList.Add(kubeconfig);
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.Environment["KUBECACHEDIR"] = Path.Combine(Path.GetDirectoryName(kubeconfig)!, "cache");
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"kubectl {string.Join(' ', arguments)} did not finish within 60 s: {await errors}");
-        }
-
-        return (process.ExitCode, await output, await errors);
-    }
+    public static Task<(int ExitCode, string Output, string Errors)> RunAsync(string kubeconfig, params string[] arguments) =>
+        ToolProcess.RunAsync(Executable ?? throw new InvalidOperationException(Missing), ["--kubeconfig", kubeconfig, .. arguments],
+            new Dictionary<string, string> { ["KUBECACHEDIR"] = Path.Combine(Path.GetDirectoryName(kubeconfig)!, "cache") });
 
     /// <summary>Runs kubectl and fails the test, with kubectl's own words, unless it succeeded.</summary>
     public static async Task<string> SucceedAsync(string kubeconfig, params string[] arguments)
