@@ -14,7 +14,8 @@ namespace Lanes.Cli.Commands;
 /// controller sees the template back at the stable revision, takes traffic off the canary, removes it and resumes the
 /// Deployment without restarting stable pods (Kruise's rollback).
 /// <c>--to-step N</c> instead goes back to an earlier step of the running release (status <c>nextStepIndex</c>, as
-/// kubectl-kruise's <c>rollback --step</c>): the canary shrinks and the traffic rule returns to that step's.
+/// kubectl-kruise's <c>rollback --step</c>): the controller re-runs that step's traffic rule and pause. The canary keeps
+/// the pods it has (a canary Deployment is only scaled up during a release, as in Kruise).
 /// </summary>
 internal static class RollbackCommand
 {
