@@ -21,15 +21,43 @@ internal sealed class CliRun : IDisposable
 
     public Task<CliResult> RunAsync(params string[] args) => RunAsync(null, CancellationToken.None, args);
 
-    public async Task<CliResult> RunAsync(IReadOnlyList<Func<DelegatingHandler>>? handlers, CancellationToken cancellationToken, params string[] args)
+    public Task<CliResult> RunAsync(IReadOnlyList<Func<DelegatingHandler>>? handlers, CancellationToken cancellationToken, params string[] args) =>
+        Start(handlers, cancellationToken, args).Completion;
+
+    /// <summary>Starts a run whose output can be read while it goes on (a watch).</summary>
+    public RunningCli Start(IReadOnlyList<Func<DelegatingHandler>>? handlers, CancellationToken cancellationToken, params string[] args)
     {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exitCode = await KubectlLanes.RunAsync([.. args, "--kubeconfig", Kubeconfig], new CliConsole(output, error, IsTerminal: false), handlers, cancellationToken);
-        return new CliResult(exitCode, output.ToString(), error.ToString());
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var console = new CliConsole(TextWriter.Synchronized(output), TextWriter.Synchronized(error), IsTerminal: false);
+        return new RunningCli(CompleteAsync(), console.Out, output);
+
+        async Task<CliResult> CompleteAsync()
+        {
+            var exitCode = await KubectlLanes.RunAsync([.. args, "--kubeconfig", Kubeconfig], console, handlers, cancellationToken);
+            return new CliResult(exitCode, output.ToString(), error.ToString());
+        }
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+}
+
+/// <summary>A run of kubectl-lanes under way.</summary>
+internal sealed class RunningCli(Task<CliResult> completion, TextWriter synchronizedOut, StringWriter output)
+{
+    public Task<CliResult> Completion => completion;
+
+    /// <summary>What it printed so far (the synchronized writer locks itself while writing).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (synchronizedOut)
+            {
+                return output.ToString();
+            }
+        }
+    }
 }
 
 /// <summary>What one run of kubectl-lanes printed and returned.</summary>
