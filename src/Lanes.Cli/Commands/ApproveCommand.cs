@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
 using Lanes.Cli.Cluster;
 
 namespace Lanes.Cli.Commands;
@@ -11,8 +10,6 @@ namespace Lanes.Cli.Commands;
 /// </summary>
 internal static class ApproveCommand
 {
-    private const int MaxAttempts = 10;
-
     public static Command Create(VerbRunner verbs)
     {
         var name = RolloutCommand.NameArgument();
@@ -35,26 +32,11 @@ internal static class ApproveCommand
             throw new CliException($"error: {KruiseApi.Display(name)} is not paused at a step, it is at {paused}; only a StepPaused step can be approved");
         }
 
-        for (var attempt = 1; ; attempt++)
-        {
-            ((JsonObject)rollout["status"]!["canaryStatus"]!)["currentStepState"] = KruiseApi.StepReady;
-            if (await api.TryReplaceStatusAsync(rollout, cancellationToken).ConfigureAwait(false))
-            {
-                return;
-            }
-
-            // 409: someone (usually the controller) wrote in between. Approve only if it is still the same pause.
-            rollout = await api.GetRolloutAsync(name, cancellationToken).ConfigureAwait(false);
-            var now = ReleasePosition.Read(rollout);
-            if (!now.IsSameStepAs(paused) || now.State != KruiseApi.StepPaused)
-            {
-                throw new CliException($"error: {KruiseApi.Display(name)} moved on while being approved: it was paused at step {paused.Step}, it is now at {now}; nothing was approved");
-            }
-
-            if (attempt == MaxAttempts)
-            {
-                throw new CliException($"error: {KruiseApi.Display(name)}: the status changed {MaxAttempts} times while approving step {paused.Step}; nothing was approved, try again");
-            }
-        }
+        await StepGuardedWrite.WriteAsync(
+            api, name, rollout, paused,
+            static canary => canary["currentStepState"] = KruiseApi.StepReady,
+            static now => now.State == KruiseApi.StepPaused,
+            "approved",
+            cancellationToken).ConfigureAwait(false);
     }
 }

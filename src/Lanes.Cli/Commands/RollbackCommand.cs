@@ -53,26 +53,13 @@ internal static class RollbackCommand
             throw new CliException($"error: --to-step {target} is not an earlier step of {KruiseApi.Display(name)}, which is at step {read.Step}/{read.StepCount}; earlier steps: {range}");
         }
 
-        for (var attempt = 1; ; attempt++)
-        {
-            ((JsonObject)rollout["status"]!["canaryStatus"]!)["nextStepIndex"] = target;
-            if (await api.TryReplaceStatusAsync(rollout, cancellationToken).ConfigureAwait(false))
-            {
-                return $"{KruiseApi.Display(name)} rolled back to step {target}";
-            }
-
-            rollout = await api.GetRolloutAsync(name, cancellationToken).ConfigureAwait(false);
-            var now = ReleasePosition.Read(rollout);
-            if (!now.IsSameStepAs(read) || now.Phase != "Progressing")
-            {
-                throw new CliException($"error: {KruiseApi.Display(name)} moved on while rolling back: it was at step {read.Step}, it is now at {now}; nothing was changed");
-            }
-
-            if (attempt == MaxAttempts)
-            {
-                throw new CliException($"error: {KruiseApi.Display(name)}: the status changed {MaxAttempts} times while rolling back; nothing was changed, try again");
-            }
-        }
+        await StepGuardedWrite.WriteAsync(
+            api, name, rollout, read,
+            canary => canary["nextStepIndex"] = target,
+            static now => now.Phase == "Progressing" && now.State != KruiseApi.Completed,
+            "rolled back",
+            cancellationToken).ConfigureAwait(false);
+        return $"{KruiseApi.Display(name)} rolled back to step {target}";
     }
 
     private static async Task<string> ToStableAsync(RolloutApi api, string name, CancellationToken cancellationToken)

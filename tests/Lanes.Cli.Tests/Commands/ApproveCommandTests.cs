@@ -55,7 +55,7 @@ public sealed class ApproveCommandTests
         var result = await approving;
 
         Assert.Equal(1, result.ExitCode);
-        Assert.True(result.ErrorLine.StartsWith("error: rollout.rollouts.kruise.io/rollout-app moved on while being approved: it was paused at step 1, it is now at step", StringComparison.Ordinal), result.ToString());
+        Assert.True(result.ErrorLine.StartsWith("error: rollout.rollouts.kruise.io/rollout-app moved on: it was at step 1 StepPaused, it is now at step", StringComparison.Ordinal), result.ToString());
         Assert.EndsWith("nothing was approved", result.ErrorLine, StringComparison.Ordinal);
         Assert.Equal([HttpStatusCode.Conflict], gate.StatusWrites);
         Assert.Empty(result.Output);
