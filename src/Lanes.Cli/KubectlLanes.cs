@@ -24,6 +24,7 @@ internal static class KubectlLanes
         global.AddTo(root);
         var verbs = new VerbRunner(global, console, handlers);
         root.Subcommands.Add(RolloutCommand.Create(verbs));
+        root.Subcommands.Add(TokenCommand.Create(verbs));
         return root;
     }
 }

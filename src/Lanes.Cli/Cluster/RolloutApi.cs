@@ -98,6 +98,13 @@ internal sealed class RolloutApi(ClusterConnection connection)
         }
     }
 
+    /// <summary>A Secret's data (key to bytes); a missing Secret is a one-line NotFound error.</summary>
+    public async Task<IDictionary<string, byte[]>> GetSecretDataAsync(string name, CancellationToken cancellationToken)
+    {
+        var secret = await CallAsync("get secret " + name, () => Client.CoreV1.ReadNamespacedSecretAsync(name, Namespace, cancellationToken: cancellationToken), null, "secrets \"" + name + "\"").ConfigureAwait(false);
+        return secret.Data ?? new Dictionary<string, byte[]>();
+    }
+
     public Task<Corev1EventList> ListEventsAsync(CancellationToken cancellationToken) =>
         CallAsync("list events", () => Client.CoreV1.ListNamespacedEventAsync(Namespace, cancellationToken: cancellationToken), null);
 

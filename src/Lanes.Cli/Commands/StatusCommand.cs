@@ -21,13 +21,13 @@ internal static class StatusCommand
         {
             Description = "How long --watch waits before giving up (e.g. 90s, 10m, 00:10:00).",
             DefaultValueFactory = static _ => TimeSpan.FromMinutes(10),
-            CustomParser = static result => ParseDuration(result),
+            CustomParser = static result => Durations.Parse(result),
         };
         var interval = new Option<TimeSpan>("--interval")
         {
             Description = "How often --watch reads the Rollout.",
             DefaultValueFactory = static _ => TimeSpan.FromMilliseconds(500),
-            CustomParser = static result => ParseDuration(result),
+            CustomParser = static result => Durations.Parse(result),
             Hidden = true,
         };
         var output = GlobalOptions.Output();
@@ -142,32 +142,4 @@ internal static class StatusCommand
         AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(console.Out), Interactive = InteractionSupport.Yes });
 
     private static string Format(TimeSpan span) => span.TotalSeconds < 120 ? $"{span.TotalSeconds:0.#}s" : $"{span.TotalMinutes:0.#}m";
-
-    // kubectl's durations (90s, 10m, 1h) or a TimeSpan (00:10:00).
-    private static TimeSpan ParseDuration(System.CommandLine.Parsing.ArgumentResult result)
-    {
-        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-        if (text.Length > 1 && double.TryParse(text.AsSpan(0, text.Length - (text.EndsWith("ms", StringComparison.Ordinal) ? 2 : 1)), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0)
-        {
-            if (text.EndsWith("ms", StringComparison.Ordinal))
-            {
-                return TimeSpan.FromMilliseconds(value);
-            }
-
-            switch (text[^1])
-            {
-                case 's': return TimeSpan.FromSeconds(value);
-                case 'm': return TimeSpan.FromMinutes(value);
-                case 'h': return TimeSpan.FromHours(value);
-            }
-        }
-
-        if (TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero)
-        {
-            return span;
-        }
-
-        result.AddError($"invalid duration \"{text}\": use e.g. 90s, 10m or 1h");
-        return TimeSpan.Zero;
-    }
 }
