@@ -93,4 +93,29 @@ public sealed class StatusCommandTests
         var revisions = System.Text.Json.Nodes.JsonNode.Parse((await run.RunAsync("rollout", "history", "rollout-app", "-o", "json")).Output)!["revisions"]!.AsArray();
         Assert.Contains(revisions, static r => r!["images"]!.GetValue<string>() == CliCluster.V2 && r["replicas"]!.GetValue<int>() == 2);
     }
+
+    [Fact]
+    public async Task OnATerminal_StatusIsATable_AndWatchIsALiveTable_WithTheSameVerdict()
+    {
+        await using var run = await CliCluster.StartAsync();
+        await run.ApplyAppAsync();
+        await run.Cluster.SetImageAsync("app", CliCluster.V2);
+        await run.Cluster.WaitForStepPausedAsync("rollout-app", 1);
+
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var terminal = new CliConsole(output, error, IsTerminal: true);
+        Assert.Equal(0, await KubectlLanes.RunAsync(["rollout", "status", "rollout-app", "--kubeconfig", run.Cli.Kubeconfig], terminal));
+        var table = output.ToString();
+        Assert.Contains("rollout-app", table, StringComparison.Ordinal);
+        Assert.Contains("1/1 StepPaused", table, StringComparison.Ordinal);
+        Assert.Contains("│", table, StringComparison.Ordinal);
+
+        output.GetStringBuilder().Clear();
+        var watching = KubectlLanes.RunAsync(["rollout", "status", "rollout-app", "--watch", "--timeout", "60s", "--interval", "50ms", "--kubeconfig", run.Cli.Kubeconfig], terminal);
+        Assert.Equal(0, (await run.RunAsync("rollout", "approve", "rollout-app")).ExitCode);
+        Assert.Equal(0, await watching.WaitAsync(TimeSpan.FromSeconds(90)));
+        Assert.Contains("Healthy", output.ToString(), StringComparison.Ordinal);
+        Assert.EndsWith("rollout \"rollout-app\" successfully rolled out" + Environment.NewLine, output.ToString(), StringComparison.Ordinal);
+    }
 }
