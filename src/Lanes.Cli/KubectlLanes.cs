@@ -17,10 +17,16 @@ internal static class KubectlLanes
         return root.Parse(args).InvokeAsync(invocation, cancellationToken);
     }
 
-    internal static RootCommand BuildCommand(CliConsole console, IReadOnlyList<Func<DelegatingHandler>>? handlers)
+    internal static Command BuildCommand(CliConsole console, IReadOnlyList<Func<DelegatingHandler>>? handlers)
     {
         var global = new GlobalOptions();
-        var root = new RootCommand("Operate Kruise-compatible canary releases of traffic lanes (kubectl lanes ...).");
+
+        // Named for the plugin (a RootCommand takes the entry assembly's name, Lanes.Cli), with RootCommand's --help and --version.
+        var root = new Command("kubectl-lanes", "Operate Kruise-compatible canary releases of traffic lanes (kubectl lanes ...).")
+        {
+            new System.CommandLine.Help.HelpOption(),
+            new VersionOption(),
+        };
         global.AddTo(root);
         var verbs = new VerbRunner(global, console, handlers);
         root.Subcommands.Add(RolloutCommand.Create(verbs));
