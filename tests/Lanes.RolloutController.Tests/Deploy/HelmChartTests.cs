@@ -76,9 +76,12 @@ public sealed class HelmChartTests
         Assert.Null(Env(objects, "Lanes__RolloutController__Webhooks__CertificateSecret"));
         foreach (var kind in new[] { "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "CustomResourceDefinition" })
         {
-            var annotated = objects.Where(o => Kind(o) == kind && o["metadata"]!["name"]!.GetValue<string>() != "trafficroutings.rollouts.kruise.io");
+            // Only CRDs with a conversion webhook take a CA: not TrafficRouting, not AnalysisTemplate (one version).
+            var annotated = objects.Where(o => Kind(o) == kind && o["metadata"]!["name"]!.GetValue<string>() is not ("trafficroutings.rollouts.kruise.io" or "analysistemplates.lanes.dev"));
             Assert.All(annotated, o => Assert.Equal("lanes-ops/" + Name + "-webhook", o["metadata"]!["annotations"]!["cert-manager.io/inject-ca-from"]!.GetValue<string>()));
         }
+
+        Assert.Null(Named(objects, "CustomResourceDefinition", "analysistemplates.lanes.dev")["spec"]!["conversion"]);
 
         // cainjector writes caBundle, so the controller needs no cluster-scoped writes and no Secrets.
         Assert.DoesNotContain(objects, static o => Kind(o) == "ClusterRole" && o["metadata"]!["name"]!.GetValue<string>().EndsWith("-cluster-resources", StringComparison.Ordinal));
