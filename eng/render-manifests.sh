@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Renders the plain manifests from the Helm chart, so `kubectl apply -f deploy/` and the kustomize base install exactly
 # what `helm install` installs with default values (release lanes-rollout-controller, namespace lanes-system):
-#   deploy/crd-rollouts.yaml, deploy/crd-trafficroutings.yaml, deploy/controller.yaml   (kubectl apply -f deploy/)
+#   deploy/crd-rollouts.yaml, deploy/crd-trafficroutings.yaml, deploy/crd-analysistemplates.yaml, deploy/controller.yaml   (kubectl apply -f deploy/)
 #   deploy/kustomize/base/lanes-rollout-controller.yaml    (all of it in one file: kustomize only loads files at or
 #                                                           below its kustomization.yaml)
 # Run it after every chart change and commit the result; a test fails while they differ.
@@ -27,6 +27,7 @@ render() { # file, helm template arguments...
 
 render crd-rollouts.yaml --show-only templates/crd-rollouts.yaml
 render crd-trafficroutings.yaml --show-only templates/crd-trafficroutings.yaml
+render crd-analysistemplates.yaml --show-only templates/crd-analysistemplates.yaml
 # Everything else, with the Namespace (helm install creates it with --create-namespace instead).
 render controller.yaml --set crds.install=false --set namespace.create=true
 mkdir -p "$out/kustomize/base"

@@ -23,4 +23,7 @@ internal sealed class RolloutStatus
 
     /// <summary>v1beta1 mirror of <c>canaryStatus.currentStepState</c> for printer columns.</summary>
     public string? CurrentStepState { get; set; }
+
+    /// <summary>Lanes' own status (analysis runs), see <see cref="LanesRolloutStatus"/>.</summary>
+    public LanesRolloutStatus? Lanes { get; set; }
 }

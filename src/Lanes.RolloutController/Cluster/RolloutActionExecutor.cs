@@ -12,7 +12,7 @@ using k8s;
 namespace Lanes.RolloutController.Cluster;
 
 /// <summary>Runs decided actions against the API server. Every action is idempotent; each returns whether it is done.</summary>
-internal sealed partial class RolloutActionExecutor(IKubernetes client, TrafficRoutingManager traffic, ILogger<RolloutActionExecutor> logger)
+internal sealed partial class RolloutActionExecutor(IKubernetes client, TrafficRoutingManager traffic, Analysis.AnalysisRunner analysis, ILogger<RolloutActionExecutor> logger)
 {
     private const int FinalizerRetries = 5;
 
@@ -95,6 +95,9 @@ internal sealed partial class RolloutActionExecutor(IKubernetes client, TrafficR
                 return ActionResult.From(await traffic.EnsureRoutesAsync(TrafficContext(rollout, ns, route.Strategy, route.StableRevision, route.CanaryRevision), cancellationToken).ConfigureAwait(false));
             case RestoreTraffic restore:
                 return ActionResult.From(await traffic.FinaliseAsync(TrafficContext(rollout, ns, null, null, null), restore.RoutesOnly, cancellationToken).ConfigureAwait(false));
+            case StartAnalysis start:
+                analysis.Start(ns, rollout.Metadata.Name, start);
+                return ActionResult.Done;
             default:
                 throw new InvalidOperationException("Unknown action " + action.GetType().Name);
         }

@@ -15,7 +15,7 @@ namespace Lanes.RolloutController.Cluster;
 /// read made a pass fail more often and its key back off longer. The cached Rollout's resourceVersion still guards
 /// the status write; after a conflict the caller asks for a fresh read.
 /// </summary>
-internal sealed class RolloutObserver(IKubernetes client, ClusterCache cache)
+internal sealed class RolloutObserver(IKubernetes client, ClusterCache cache, Analysis.AnalysisRunner analysisRunner)
 {
     public async Task<ObservedRollout?> ObserveAsync(string ns, string name, CancellationToken cancellationToken, bool fresh = false)
     {
@@ -72,8 +72,12 @@ internal sealed class RolloutObserver(IKubernetes client, ClusterCache cache)
             trafficRouting = ObserveTrafficRouting(trName, tr);
         }
 
+        var analysis = readError is null && rollout.Status?.Phase == RolloutPhases.Progressing
+            ? await ObserveAnalysisAsync(rollout, ns, name, cancellationToken).ConfigureAwait(false)
+            : null;
         var observation = new RolloutObservation
         {
+            Analysis = analysis,
             Rollout = rollout,
             ReadError = readError,
             Workload = workload,
@@ -81,6 +85,46 @@ internal sealed class RolloutObserver(IKubernetes client, ClusterCache cache)
             TrafficRouting = trafficRouting,
         };
         return new ObservedRollout(observation, document);
+    }
+
+    // The templates are read from the API server only while a release runs; a missing or invalid one is named.
+    private async Task<AnalysisObservation?> ObserveAnalysisAsync(Rollout rollout, string ns, string name, CancellationToken cancellationToken)
+    {
+        if (Analysis.AnalysisAnnotations.Templates(rollout) is not { Count: > 0 } names)
+        {
+            return null;
+        }
+
+        var joined = string.Join(",", names);
+        var run = analysisRunner.Get(ns, name);
+        if (!Analysis.AnalysisAnnotations.TryArgs(rollout, out var args, out var argsProblem))
+        {
+            return new AnalysisObservation(joined, null, argsProblem, run);
+        }
+
+        var metrics = new List<Analysis.BoundMetric>();
+        foreach (var templateName in names)
+        {
+            var document = await GetCustomAsync(Analysis.AnalysisNames.Group, Analysis.AnalysisNames.Version, Analysis.AnalysisNames.TemplatePlural, ns, templateName, cancellationToken).ConfigureAwait(false);
+            if (document is null)
+            {
+                return new AnalysisObservation(joined, null, $"AnalysisTemplate {templateName} not found in namespace {ns}", run);
+            }
+
+            if (!Analysis.AnalysisTemplateReader.TryRead(document, out var template, out var problem))
+            {
+                return new AnalysisObservation(joined, null, $"AnalysisTemplate {templateName} is invalid: {problem}", run);
+            }
+
+            if (!Analysis.AnalysisTemplateReader.TryBind(template!, args, out var bound, out problem))
+            {
+                return new AnalysisObservation(joined, null, problem, run);
+            }
+
+            metrics.AddRange(bound!);
+        }
+
+        return new AnalysisObservation(joined, metrics, null, run);
     }
 
     /// <summary>
@@ -229,11 +273,14 @@ internal sealed class RolloutObserver(IKubernetes client, ClusterCache cache)
         }
     }
 
-    internal async Task<JsonObject?> GetCustomAsync(string version, string plural, string ns, string name, CancellationToken cancellationToken)
+    internal Task<JsonObject?> GetCustomAsync(string version, string plural, string ns, string name, CancellationToken cancellationToken) =>
+        GetCustomAsync(KruiseNames.Group, version, plural, ns, name, cancellationToken);
+
+    private async Task<JsonObject?> GetCustomAsync(string group, string version, string plural, string ns, string name, CancellationToken cancellationToken)
     {
         try
         {
-            return await client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(KruiseNames.Group, version, ns, plural, name, cancellationToken).ConfigureAwait(false);
+            return await client.CustomObjects.GetNamespacedCustomObjectAsync<JsonObject>(group, version, ns, plural, name, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {

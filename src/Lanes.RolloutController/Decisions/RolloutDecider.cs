@@ -15,6 +15,9 @@ internal static class RolloutDecider
 {
     private const int MaxTransitions = 64;
 
+    /// <summary>Progressing reason (Lanes): the step's analysis failed; traffic went back to stable, the canary was removed and the workload stays held.</summary>
+    internal const string ReasonAborted = "Aborted";
+
     /// <summary>Warning Event reason: a template change reached the Deployment without the webhook holding it.</summary>
     internal const string ReasonNotIntercepted = "NotIntercepted";
 
@@ -258,6 +261,12 @@ internal static class RolloutDecider
 
                     if (!RunCanary(c))
                     {
+                        if (c.GetCondition(ConditionTypes.Progressing)?.Reason == ReasonAborted)
+                        {
+                            reason = ReasonAborted;
+                            continue;
+                        }
+
                         return;
                     }
 
@@ -265,6 +274,32 @@ internal static class RolloutDecider
                     s.Message = RolloutMessages.Finalising;
                     reason = ConditionTypes.ReasonFinalising;
                     continue;
+
+                case ReasonAborted:
+                    if (w.IsTemplateStable || s.CanaryStatus is null || s.CanaryStatus.CanaryRevision != w.TemplateRevision)
+                    {
+                        // The template was rolled back (cancel as usual) or a new one pushed (a new release).
+                        reason = ConditionTypes.ReasonInRolling;
+                        c.SetCondition(ConditionTypes.Progressing, "True", reason, RolloutMessages.InProgressing);
+                        continue;
+                    }
+
+                    if (!w.IsHeldBy(c.Rollout.Metadata.Name, s.CanaryStatus.StableRevision) && !c.Has<HoldWorkload>())
+                    {
+                        c.Add(new HoldWorkload(w.Name, c.Rollout.Metadata.Name, s.CanaryStatus.StableRevision ?? w.StableRevision ?? ""));
+                    }
+
+                    if (Finalise(c, FinaliseReason.Aborted))
+                    {
+                        c.SetCondition(ConditionTypes.Succeeded, "False", "", "");
+                        c.RemoveCondition(ConditionTypes.TrafficReady);
+                        var done = s.CanaryStatus;
+                        done.CanaryReplicas = 0;
+                        done.CanaryReadyReplicas = 0;
+                        done.FinalisingStep = "END";
+                    }
+
+                    return;
 
                 case ConditionTypes.ReasonFinalising:
                     if (Finalise(c, FinaliseReason.Success))
@@ -466,8 +501,19 @@ internal static class RolloutDecider
                     continue;
 
                 case CanaryStepStates.StepMetricsAnalysis:
-                    Transition(c, CanaryStepStates.StepPaused);
-                    continue;
+                    switch (Analyse(c, index, count))
+                    {
+                        case AnalysisPhases.Successful:
+                        case AnalysisPhases.Inconclusive:
+                            // Inconclusive: the pause below waits for a person, whatever its duration.
+                            Transition(c, CanaryStepStates.StepPaused);
+                            continue;
+                        case AnalysisPhases.Failed:
+                            c.SetCondition(ConditionTypes.Progressing, "False", ReasonAborted, c.Status.Message ?? "");
+                            return false;
+                        default:
+                            return false;
+                    }
 
                 case CanaryStepStates.StepPaused:
                     if (index == count && step.Replicas is { IsValid: true, IsPercent: true, Value: 100 })
@@ -480,6 +526,13 @@ internal static class RolloutDecider
                     // A pause stands only while its traffic does: routes that broke send the step back.
                     if (!TrafficInPlace(c, index, count, step))
                     {
+                        return false;
+                    }
+
+                    if (InconclusiveAnalysis(c, index) is { } inconclusive)
+                    {
+                        SetMessage(c, string.Create(CultureInfo.InvariantCulture,
+                            $"Rollout is in step({index}/{count}), and its analysis was inconclusive: {inconclusive.Message}; you need manually confirm to enter the next step"));
                         return false;
                     }
 
@@ -528,6 +581,134 @@ internal static class RolloutDecider
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Kruise's StepMetricsAnalysis point, which Kruise leaves empty: the canary is ready and its traffic routed. Runs the
+    /// templates of <c>lanes.dev/analysis</c>, records the finished run in <c>status.lanes.analysis</c> and returns its
+    /// phase (<see cref="AnalysisPhases.Successful"/> without analysis), or <see cref="AnalysisPhases.Running"/> while
+    /// it must wait. An unknown or unusable template never passes: the step waits, and the status names it.
+    /// </summary>
+    private static string Analyse(DecisionContext c, int index, int count)
+    {
+        var cs = c.Status.CanaryStatus!;
+        if (Analysis.AnalysisAnnotations.Templates(c.Rollout) is not { Count: > 0 } names)
+        {
+            return AnalysisPhases.Successful;
+        }
+
+        var templates = string.Join(",", names);
+        if (LastRun(c, index) is { } recorded && recorded.Templates == templates)
+        {
+            return recorded.Phase;
+        }
+
+        var observed = c.Observed.Analysis;
+        if (observed?.Run is { } run && run.Step == index && run.CanaryRevision == cs.CanaryRevision && run.Templates == templates)
+        {
+            if (run.Phase != AnalysisPhases.Running)
+            {
+                RecordRun(c, run, index, count);
+                return run.Phase;
+            }
+
+            SetMessage(c, string.Create(CultureInfo.InvariantCulture, $"Rollout is in step({index}/{count}), and analysis {templates} is running: {Progress(run)}"));
+            c.SetCondition(ConditionAnalysis, "Unknown", AnalysisPhases.Running, $"Analysis {templates} of step {index} is running");
+            c.Requeue(PollPeriod(observed.Metrics));
+            return AnalysisPhases.Running;
+        }
+
+        if (observed is null || observed.Problem is not null || observed.Metrics is null)
+        {
+            var problem = observed?.Problem ?? $"analysis {templates} could not be read";
+            SetMessage(c, string.Create(CultureInfo.InvariantCulture, $"Rollout is in step({index}/{count}), and its analysis cannot run: {problem}"));
+            c.SetCondition(ConditionAnalysis, "False", "TemplateNotUsable", problem);
+            c.Requeue(c.Settings.TrafficRoutingRetry);
+            return AnalysisPhases.Running;
+        }
+
+        c.Add(new StartAnalysis(index, cs.CanaryRevision, templates, observed.Metrics));
+        SetMessage(c, string.Create(CultureInfo.InvariantCulture, $"Rollout is in step({index}/{count}), and analysis {templates} is running"));
+        c.SetCondition(ConditionAnalysis, "Unknown", AnalysisPhases.Running, $"Analysis {templates} of step {index} is running");
+        c.Requeue(PollPeriod(observed.Metrics));
+        return AnalysisPhases.Running;
+    }
+
+    /// <summary>Condition type (Lanes) on a Rollout with analysis: the last step's verdict.</summary>
+    internal const string ConditionAnalysis = "AnalysisSucceeded";
+
+    private static void RecordRun(DecisionContext c, AnalysisRunStatus run, int index, int count)
+    {
+        var lanes = c.Status.Lanes ??= new LanesRolloutStatus();
+        var runs = lanes.Analysis ??= [];
+        runs.Add(run);
+        if (runs.Count > LanesRolloutStatus.MaxRuns)
+        {
+            runs.RemoveRange(0, runs.Count - LanesRolloutStatus.MaxRuns);
+        }
+
+        var message = string.Create(CultureInfo.InvariantCulture, $"analysis of step {index}/{count} {run.Phase}: {run.Message}");
+        switch (run.Phase)
+        {
+            case AnalysisPhases.Successful:
+                c.SetCondition(ConditionAnalysis, "True", AnalysisPhases.Successful, message);
+                c.Record("AnalysisSucceeded", message);
+                break;
+            case AnalysisPhases.Failed:
+                c.SetCondition(ConditionAnalysis, "False", AnalysisPhases.Failed, message);
+                c.Record("AnalysisFailed", message + "; the canary is rolled back (traffic to stable, canary removed, stable untouched)", RolloutEvent.Warning);
+                SetMessage(c, "Rollout is aborted: " + message);
+                c.Status.CanaryStatus!.Message = "Rollout is aborted: " + message;
+                break;
+            default:
+                c.SetCondition(ConditionAnalysis, "False", AnalysisPhases.Inconclusive, message);
+                c.Record("AnalysisInconclusive", message + "; the release waits for a person", RolloutEvent.Warning);
+                break;
+        }
+    }
+
+    private static AnalysisRunStatus? LastRun(DecisionContext c, int index)
+    {
+        var runs = c.Status.Lanes?.Analysis;
+        var revision = c.Status.CanaryStatus!.CanaryRevision;
+        for (var i = (runs?.Count ?? 0) - 1; i >= 0; i--)
+        {
+            if (runs![i].Step == index && runs[i].CanaryRevision == revision)
+            {
+                return runs[i];
+            }
+        }
+
+        return null;
+    }
+
+    private static AnalysisRunStatus? InconclusiveAnalysis(DecisionContext c, int index) =>
+        Analysis.AnalysisAnnotations.Templates(c.Rollout) is { Count: > 0 } && LastRun(c, index) is { Phase: AnalysisPhases.Inconclusive } run ? run : null;
+
+    private static string Progress(AnalysisRunStatus run)
+    {
+        var parts = new List<string>(run.Metrics.Count);
+        foreach (var m in run.Metrics)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{m.Name} [{string.Join(", ", m.Values)}]"));
+        }
+
+        return string.Join("; ", parts);
+    }
+
+    // Look again about as often as a measurement is taken, within 1 s to 30 s.
+    private static TimeSpan PollPeriod(IReadOnlyList<Analysis.BoundMetric>? metrics)
+    {
+        var period = TimeSpan.FromSeconds(30);
+        foreach (var m in metrics ?? [])
+        {
+            if (m.Metric.Interval < period)
+            {
+                period = m.Metric.Interval;
+            }
+        }
+
+        return period < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : period;
     }
 
     /// <summary>
@@ -669,12 +850,17 @@ internal static class RolloutDecider
         var ownRoutes = HasOwnRoutes(c);
         if (ownRoutes)
         {
-            cs.FinalisingStep = reason == FinaliseReason.Rollback ? "FinalisingStepRouteTrafficToStable" : "RestoreStableService";
-            c.Add(new RestoreTraffic(RoutesOnly: reason == FinaliseReason.Rollback), c.Snapshot());
+            var rollback = reason is FinaliseReason.Rollback or FinaliseReason.Aborted;
+            cs.FinalisingStep = rollback ? "FinalisingStepRouteTrafficToStable" : "RestoreStableService";
+            c.Add(new RestoreTraffic(RoutesOnly: rollback), c.Snapshot());
         }
 
         var canaries = c.Observed.Canaries.Where(static x => !x.Deleting).Select(static x => x.Name).ToList();
-        if (w is not null && (w.Paused || w.InProgressingRollout is not null))
+        if (reason == FinaliseReason.Aborted)
+        {
+            // An aborted release keeps the workload held: releasing it would roll the failed template out to stable.
+        }
+        else if (w is not null && (w.Paused || w.InProgressingRollout is not null))
         {
             c.Add(new ReleaseWorkload(w.Name));
             cs.FinalisingStep = "ResumeWorkload";
@@ -701,7 +887,7 @@ internal static class RolloutDecider
             }
         }
 
-        if (done && ownRoutes && reason == FinaliseReason.Rollback)
+        if (done && ownRoutes && reason is FinaliseReason.Rollback or FinaliseReason.Aborted)
         {
             cs.FinalisingStep = "RestoreStableService";
             c.Add(new RestoreTraffic(RoutesOnly: false), c.Snapshot());
@@ -941,5 +1127,6 @@ internal static class RolloutDecider
         Rollback,
         Deleting,
         Disabled,
+        Aborted,
     }
 }

@@ -18,6 +18,9 @@ internal sealed record RolloutObservation
     /// <summary><see langword="null"/> when the Rollout names no TrafficRouting.</summary>
     public TrafficRoutingObservation? TrafficRouting { get; init; }
 
+    /// <summary><see langword="null"/> when the Rollout asks for no analysis (or is not releasing).</summary>
+    public AnalysisObservation? Analysis { get; init; }
+
     public string Name => Rollout.Metadata.Name;
 
     public string Namespace => Rollout.Metadata.NamespaceProperty ?? "default";

@@ -43,6 +43,9 @@ internal static class RolloutControllerServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrafficRoutingProvider, HigressIngressProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrafficRoutingProvider, AlbIngressProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITrafficRoutingProvider, HttpRouteProvider>());
+        services.AddHttpClient(Lanes.RolloutController.Analysis.PrometheusClient.HttpClientName);
+        services.TryAddSingleton<Lanes.RolloutController.Analysis.PrometheusClient>();
+        services.TryAddSingleton<Lanes.RolloutController.Analysis.AnalysisRunner>();
         services.TryAddSingleton<RolloutActionExecutor>();
         services.TryAddSingleton<RolloutReconciler>();
         services.TryAddSingleton<TrafficRoutingReconciler>();

@@ -11,13 +11,19 @@ public sealed class RolloutCacheTests
 {
     // Nothing listens there: any call to the API server fails.
     private static readonly k8s.IKubernetes Unreachable = new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = "http://127.0.0.1:9/" });
+    private static readonly Lanes.RolloutController.Analysis.AnalysisRunner AnalysisRunnerForTests = new(new Lanes.RolloutController.Analysis.PrometheusClient(new NoHttpClients()), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Lanes.RolloutController.Analysis.AnalysisRunner>.Instance);
+
+    private sealed class NoHttpClients : System.Net.Http.IHttpClientFactory
+    {
+        public System.Net.Http.HttpClient CreateClient(string name) => throw new InvalidOperationException("no HTTP in this test");
+    }
 
     [Fact]
     public async Task Observe_WithSyncedCaches_ReadsNothingFromTheApiServer()
     {
         var cache = Synced();
         cache.Rollouts.Replace([Rollout("7")]);
-        var observer = new RolloutObserver(Unreachable, cache);
+        var observer = new RolloutObserver(Unreachable, cache, AnalysisRunnerForTests);
 
         var observed = await observer.ObserveAsync("default", "rollout-app", CancellationToken.None);
 
@@ -31,7 +37,7 @@ public sealed class RolloutCacheTests
     {
         var cache = Synced();
         cache.Rollouts.Replace([Rollout("7")]);
-        var observer = new RolloutObserver(Unreachable, cache);
+        var observer = new RolloutObserver(Unreachable, cache, AnalysisRunnerForTests);
 
         await Assert.ThrowsAsync<HttpRequestException>(() => observer.ObserveAsync("default", "rollout-app", CancellationToken.None, fresh: true));
     }
@@ -41,7 +47,7 @@ public sealed class RolloutCacheTests
     {
         var cache = Synced();
         cache.Rollouts.Replace([Rollout("7")]);
-        var observer = new RolloutObserver(Unreachable, cache);
+        var observer = new RolloutObserver(Unreachable, cache, AnalysisRunnerForTests);
 
         var observed = await observer.ObserveAsync("default", "rollout-app", CancellationToken.None);
         observed!.Document["metadata"]!["resourceVersion"] = "8";

@@ -355,6 +355,13 @@ public sealed partial class RolloutDeciderTests
         {
             r.Spec = observation.Rollout.Spec;
             r.Metadata.DeletionTimestamp = observation.Rollout.Metadata.DeletionTimestamp;
+            foreach (var kept in new[] { Lanes.RolloutController.Analysis.AnalysisNames.AnalysisAnnotation, Lanes.RolloutController.Analysis.AnalysisNames.ArgsAnnotation })
+            {
+                if (observation.Rollout.Metadata.Annotations?.TryGetValue(kept, out var value) == true)
+                {
+                    r.Metadata.Annotations![kept] = value;
+                }
+            }
         }, Clone(status), finalizer);
         return observation with { Rollout = rollout };
     }

@@ -76,9 +76,12 @@ public sealed class HelmChartTests
         Assert.Null(Env(objects, "Lanes__RolloutController__Webhooks__CertificateSecret"));
         foreach (var kind in new[] { "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "CustomResourceDefinition" })
         {
-            var annotated = objects.Where(o => Kind(o) == kind && o["metadata"]!["name"]!.GetValue<string>() != "trafficroutings.rollouts.kruise.io");
+            // Only CRDs with a conversion webhook take a CA: not TrafficRouting, not AnalysisTemplate (one version).
+            var annotated = objects.Where(o => Kind(o) == kind && o["metadata"]!["name"]!.GetValue<string>() is not ("trafficroutings.rollouts.kruise.io" or "analysistemplates.lanes.dev"));
             Assert.All(annotated, o => Assert.Equal("lanes-ops/" + Name + "-webhook", o["metadata"]!["annotations"]!["cert-manager.io/inject-ca-from"]!.GetValue<string>()));
         }
+
+        Assert.Null(Named(objects, "CustomResourceDefinition", "analysistemplates.lanes.dev")["spec"]!["conversion"]);
 
         // cainjector writes caBundle, so the controller needs no cluster-scoped writes and no Secrets.
         Assert.DoesNotContain(objects, static o => Kind(o) == "ClusterRole" && o["metadata"]!["name"]!.GetValue<string>().EndsWith("-cluster-resources", StringComparison.Ordinal));
@@ -113,7 +116,7 @@ public sealed class HelmChartTests
         {
             var (code, output, errors) = await Helm.RunAsync("bash", Path.Combine(Kubectl.RepositoryRoot, "eng", "render-manifests.sh"), directory.FullName);
             Assert.True(code == 0, $"eng/render-manifests.sh exited with {code}: {output}{errors}");
-            foreach (var file in new[] { "crd-rollouts.yaml", "crd-trafficroutings.yaml", "controller.yaml", "kustomize/base/lanes-rollout-controller.yaml" })
+            foreach (var file in new[] { "crd-rollouts.yaml", "crd-trafficroutings.yaml", "crd-analysistemplates.yaml", "controller.yaml", "kustomize/base/lanes-rollout-controller.yaml" })
             {
                 var committed = File.ReadAllText(Path.Combine(Kubectl.RepositoryRoot, "deploy", file));
                 Assert.True(committed == File.ReadAllText(Path.Combine(directory.FullName, file)), $"deploy/{file} differs from the chart's rendering: run 'bash eng/render-manifests.sh' and commit the result");
@@ -126,10 +129,10 @@ public sealed class HelmChartTests
 
         // kustomize builds the base into the same objects as `kubectl apply -f deploy/` gets.
         var kustomized = Documents(await Kubectl.SucceedAsync(Path.Combine(Path.GetTempPath(), "lanes-no-kubeconfig"), "kustomize", Path.Combine(Kubectl.RepositoryRoot, "deploy", "kustomize", "base")));
-        var plain = new[] { "crd-rollouts.yaml", "crd-trafficroutings.yaml", "controller.yaml" }
+        var plain = new[] { "crd-rollouts.yaml", "crd-trafficroutings.yaml", "crd-analysistemplates.yaml", "controller.yaml" }
             .SelectMany(f => Documents(File.ReadAllText(Path.Combine(Kubectl.RepositoryRoot, "deploy", f))));
         Assert.Equal(plain.Select(Identity).Order(StringComparer.Ordinal), kustomized.Select(Identity).Order(StringComparer.Ordinal));
-        Assert.Equal(15, kustomized.Count);
+        Assert.Equal(16, kustomized.Count);
     }
 
     [HelmTheory]
