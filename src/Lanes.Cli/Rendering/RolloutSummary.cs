@@ -118,6 +118,12 @@ internal sealed record RolloutSummary
             return (ReleaseOutcome.Failed, $"the Rollout is {phase.ToLowerInvariant()}: {message}");
         }
 
+        // The release's analysis failed: the controller took traffic off the canary and removed it (Lanes' own reason).
+        if (Condition(status, "Progressing") is { } aborted && JsonPaths.String(aborted["reason"]) == "Aborted")
+        {
+            return (ReleaseOutcome.Failed, "the analysis failed: " + (JsonPaths.String(aborted["message"]) ?? message));
+        }
+
         if (Condition(status, "CanaryReady") is { } ready && JsonPaths.String(ready["status"]) == "False")
         {
             return (ReleaseOutcome.Failed, "the canary did not become ready: " + (JsonPaths.String(ready["message"]) ?? message));
@@ -223,10 +229,29 @@ internal sealed record RolloutSummary
         return string.Join("; ", parts);
     }
 
-    // Analysis results are whatever the controller reports under an "analysis…" field of status or canaryStatus.
+    // The controller's analysis runs (status.lanes.analysis, newest last): one line per run of the current release's
+    // steps, "step 1 Successful: ..." with the run's own sentence. Other "analysis…" fields of status or canaryStatus
+    // (another controller's) are shown as they are.
     private static List<string> AnalysisLines(JsonNode? status)
     {
         var lines = new List<string>();
+        if (status?["lanes"]?["analysis"] is JsonArray runs)
+        {
+            var revision = JsonPaths.String(status["canaryStatus"]?["canaryRevision"]);
+            foreach (var run in runs.OfType<JsonObject>())
+            {
+                if (revision is not null && JsonPaths.String(run["canaryRevision"]) is { } judged && judged != revision)
+                {
+                    continue;
+                }
+
+                var step = JsonPaths.Int(run["step"]);
+                var phase = JsonPaths.String(run["phase"]) ?? "";
+                var why = JsonPaths.String(run["message"]);
+                lines.Add(string.Create(CultureInfo.InvariantCulture, $"step {step} {phase}{(string.IsNullOrEmpty(why) ? "" : ": " + why)}"));
+            }
+        }
+
         foreach (var holder in new[] { status as JsonObject, status?["canaryStatus"] as JsonObject })
         {
             foreach (var (key, value) in holder ?? [])

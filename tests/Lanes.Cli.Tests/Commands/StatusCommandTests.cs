@@ -34,6 +34,36 @@ public sealed class StatusCommandTests
     }
 
     [Fact]
+    public async Task Status_OfAReleaseItsAnalysisAborted_ShowsTheRuns_AndExits1NamingTheFailure()
+    {
+        // The status the controller writes when a step's analysis fails (no controller here, so it stays as written).
+        await using var run = await CliCluster.StartAsync(controller: false);
+        await using var conversion = await ControllerHost.StartWebhooksAsync(ControllerHost.CreateClient(run.Cluster.Emulator));
+        await run.Cluster.ApplyAppAsync("app", 2, CliCluster.V1);
+        run.Cluster.Apply(TestCluster.SeedStyleRollout("rollout-app", "app", "      - pause: {}\n        replicas: 1\n"));
+        const string Why = "metric error-share of template lane-vs-base failed: result[0] < 0.05 is false for 0.2";
+        run.Cluster.Patch(Kubernetes.Emulator.ResourceType.Rollouts, "rollout-app", static r =>
+        {
+            r["status"] = System.Text.Json.Nodes.JsonNode.Parse($$$"""
+                {"phase":"Progressing","message":"{{{Why}}}",
+                 "canaryStatus":{"currentStepIndex":1,"currentStepState":"StepMetricsAnalysis","canaryRevision":"r2","stableRevision":"r1"},
+                 "conditions":[{"type":"Progressing","status":"False","reason":"Aborted","message":"{{{Why}}}"}],
+                 "lanes":{"analysis":[
+                   {"step":1,"canaryRevision":"r0","templates":"lane-vs-base","phase":"Successful","message":"an earlier release"},
+                   {"step":1,"canaryRevision":"r2","templates":"lane-vs-base","phase":"Failed","message":"{{{Why}}}"}]}}
+                """);
+            return true;
+        }, statusOnly: true);
+
+        var result = await run.RunAsync("rollout", "status", "rollout-app");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.True(result.ErrorLine.Contains("the analysis failed: " + Why, StringComparison.Ordinal), result.ToString());
+        Assert.Contains("Analysis:  step 1 Failed: " + Why, result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("an earlier release", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StatusWatch_EndsWith1WhenTheReleaseIsCanceled_AndTimesOutWith1()
     {
         await using var run = await CliCluster.StartAsync();
