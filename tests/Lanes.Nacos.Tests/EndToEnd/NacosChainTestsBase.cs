@@ -100,13 +100,26 @@ public abstract class NacosChainTestsBase(ITestOutputHelper output) : IAsyncLife
         // C-gray shuts down: it leaves Nacos while it still serves, and the push (not a poll) reroutes gray traffic to base C.
         // A prober sends gray requests all along, to time the reroute from the moment the registry takes the change.
         var servedDuringDeregistration = false;
+        string? probeFailure = null;
         long registryChanged = 0;
         OnDeregister(port =>
         {
             if (port == _ports["Cgray"])
             {
-                using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-                servedDuringDeregistration = probe.GetAsync($"http://127.0.0.1:{port}/").GetAwaiter().GetResult().IsSuccessStatusCode;
+                // The stand-in calls this synchronously inside its request: HttpClient's synchronous Send needs no
+                // thread-pool thread, so a loaded CI machine cannot starve the probe into a timeout (GetAsync(...)
+                // .GetResult() once did, and the test then blamed C-gray).
+                try
+                {
+                    using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(4) };
+                    using var answer = probe.Send(new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port}/"));
+                    servedDuringDeregistration = answer.IsSuccessStatusCode;
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    probeFailure = e.Message;
+                }
+
                 Volatile.Write(ref registryChanged, Stopwatch.GetTimestamp());
             }
         });
@@ -134,7 +147,7 @@ public abstract class NacosChainTestsBase(ITestOutputHelper output) : IAsyncLife
         var routable = Stopwatch.GetElapsedTime(Volatile.Read(ref registryChanged), reroutedAt);
         output.WriteLine($"{Transport}: registry change to routable {routable.TotalMilliseconds:F1} ms (C-gray's stop took {deregistered.TotalMilliseconds:F0} ms; push acks: {Acks}).");
 
-        Assert.True(servedDuringDeregistration, "C-gray still answered requests while it deregistered");
+        Assert.True(servedDuringDeregistration, $"C-gray still answered requests while it deregistered (probe: {probeFailure ?? "not a success status"})");
         Assert.Equal(1, InstanceCount("svc-c"));
         await Eventually.AssertAsync(() => Acks > 0, "subscribers acknowledged the pushes");
         Assert.Equal(Chain("A", "B", "C"), await CallAsync(lane: null));
