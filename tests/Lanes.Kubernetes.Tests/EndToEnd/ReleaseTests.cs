@@ -32,14 +32,16 @@ public sealed class ReleaseTests(ITestOutputHelper output)
 
         var stableA = cluster.Pods("sample-a").Select(SampleCluster.Name).ToHashSet();
         var stableC = cluster.Pods("sample-c").Select(SampleCluster.Name).ToHashSet();
-        // The controller scales the canaries up: gray requests reach them within a second of their EndpointSlice update.
+        // The controller scales the canaries up: gray requests reach them as the EndpointSlice watch delivers the update
+        // (well under a second on a quiet machine, printed below). The bound only tells a watch from the 30 s resync: a
+        // loaded 2-core CI machine once took 2.4 s, so a one-second assertion timed the machine, not Lanes.
         var routable = await SampleChainTests.MeasureRoutableAsync(cluster, "sample-a", "Agray[", () =>
         {
             SetImage(cluster, "sample-a", NewImage);
             SetImage(cluster, "sample-c", NewImage);
         }, TimeSpan.FromSeconds(180));
         output.WriteLine($"the controller's gray A canary took gray traffic {routable.TotalMilliseconds:F0} ms after its EndpointSlice update");
-        Assert.True(routable < TimeSpan.FromSeconds(1), $"the canary became routable {routable.TotalMilliseconds:F0} ms after its EndpointSlice update");
+        Assert.True(routable < SampleChainTests.WatchBound, $"the canary became routable {routable.TotalMilliseconds:F0} ms after its EndpointSlice update");
         await WaitForRolloutAsync(cluster, "rollout-a", static r => State(r) == "StepPaused", "StepPaused");
         await WaitForRolloutAsync(cluster, "rollout-c", static r => State(r) == "StepPaused", "StepPaused");
         await cluster.WaitForReadyPodsAsync("sample-a", 1, SampleCluster.IsGray);

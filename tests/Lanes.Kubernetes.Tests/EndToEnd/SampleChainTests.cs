@@ -15,8 +15,15 @@ namespace Lanes.Kubernetes.Tests.EndToEnd;
 [Collection(SampleProcessesCollection.Name)]
 public sealed partial class SampleChainTests(ITestOutputHelper output)
 {
+    /// <summary>
+    /// How soon a canary must be routable after its EndpointSlice update: far below the 30 s resync, so only the watch
+    /// can meet it. Not a latency target (well under a second on a quiet machine, and printed): a loaded 2-core CI
+    /// machine once took 2.4 s, and a one-second assertion then timed the machine rather than Lanes.
+    /// </summary>
+    internal static readonly TimeSpan WatchBound = TimeSpan.FromSeconds(5);
+
     [Fact]
-    public async Task Manifests_RouteBaseAndGray_CanariesAreRoutableWithinASecond_ATerminatingCanaryGetsNoNewRequests()
+    public async Task Manifests_RouteBaseAndGray_CanariesAreRoutableAsTheWatchDeliversThem_ATerminatingCanaryGetsNoNewRequests()
     {
         await using var cluster = await SampleCluster.StartAsync();
 
@@ -30,8 +37,8 @@ public sealed partial class SampleChainTests(ITestOutputHelper output)
         var a = await MeasureRoutableAsync(cluster, "sample-a", "Agray[", () => cluster.Scale("sample-a-gray", 1));
         var c = await MeasureRoutableAsync(cluster, "sample-c", "Cgray[", () => cluster.Scale("sample-c-gray", 1));
         output.WriteLine($"gray A routable {a.TotalMilliseconds:F0} ms after its EndpointSlice update (at the gateway); gray C {c.TotalMilliseconds:F0} ms (at B)");
-        Assert.True(a < TimeSpan.FromSeconds(1), $"gray A became routable {a.TotalMilliseconds:F0} ms after its EndpointSlice update");
-        Assert.True(c < TimeSpan.FromSeconds(1), $"gray C became routable {c.TotalMilliseconds:F0} ms after its EndpointSlice update");
+        Assert.True(a < WatchBound, $"gray A became routable {a.TotalMilliseconds:F0} ms after its EndpointSlice update");
+        Assert.True(c < WatchBound, $"gray C became routable {c.TotalMilliseconds:F0} ms after its EndpointSlice update");
 
         for (var i = 0; i < 10; i++)
         {
