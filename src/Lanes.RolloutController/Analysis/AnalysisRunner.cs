@@ -84,7 +84,12 @@ internal sealed partial class AnalysisRunner(PrometheusClient prometheus, TimePr
         }
         catch (OperationCanceledException) when (run.Token.IsCancellationRequested)
         {
-            // Replaced by a newer run, or the controller stops.
+            // Replaced by a newer run, forgotten, or the controller stops.
+        }
+        finally
+        {
+            // Its token source is linked to the runner's: released with the run, not with the process.
+            run.Release();
         }
     }
 
@@ -136,6 +141,7 @@ internal sealed partial class AnalysisRunner(PrometheusClient prometheus, TimePr
         private readonly Lock _lock = new();
         private readonly AnalysisRunStatus _status;
         private readonly CancellationTokenSource _cancellation;
+        private bool _released;
 
         public Run(StartAnalysis start, DateTimeOffset now, CancellationTokenSource cancellation)
         {
@@ -167,7 +173,26 @@ internal sealed partial class AnalysisRunner(PrometheusClient prometheus, TimePr
         public bool Matches(StartAnalysis other) =>
             Start.Step == other.Step && Start.CanaryRevision == other.CanaryRevision && Start.Templates == other.Templates;
 
-        public void Cancel() => _cancellation.Cancel();
+        public void Cancel()
+        {
+            lock (_lock)
+            {
+                if (!_released)
+                {
+                    _cancellation.Cancel();
+                }
+            }
+        }
+
+        /// <summary>The run's task has ended: nothing uses its token any more.</summary>
+        public void Release()
+        {
+            lock (_lock)
+            {
+                _released = true;
+                _cancellation.Dispose();
+            }
+        }
 
         /// <summary>Counts a measurement in (not for errors) and returns the metric's counts.</summary>
         public AnalysisMetricStatus Counts(int index, Measurement measurement)

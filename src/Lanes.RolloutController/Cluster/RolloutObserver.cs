@@ -24,6 +24,8 @@ internal sealed class RolloutObserver(IKubernetes client, ClusterCache cache, An
             : await GetCustomAsync(KruiseNames.V1Beta1, KruiseNames.RolloutPlural, ns, name, cancellationToken).ConfigureAwait(false);
         if (document is null)
         {
+            // The Rollout is gone: so is any analysis it was running.
+            analysisRunner.Forget(ns, name);
             return null;
         }
 

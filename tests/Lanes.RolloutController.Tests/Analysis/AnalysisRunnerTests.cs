@@ -29,12 +29,17 @@ public sealed class AnalysisRunnerTests : IDisposable
     /// <summary>Fake time that counts the timers armed, so a test advances time only once the runner waits.</summary>
     private sealed class CountingTime() : FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero))
     {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<TimeSpan> _dueTimes = new();
         private int _timers;
 
         public int Timers => Volatile.Read(ref _timers);
 
+        /// <summary>How long each timer armed was to wait, in the order armed.</summary>
+        public IReadOnlyCollection<TimeSpan> DueTimes => _dueTimes;
+
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
+            _dueTimes.Enqueue(dueTime);
             Interlocked.Increment(ref _timers);
             return base.CreateTimer(callback, state, dueTime, period);
         }
@@ -105,10 +110,25 @@ public sealed class AnalysisRunnerTests : IDisposable
     {
         Answer("0.01");
         _runner.Start("default", "rollout-a", Start(new Uri(_server.Url!)));
-        _time.Advance(Interval - TimeSpan.FromMilliseconds(1));
-        await Task.Delay(200);
+
+        // Positive evidence instead of a sleep: the runner's first act is to wait one whole interval. Had it queried
+        // first, that query would have been answered before the timer was armed.
+        await Eventually.WaitAsync(() => _time.Timers > 0, "the runner waits for its first measurement");
+        Assert.Equal(Interval, _time.DueTimes.First());
         Assert.Empty(_server.LogEntries);
         Assert.Equal(AnalysisPhases.Running, _runner.Get("default", "rollout-a")!.Phase);
+    }
+
+    [Fact]
+    public async Task Forgotten_TheRunIsGone()
+    {
+        Answer("0.01");
+        _runner.Start("default", "rollout-a", Start(new Uri(_server.Url!)));
+        await Eventually.WaitAsync(() => _time.Timers > 0, "the runner waits for its first measurement");
+
+        _runner.Forget("default", "rollout-a");
+
+        Assert.Null(_runner.Get("default", "rollout-a"));
     }
 
     [Fact]
