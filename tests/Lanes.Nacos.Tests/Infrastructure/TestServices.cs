@@ -19,6 +19,10 @@ internal static class TestServices
             ["Lanes:Nacos:Transport"] = "V1",
             ["Lanes:Nacos:RetryBackoff"] = "00:00:00",
             ["Lanes:Nacos:MaxRetries"] = "0",
+            // Requests time out on the injected clock. Tests step fake time in jumps (10 s for a poll) that may land
+            // while a request is still on the wire; with the 5 s default that request would time out on a clock
+            // nobody meant to pass for it. Tests about timeouts set their own.
+            ["Lanes:Nacos:RequestTimeout"] = "00:10:00",
             ["Lanes:Nacos:Push:Enabled"] = "false",
             ["Lanes:Nacos:FailoverCacheDirectory"] = Path.Combine(s_cacheRoot, Guid.NewGuid().ToString("N")),
         };
