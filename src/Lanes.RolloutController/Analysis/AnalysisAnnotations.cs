@@ -8,15 +8,21 @@ internal static class AnalysisAnnotations
     public const int MaxTemplates = 8;
 
     /// <summary>The templates named by <c>lanes.dev/analysis</c> (comma-separated), or none.</summary>
-    public static List<string>? Templates(Rollout rollout)
+    public static List<string>? Templates(Rollout rollout) =>
+        rollout.Metadata.Annotations is { } annotations && annotations.TryGetValue(AnalysisNames.AnalysisAnnotation, out var text) && Names(text) is { Count: > 0 } names
+            ? names
+            : null;
+
+    /// <summary>The distinct template names of an annotation value, at most <see cref="MaxTemplates"/>.</summary>
+    public static List<string> Names(string? annotation)
     {
-        if (rollout.Metadata.Annotations is not { } annotations || !annotations.TryGetValue(AnalysisNames.AnalysisAnnotation, out var text) || string.IsNullOrWhiteSpace(text))
+        var names = new List<string>();
+        if (string.IsNullOrWhiteSpace(annotation))
         {
-            return null;
+            return names;
         }
 
-        var names = new List<string>();
-        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        foreach (var part in annotation.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             if (!names.Contains(part) && names.Count < MaxTemplates)
             {

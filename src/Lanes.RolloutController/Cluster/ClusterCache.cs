@@ -1,6 +1,9 @@
 namespace Lanes.RolloutController.Cluster;
 
-/// <summary>The caches a reconcile reads instead of calling the API server: Rollouts, Deployments (stable and canary), ReplicaSets, TrafficRoutings.</summary>
+/// <summary>
+/// The caches a reconcile reads instead of calling the API server: Rollouts, Deployments (stable and canary),
+/// ReplicaSets, TrafficRoutings and AnalysisTemplates.
+/// </summary>
 internal sealed class ClusterCache
 {
     public ObjectCache Rollouts { get; } = new();
@@ -10,4 +13,6 @@ internal sealed class ClusterCache
     public ObjectCache ReplicaSets { get; } = new();
 
     public ObjectCache TrafficRoutings { get; } = new();
+
+    public ObjectCache AnalysisTemplates { get; } = new();
 }

@@ -89,7 +89,8 @@ internal sealed class RolloutObserver(IKubernetes client, ClusterCache cache, An
         return new ObservedRollout(observation, document);
     }
 
-    // The templates are read from the API server only while a release runs; a missing or invalid one is named.
+    // The templates are read while a release runs, from the watch cache once it is synced (from the API server before,
+    // or when the CRD is not installed and the watch cannot start); a missing or invalid one is named.
     private async Task<AnalysisObservation?> ObserveAnalysisAsync(Rollout rollout, string ns, string name, CancellationToken cancellationToken)
     {
         if (Analysis.AnalysisAnnotations.Templates(rollout) is not { Count: > 0 } names)
@@ -107,7 +108,9 @@ internal sealed class RolloutObserver(IKubernetes client, ClusterCache cache, An
         var metrics = new List<Analysis.BoundMetric>();
         foreach (var templateName in names)
         {
-            var document = await GetCustomAsync(Analysis.AnalysisNames.Group, Analysis.AnalysisNames.Version, Analysis.AnalysisNames.TemplatePlural, ns, templateName, cancellationToken).ConfigureAwait(false);
+            var document = cache.AnalysisTemplates.IsSynced
+                ? cache.AnalysisTemplates.Get(ns, templateName)
+                : await GetCustomAsync(Analysis.AnalysisNames.Group, Analysis.AnalysisNames.Version, Analysis.AnalysisNames.TemplatePlural, ns, templateName, cancellationToken).ConfigureAwait(false);
             if (document is null)
             {
                 return new AnalysisObservation(joined, null, $"AnalysisTemplate {templateName} not found in namespace {ns}", run);

@@ -195,6 +195,18 @@ internal sealed partial class RolloutControllerService(
                     queue.Add(key);
                 }
             }, cache.ReplicaSets),
+            Watch(Analysis.AnalysisNames.Group, Analysis.AnalysisNames.Version, Analysis.AnalysisNames.TemplatePlural, (_, obj) =>
+            {
+                // A template changed under a running analysis: its Rollouts look again.
+                var (objNs, name) = Identify(obj);
+                foreach (var rollout in cache.Rollouts.List(objNs))
+                {
+                    if (Analysis.AnalysisAnnotations.Names(rollout["metadata"]?["annotations"]?[Analysis.AnalysisNames.AnalysisAnnotation]?.GetValue<string>()).Contains(name))
+                    {
+                        queue.Add(new ReconcileKey(ReconcileKind.Rollout, objNs, Identify(rollout).Name));
+                    }
+                }
+            }, cache.AnalysisTemplates),
         };
 
         var tasks = watchers.Select(w => w.RunAsync(cancellationToken)).ToList();
