@@ -16,6 +16,13 @@ if (args is ["report-chain", var directory, var machine, var chainCommand])
     return ChainReport.Run(directory, machine, chainCommand);
 }
 
+// A section another program measured and printed (benchmarks/controller.sh), written as it is.
+if (args is ["report-section", var sectionName, var file])
+{
+    ResultsFile.WriteSection(sectionName, File.ReadAllText(file));
+    return 0;
+}
+
 IEnumerable<Summary> summaries;
 if (args is ["smoke", .. var rest])
 {
