@@ -199,13 +199,26 @@ internal static class RolloutDecider
 
                     if (w.IsTemplateStable)
                     {
-                        // The template went back to the stable revision: cancel, stable pods stay as they are.
+                        // The template went back to the stable revision: cancel, stable pods stay as they are. Unless
+                        // the stable ReplicaSet is no longer the release's: the new template finished rolling out
+                        // natively before the hold landed (the webhook missed it). Nothing was rolled back then; the
+                        // release is cancelled all the same (its canary removed) and the warning says what happened.
+                        var rolledOutNatively = s.CanaryStatus?.StableRevision is { Length: > 0 } releasedFrom &&
+                            w.StableRevision is { Length: > 0 } runningNow && releasedFrom != runningNow;
                         if (s.CanaryStatus is { } rolledBack)
                         {
                             rolledBack.CanaryRevision = w.TemplateRevision;
                         }
 
-                        c.Record(RolloutEvent.Progressing, RolloutMessages.EventRolledBack);
+                        if (rolledOutNatively)
+                        {
+                            c.Record(ReasonNotIntercepted, RolloutMessages.RolledOutNatively(w.Name), RolloutEvent.Warning);
+                        }
+                        else
+                        {
+                            c.Record(RolloutEvent.Progressing, RolloutMessages.EventRolledBack);
+                        }
+
                         c.SetCondition(ConditionTypes.Progressing, "True", ConditionTypes.ReasonCancelling, RolloutMessages.Cancelling);
                         s.Message = RolloutMessages.Cancelling;
                         reason = ConditionTypes.ReasonCancelling;

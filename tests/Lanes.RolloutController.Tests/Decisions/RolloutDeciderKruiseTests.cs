@@ -166,6 +166,27 @@ public sealed partial class RolloutDeciderTests
         Assert.Contains(decision.Events, static e => e is { Type: "Warning", Reason: "NotIntercepted" });
     }
 
+    /// <summary>
+    /// Kruise's IsInRollback: the template is the stable one again. A new template that finished rolling out natively
+    /// (the webhook missed it, the hold came too late) also matches the stable ReplicaSet, but a new one: no rollback.
+    /// </summary>
+    [Theory]
+    [InlineData("pth-stable", "workload has been rollback, then rollout is canceled", "Normal")]
+    [InlineData("pth-new", "Deployment spring-cloud-a rolled out a new template natively: the admission webhook did not hold it and the rollout finished before the controller's pass, so it was not canaried", "Warning")]
+    public void Decide_TemplateMatchesTheStableReplicaSetMidRelease_RollbackOnlyWhenItIsTheReleasesStable(string stableNow, string message, string type)
+    {
+        var pausedIdle = Situation("pausedIdle");
+        var template = stableNow == "pth-stable" ? "rev-v1" : "rev-v2";
+        var observation = pausedIdle with { Workload = pausedIdle.Workload! with { TemplateRevision = template, StableRevision = stableNow, IsTemplateStable = true } };
+
+        var decision = RolloutDecider.Decide(observation, T0.AddMinutes(1), Settings);
+
+        var recorded = Assert.Single(decision.Events);
+        Assert.Equal((type, message), (recorded.Type, recorded.Message));
+        Assert.Equal(ConditionTypes.ReasonCancelling, decision.Status.Conditions!.Find(static c => c.Type == ConditionTypes.Progressing)!.Reason);
+        Assert.Contains(decision.Actions, static a => a is DeleteCanaries);
+    }
+
     [Fact]
     public void Decide_FirstSightMidNativeRollout_LetsItFinish()
     {
