@@ -6,7 +6,12 @@ using k8s;
 
 namespace Lanes.RolloutController.Cluster;
 
-/// <summary>Compares and hashes pod templates the way Kruise does: ignoring the <c>pod-template-hash</c> label.</summary>
+/// <summary>
+/// Compares and hashes pod templates the way Kruise does: ignoring the <c>pod-template-hash</c> label. The revision has
+/// the shape of Kruise's <c>ComputeHash</c> (FNV-1a 32 of the template, its decimal digits safe-encoded, like
+/// <c>5d8bd4d8f7</c>), but hashes the template's canonical JSON where Kruise hashes go-spew's dump of Go structs, which
+/// cannot be reproduced outside Go: equal templates give equal revisions, not Kruise's values.
+/// </summary>
 internal static class PodTemplateRevision
 {
     public static string Compute(V1PodTemplateSpec? template)
@@ -18,7 +23,7 @@ internal static class PodTemplateRevision
             hash *= 16777619;
         }
 
-        return hash.ToString("x8", CultureInfo.InvariantCulture);
+        return Decisions.SafeEncoding.Encode(hash.ToString(CultureInfo.InvariantCulture));
     }
 
     public static bool AreEqual(V1PodTemplateSpec? a, V1PodTemplateSpec? b) => JsonNode.DeepEquals(Normalize(a), Normalize(b));

@@ -12,22 +12,12 @@ namespace Lanes.RolloutController.Decisions;
 /// </summary>
 internal static class RolloutPlanHash
 {
-    // k8s.io/apimachinery/pkg/util/rand: the alphabet that avoids vowels and look-alikes.
-    private const string Alphanums = "bcdfghjklmnpqrstvwxz2456789";
-
     public static string Compute(CanaryStrategy? canary)
     {
         var json = new StringBuilder(256);
         WriteCanary(json, canary ?? new CanaryStrategy());
         var digest = SHA256.HashData(Encoding.UTF8.GetBytes(json.ToString()));
-        var hex = Convert.ToHexStringLower(digest);
-        return string.Create(hex.Length, hex, static (span, text) =>
-        {
-            for (var i = 0; i < text.Length; i++)
-            {
-                span[i] = Alphanums[text[i] % Alphanums.Length];
-            }
-        });
+        return SafeEncoding.Encode(Convert.ToHexStringLower(digest));
     }
 
     internal static string GoJson(CanaryStrategy canary)
