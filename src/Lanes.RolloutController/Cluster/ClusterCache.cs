@@ -15,4 +15,14 @@ internal sealed class ClusterCache
     public ObjectCache TrafficRoutings { get; } = new();
 
     public ObjectCache AnalysisTemplates { get; } = new();
+
+    /// <summary>Forgets every collection: the watches that fed them stopped, so what they hold would only go stale.</summary>
+    public void Reset()
+    {
+        Rollouts.Reset();
+        Deployments.Reset();
+        ReplicaSets.Reset();
+        TrafficRoutings.Reset();
+        AnalysisTemplates.Reset();
+    }
 }

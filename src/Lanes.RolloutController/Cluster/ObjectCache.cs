@@ -84,6 +84,13 @@ internal sealed class ObjectCache
         _synced = true;
     }
 
+    /// <summary>Forgets everything once its watch stopped (leadership lost): readers go to the API server again.</summary>
+    public void Reset()
+    {
+        _synced = false;
+        _objects.Clear();
+    }
+
     internal static (string Namespace, string Name) Key(JsonObject obj) =>
         (obj["metadata"]?["namespace"]?.GetValue<string>() ?? "", obj["metadata"]?["name"]?.GetValue<string>() ?? "");
 }

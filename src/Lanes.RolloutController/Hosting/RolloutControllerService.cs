@@ -217,7 +217,15 @@ internal sealed partial class RolloutControllerService(
 
         tasks.Add(ResyncAsync(queue, cancellationToken));
         Log.Started(logger, ns ?? "(all namespaces)", _options.Workers);
-        await Task.WhenAll(tasks).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Leadership lost (or shutdown): the webhooks, which go on serving, must not read caches no watch updates.
+            cache.Reset();
+        }
     }
 
     // Failures per key, for the exponential backoff; a success forgets them.

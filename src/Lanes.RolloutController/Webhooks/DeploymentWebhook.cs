@@ -14,7 +14,13 @@ namespace Lanes.RolloutController.Webhooks;
 /// <see cref="DeploymentAdmission"/>. An update it cannot judge (the API server failed) is refused, as Kruise does,
 /// so a release is never started natively by accident.
 /// </summary>
-internal sealed partial class DeploymentWebhook(IKubernetes client, ILogger<DeploymentWebhook> logger)
+/// <remarks>
+/// On the leading replica it reads the controller's watch caches, as Kruise's webhook reads its informers: listing every
+/// Rollout and ReplicaSet of the namespace per update cost 2 lists per Deployment update, each the size of the
+/// namespace (benchmarks/controller.sh). A Rollout missing from the cache is looked up through the API server all the
+/// same, so a Rollout created a moment ago is never missed; elsewhere (no cache yet, another replica) it lists.
+/// </remarks>
+internal sealed partial class DeploymentWebhook(IKubernetes client, ClusterCache cache, ILogger<DeploymentWebhook> logger)
 {
     public const string Path = "/mutate-apps-v1-deployment";
 
@@ -36,8 +42,8 @@ internal sealed partial class DeploymentWebhook(IKubernetes client, ILogger<Depl
                 return request.Allow();
             }
 
-            var replicaSets = (await client.AppsV1.ListNamespacedReplicaSetAsync(ns, cancellationToken: cancellationToken).ConfigureAwait(false)).Items;
-            var patch = DeploymentAdmission.Mutate(oldObject, newObject, rollout, (IReadOnlyList<V1ReplicaSet>)replicaSets);
+            var replicaSets = await ReplicaSetsAsync(ns, AdmissionRequest.Text(metadata?["uid"]), cancellationToken).ConfigureAwait(false);
+            var patch = DeploymentAdmission.Mutate(oldObject, newObject, rollout, replicaSets);
             if (patch is { Count: > 0 })
             {
                 Log.Held(logger, ns, name, rollout.Metadata.Name, patch.ToJsonString());
@@ -57,11 +63,41 @@ internal sealed partial class DeploymentWebhook(IKubernetes client, ILogger<Depl
         }
     }
 
+    // The Deployment's own ReplicaSets (the admission looks at no other), from the cache when it is synced.
+    private async Task<IReadOnlyList<V1ReplicaSet>> ReplicaSetsAsync(string ns, string? deploymentUid, CancellationToken cancellationToken)
+    {
+        if (!cache.ReplicaSets.IsSynced || string.IsNullOrEmpty(deploymentUid))
+        {
+            return (IReadOnlyList<V1ReplicaSet>)(await client.AppsV1.ListNamespacedReplicaSetAsync(ns, cancellationToken: cancellationToken).ConfigureAwait(false)).Items;
+        }
+
+        var owned = new List<V1ReplicaSet>();
+        foreach (var rs in cache.ReplicaSets.List(ns))
+        {
+            if (rs["metadata"]?["ownerReferences"] is JsonArray owners && owners.Any(o => o?["uid"] is JsonValue uid && uid.TryGetValue<string>(out var text) && text == deploymentUid))
+            {
+                owned.Add(KubernetesJson.Deserialize<V1ReplicaSet>(rs.ToJsonString()));
+            }
+        }
+
+        return owned;
+    }
+
     // Kruise's fetchMatchedRollout: a live, not disabled Rollout in the namespace naming this Deployment.
     private async Task<Rollout?> FindRolloutAsync(string ns, string name, CancellationToken cancellationToken)
     {
+        if (cache.Rollouts.IsSynced && Match(cache.Rollouts.List(ns), name) is { } cached)
+        {
+            return cached;
+        }
+
         var list = await client.CustomObjects.ListNamespacedCustomObjectAsync<JsonObject>(KruiseNames.Group, KruiseNames.V1Beta1, ns, KruiseNames.RolloutPlural, cancellationToken: cancellationToken).ConfigureAwait(false);
-        foreach (var item in (list?["items"] as JsonArray ?? []).OfType<JsonObject>())
+        return Match((list?["items"] as JsonArray ?? []).OfType<JsonObject>(), name);
+    }
+
+    private static Rollout? Match(IEnumerable<JsonObject> rollouts, string name)
+    {
+        foreach (var item in rollouts)
         {
             Rollout rollout;
             try
