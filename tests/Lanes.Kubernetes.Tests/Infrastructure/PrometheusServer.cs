@@ -13,7 +13,7 @@ namespace Lanes.Kubernetes.Tests.Infrastructure;
 /// Debian's real <c>prometheus</c> (<c>bash eng/install-tools.sh prometheus</c>) on loopback, with a temporary config
 /// and data directory, scraping the cluster's sample pods every second. Service discovery is a <c>file_sd</c> targets
 /// file the test keeps in step with the emulator's pods, as Prometheus' Kubernetes discovery would (one target per pod
-/// with an address, job = the pod's <c>app</c> label).
+/// with an address, job = the pod's <c>app</c> label; Debian's build has no <c>kubernetes_sd_configs</c>).
 /// </summary>
 internal sealed class PrometheusServer : IAsyncDisposable
 {
