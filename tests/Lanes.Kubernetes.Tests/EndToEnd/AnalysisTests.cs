@@ -38,12 +38,15 @@ public sealed class AnalysisTests(ITestOutputHelper output)
         scenario.Print(rollout);
         Assert.Equal("Successful", LastRun(rollout)!["phase"]!.GetValue<string>());
         Assert.Equal("True", Condition(rollout, "AnalysisSucceeded")?["status"]?.GetValue<string>());
+        Assert.Contains(load.Answers, static a => a.Gray && a.Status == 200 && a.Body.Contains("-> Cgray[", StringComparison.Ordinal));   // it judged the canary
 
         // Its pause of one second over, the release completes: stable C runs the new version, the canary is gone.
         await scenario.WaitForRolloutAsync(static r => Phase(r) == "Healthy" && State(r) == "Completed", "the release to complete", TimeSpan.FromSeconds(60));
         await scenario.Cluster.WaitForReadyPodsAsync("sample-c", 2, static p => Image(p) == NewImage && !SampleCluster.IsGray(p));
-        await Eventually.WaitAsync(() => Canaries(scenario.Cluster).Count == 0 && !scenario.Cluster.Pods("sample-c").Any(SampleCluster.IsGray), "the canary to be gone", TimeSpan.FromSeconds(60), scenario.Describe);
-        Assert.DoesNotContain(scenario.Cluster.Pods("sample-c"), p => stable.Contains(SampleCluster.Name(p)));
+        await Eventually.WaitAsync(
+            () => Canaries(scenario.Cluster).Count == 0 && scenario.Cluster.Pods("sample-c").All(p => !SampleCluster.IsGray(p) && !stable.Contains(SampleCluster.Name(p))),
+            "the canary and the old stable pods to be gone", TimeSpan.FromSeconds(60), scenario.Describe);
+        scenario.Mark("stable C on the new version, canary and old pods gone");
         await load.StopAsync();
         Assert.DoesNotContain(load.Failures, static f => f.StartsWith("base", StringComparison.Ordinal));
         Assert.Empty(scenario.Events("AnalysisFailed"));
@@ -60,6 +63,7 @@ public sealed class AnalysisTests(ITestOutputHelper output)
         await using var load = new ChainLoad(scenario.Cluster, limit: TimeSpan.FromSeconds(90));
         await scenario.ReleaseAsync(fault: "0.2");
         await scenario.Cluster.WaitForReadyPodsAsync("sample-c", 1, SampleCluster.IsGray);
+        scenario.Mark("canary ready");
         var canary = SampleCluster.Name(scenario.Cluster.Pods("sample-c").Single(SampleCluster.IsGray));
 
         var rollout = await scenario.WaitForRolloutAsync(
@@ -89,6 +93,7 @@ public sealed class AnalysisTests(ITestOutputHelper output)
             () => Canaries(scenario.Cluster).Count == 0 && !scenario.Cluster.Pods("sample-c").Any(SampleCluster.IsGray) && scenario.Cluster.Runtime.Process(canary) is null,
             "the canary to be removed", TimeSpan.FromSeconds(30), scenario.Describe);
         var rolledBack = Stopwatch.GetTimestamp();
+        scenario.Mark("canary removed");
         await Eventually.WaitAsync(
             () => load.Answers.Count(a => a.Gray && a.SentAt > rolledBack && a.Status == 200 && a.Body.Contains("-> C[", StringComparison.Ordinal)) >= 10,
             "gray requests to be answered by stable C again", TimeSpan.FromSeconds(30), scenario.Describe);
@@ -155,11 +160,13 @@ public sealed class AnalysisTests(ITestOutputHelper output)
     private sealed class Scenario : IAsyncDisposable
     {
         private readonly ITestOutputHelper _output;
+        private readonly Stopwatch _clock;
         private IAsyncDisposable? _controller;
 
-        private Scenario(ITestOutputHelper output, SampleCluster cluster)
+        private Scenario(ITestOutputHelper output, SampleCluster cluster, Stopwatch clock)
         {
             _output = output;
+            _clock = clock;
             Cluster = cluster;
         }
 
@@ -180,12 +187,12 @@ public sealed class AnalysisTests(ITestOutputHelper output)
         public static async Task<Scenario> StartAsync(ITestOutputHelper output, int? pauseSeconds)
         {
             var clock = Stopwatch.StartNew();
-            var scenario = new Scenario(output, await SampleCluster.StartAsync());
-            output.WriteLine($"cluster ready after {clock.Elapsed.TotalSeconds:F1} s");
+            var scenario = new Scenario(output, await SampleCluster.StartAsync(), clock);
+            scenario.Mark("cluster ready (7 pods)");
             try
             {
                 scenario.Prometheus = await PrometheusServer.StartAsync(scenario.Cluster);
-                output.WriteLine($"prometheus ready after {clock.Elapsed.TotalSeconds:F1} s");
+                scenario.Mark("prometheus ready");
                 scenario.Cluster.Emulator.ApplyManifests(ShortTemplate(), SampleCluster.Ns);
                 scenario.Cluster.ApplySample("rollout.yaml");
                 scenario.Cluster.Store.Mutate(new StoredObjectKey(ResourceType.Rollouts, SampleCluster.Ns, Rollout), r =>
@@ -205,7 +212,7 @@ public sealed class AnalysisTests(ITestOutputHelper output)
                 scenario._controller = new HostStopper(host);
                 await scenario.WaitForRolloutAsync(static r => Phase(r) == "Healthy", "Healthy");
                 await scraped;
-                output.WriteLine($"controller ready and pods scraped after {clock.Elapsed.TotalSeconds:F1} s");
+                scenario.Mark("pods scraped");
             }
             catch
             {
@@ -234,13 +241,20 @@ public sealed class AnalysisTests(ITestOutputHelper output)
             return Cluster.AdminClient.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(patch, V1Patch.PatchType.StrategicMergePatch), "sample-c", SampleCluster.Ns);
         }
 
-        public Task<JsonObject> WaitForRolloutAsync(Func<JsonObject, bool> condition, string what, TimeSpan? timeout = null) =>
-            Eventually.WaitAsync(
+        /// <summary>Waits for the Rollout to satisfy <paramref name="condition"/>; prints when it did, for the record.</summary>
+        public async Task<JsonObject> WaitForRolloutAsync(Func<JsonObject, bool> condition, string what, TimeSpan? timeout = null)
+        {
+            var rollout = await Eventually.WaitAsync(
                 () => Cluster.Store.Get(new StoredObjectKey(ResourceType.Rollouts, SampleCluster.Ns, Rollout)),
                 condition,
                 $"{Rollout}: {what}",
                 timeout ?? TimeSpan.FromSeconds(45),
                 Describe);
+            Mark(what);
+            return rollout;
+        }
+
+        public void Mark(string what) => _output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:F1} s  {what}");
 
         /// <summary>The messages of the Events of this reason on the Rollout.</summary>
         public List<string> Events(string reason) =>
@@ -271,14 +285,17 @@ public sealed class AnalysisTests(ITestOutputHelper output)
             if (_controller is not null)
             {
                 await _controller.DisposeAsync();
+                Mark("controller stopped");
             }
 
             if (Prometheus is not null)
             {
                 await Prometheus.DisposeAsync();
+                Mark("prometheus stopped");
             }
 
             await Cluster.DisposeAsync();
+            Mark("cluster stopped");
         }
 
         // The shipped template with windows short enough for a test: the same queries, conditions and limits.
