@@ -68,8 +68,7 @@ public sealed class AnalysisTests(ITestOutputHelper output)
 
         var rollout = await scenario.WaitForRolloutAsync(
             static r => Condition(r, "Progressing") is { } p && p["reason"]?.GetValue<string>() == "Aborted",
-            "the analysis to abort the release",
-            TimeSpan.FromSeconds(60));
+            "the analysis to abort the release");
         scenario.Print(rollout);
         var run = LastRun(rollout)!;
         Assert.Equal("Failed", run["phase"]!.GetValue<string>());
@@ -116,7 +115,7 @@ public sealed class AnalysisTests(ITestOutputHelper output)
 
         await using var load = new ChainLoad(scenario.Cluster, limit: TimeSpan.FromSeconds(90));
         await scenario.ReleaseAsync(fault: null);
-        await scenario.WaitForRolloutAsync(static r => State(r) == "StepMetricsAnalysis", "the analysis to start", TimeSpan.FromSeconds(60));
+        await scenario.WaitForRolloutAsync(static r => State(r) == "StepMetricsAnalysis", "the analysis to start");
         scenario.Prometheus.Stop();
 
         var rollout = await scenario.WaitForRolloutAsync(static r => LastRun(r)?["phase"]?.GetValue<string>() is { } phase && phase != "Running", "the analysis to finish");
@@ -248,7 +247,7 @@ public sealed class AnalysisTests(ITestOutputHelper output)
                 () => Cluster.Store.Get(new StoredObjectKey(ResourceType.Rollouts, SampleCluster.Ns, Rollout)),
                 condition,
                 $"{Rollout}: {what}",
-                timeout ?? TimeSpan.FromSeconds(45),
+                timeout ?? TimeSpan.FromSeconds(90),
                 Describe);
             Mark(what);
             return rollout;
