@@ -40,7 +40,7 @@ public static class SampleGateway
 
         var app = builder.Build();
         app.UseTrafficLanes();
-        app.MapGet("/healthz", () => "ok");
+        app.MapSampleHealth();
         app.MapSampleMetrics();
         app.MapTrafficLanesDiagnostics();
         app.MapReverseProxy(proxy =>

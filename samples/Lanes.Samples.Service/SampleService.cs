@@ -45,7 +45,7 @@ public static class SampleService
             ? $"[config={app.Configuration["Sample:Config"] ?? "base"}]"
             : string.Empty;
 
-        app.MapGet("/healthz", () => "ok");
+        app.MapSampleHealth();
         app.MapSampleMetrics();
         app.MapGet("/" + name.ToLowerInvariant(), async (HttpContext context, InstanceLane instance, IHttpClientFactory clients) =>
         {

@@ -35,6 +35,43 @@ public sealed class SampleMetricsTests : IClassFixture<SampleChain>
         Assert.Contains("# TYPE lanes_routing_decisions_total counter", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ProbesAndScrapes_AreNotCountedAsRequests()
+    {
+        // Untagged probes and scrapes would count as base requests and dilute base's error share and p99 in a
+        // lane-vs-base analysis: /healthz and /metrics opt out of the request metrics.
+        for (var i = 0; i < 3; i++)
+        {
+            (await _chain.Gateway.GetAsync("/healthz")).EnsureSuccessStatusCode();
+            (await _chain.Gateway.GetAsync("/metrics")).EnsureSuccessStatusCode();
+        }
+
+        // Positive evidence that what came after them was recorded: a request through the chain, seen by C.
+        var before = Count(await _chain.Gateway.GetStringAsync("/metrics"), "http_route=\"/c\"");
+        Assert.Equal(_chain.ExpectedBase, await _chain.Gateway.GetStringAsync("/a"));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        string text;
+        do
+        {
+            text = await _chain.Gateway.GetStringAsync("/metrics");
+        }
+        while (Count(text, "http_route=\"/c\"") <= before && DateTime.UtcNow < deadline && await Delay());
+
+        Assert.True(Count(text, "http_route=\"/c\"") > before, "the request to C was not counted");
+        Assert.DoesNotContain(Samples(text, "http_server_request_duration_seconds_count"), s => s.Contains("http_route=\"/healthz\"", StringComparison.Ordinal) || s.Contains("http_route=\"/metrics\"", StringComparison.Ordinal));
+
+        static async Task<bool> Delay()
+        {
+            await Task.Delay(100);
+            return true;
+        }
+    }
+
+    // The sum of http.server.request.duration's counts over the samples that hold the label.
+    private static double Count(string text, string label) =>
+        Samples(text, "http_server_request_duration_seconds_count").Where(s => s.Contains(label, StringComparison.Ordinal))
+            .Sum(static s => double.Parse(s[(s.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+
     // The lines of one metric (its samples), e.g. http_server_request_duration_seconds_count{...} 3.
     internal static List<string> Samples(string text, string metric) =>
         [.. text.Split('\n').Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal))];
