@@ -132,7 +132,28 @@ public sealed class HelmChartTests
         var plain = new[] { "crd-rollouts.yaml", "crd-trafficroutings.yaml", "crd-analysistemplates.yaml", "controller.yaml" }
             .SelectMany(f => Documents(File.ReadAllText(Path.Combine(Kubectl.RepositoryRoot, "deploy", f))));
         Assert.Equal(plain.Select(Identity).Order(StringComparer.Ordinal), kustomized.Select(Identity).Order(StringComparer.Ordinal));
-        Assert.Equal(16, kustomized.Count);
+        Assert.Equal(17, kustomized.Count);
+    }
+
+    /// <summary>
+    /// The operator role (what kubectl lanes calls; its rules are derived in <see cref="RbacFromCodeTests"/>) is bound to
+    /// nobody by the chart, reads only the named token Secrets, and aggregates into admin and edit only when asked.
+    /// </summary>
+    [HelmFact]
+    public async Task OperatorRole_IsBoundToNobody_ReadsTokenSecretsByName_AndAggregatesIntoEditOnlyWhenAsked()
+    {
+        const string Operator = Release + "-operator";
+        var defaults = Documents(await Helm.TemplateAsync(Release, Ns));
+        var role = Named(defaults, "ClusterRole", Operator);
+        Assert.Contains(Rules(role), static r => Strings(r["resources"]).SequenceEqual(["secrets"]) && Strings(r["resourceNames"]).SequenceEqual(["lane-token-keys"]) && Strings(r["verbs"]).SequenceEqual(["get"]));
+        Assert.Null(role["metadata"]!["labels"]!["rbac.authorization.k8s.io/aggregate-to-edit"]);
+        Assert.DoesNotContain(defaults, static o => Kind(o) is "RoleBinding" or "ClusterRoleBinding" && o["roleRef"]!["name"]!.GetValue<string>() == Operator);
+
+        var aggregated = Named(Documents(await Helm.TemplateAsync(Release, Ns, "--set", "rbac.operator.aggregateToEdit=true", "--set-json", "rbac.operator.tokenSecrets=[]")), "ClusterRole", Operator);
+        Assert.Equal(("true", "true"), (aggregated["metadata"]!["labels"]!["rbac.authorization.k8s.io/aggregate-to-edit"]!.GetValue<string>(), aggregated["metadata"]!["labels"]!["rbac.authorization.k8s.io/aggregate-to-admin"]!.GetValue<string>()));
+        Assert.DoesNotContain(Rules(aggregated), static r => Strings(r["resources"]).Contains("secrets"));
+
+        Assert.DoesNotContain(Documents(await Helm.TemplateAsync(Release, Ns, "--set", "rbac.operator.create=false")), static o => o["metadata"]!["name"]!.GetValue<string>() == Operator);
     }
 
     [HelmTheory]
@@ -242,7 +263,7 @@ public sealed class HelmChartTests
         }
 
         var namespaced = Rules(Named(objects, "ClusterRole", fullname));
-        Assert.Contains(namespaced, static r => Strings(r["resources"]).SequenceEqual(["replicasets"]) && Strings(r["verbs"]).SequenceEqual(["get", "list", "watch"]));
+        Assert.Contains(namespaced, static r => Strings(r["resources"]).SequenceEqual(["replicasets"]) && Strings(r["verbs"]).SequenceEqual(["list", "watch"]));
         Assert.All(namespaced, static r => Assert.DoesNotContain(Strings(r["resources"]), static x => x is "customresourcedefinitions" or "mutatingwebhookconfigurations" or "validatingwebhookconfigurations" or "secrets" or "leases"));
         Assert.Equal(ns, Named(objects, "Role", fullname)["metadata"]!["namespace"]!.GetValue<string>());
     }
