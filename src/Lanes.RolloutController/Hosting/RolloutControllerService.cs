@@ -20,6 +20,7 @@ internal sealed partial class RolloutControllerService(
     TrafficRoutingReconciler trafficRoutings,
     RolloutIndex index,
     ClusterCache cache,
+    ControllerLeadership leadership,
     Webhooks.WebhookServer webhooks,
     TimeProvider timeProvider,
     IOptions<RolloutControllerOptions> options,
@@ -205,7 +206,15 @@ internal sealed partial class RolloutControllerService(
 
         tasks.Add(ResyncAsync(queue, cancellationToken));
         Log.Started(logger, ns ?? "(all namespaces)", _options.Workers);
-        await Task.WhenAll(tasks).ConfigureAwait(false);
+        leadership.StartedLeading();
+        try
+        {
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        finally
+        {
+            leadership.StoppedLeading();
+        }
     }
 
     // Failures per key, for the exponential backoff; a success forgets them.

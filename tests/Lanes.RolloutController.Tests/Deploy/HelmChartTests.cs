@@ -229,8 +229,9 @@ public sealed class HelmChartTests
         var port = ((JsonArray)Container(objects)["ports"]!).Single()!;
         Assert.Equal(service["spec"]!["ports"]![0]!["targetPort"]!.GetValue<string>(), port["name"]!.GetValue<string>());
         Assert.Equal(port["containerPort"]!.GetValue<string>(), Env(objects, "Lanes__RolloutController__Webhooks__Port"));
-        Assert.Equal("webhook", Container(objects)["readinessProbe"]!["tcpSocket"]!["port"]!.GetValue<string>());
-        Assert.Equal("webhook", Container(objects)["livenessProbe"]!["tcpSocket"]!["port"]!.GetValue<string>());
+        // The probes call the controller's health endpoints on the webhook server (Hosting/HealthEndpointTests).
+        Assert.Equal(("webhook", "/readyz", "HTTPS"), Probe(Container(objects)["readinessProbe"]!));
+        Assert.Equal(("webhook", "/healthz", "HTTPS"), Probe(Container(objects)["livenessProbe"]!));
 
         Assert.Equal($"{ns}/{fullname}-webhook", Env(objects, "Lanes__RolloutController__Webhooks__ServiceName"));
         Assert.Equal(fullname, Env(objects, "Lanes__RolloutController__Webhooks__MutatingConfigurationName"));
@@ -267,6 +268,9 @@ public sealed class HelmChartTests
         Assert.All(namespaced, static r => Assert.DoesNotContain(Strings(r["resources"]), static x => x is "customresourcedefinitions" or "mutatingwebhookconfigurations" or "validatingwebhookconfigurations" or "secrets" or "leases"));
         Assert.Equal(ns, Named(objects, "Role", fullname)["metadata"]!["namespace"]!.GetValue<string>());
     }
+
+    private static (string Port, string Path, string Scheme) Probe(JsonNode probe) =>
+        (probe["httpGet"]!["port"]!.GetValue<string>(), probe["httpGet"]!["path"]!.GetValue<string>(), probe["httpGet"]!["scheme"]!.GetValue<string>());
 
     private static string Identity(JsonObject o) => $"{Kind(o)}/{o["metadata"]?["namespace"]}/{o["metadata"]!["name"]}";
 
