@@ -275,13 +275,19 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
         _ => JsonPatching.MergePatch(current.DeepClone(), patch),
     } as JsonObject ?? throw ApiException.BadRequest("patch did not produce an object");
 
-    // The body must name the kind the path serves, in one of its group's versions (an empty kind means the path's).
+    // The body must name the kind the path serves, in one of its group's versions (an empty kind means the path's, and
+    // is stored as such: what the API server answers always names its kind).
     private static void CheckKind(Route route, JsonObject body)
     {
         var kind = body["kind"]?.GetValue<string>();
         if (!string.IsNullOrEmpty(kind) && kind != route.Definition.Kind)
         {
             throw ApiException.BadRequest($"the API version in the data ({body["apiVersion"]}) does not match the expected API version ({route.ApiVersion}) or kind {kind} is not {route.Definition.Kind}");
+        }
+
+        if (string.IsNullOrEmpty(kind))
+        {
+            body["kind"] = route.Definition.Kind;
         }
     }
 
