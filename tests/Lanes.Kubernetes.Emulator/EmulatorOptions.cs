@@ -57,6 +57,19 @@ public sealed class EmulatorOptions
     /// </summary>
     public bool EnforceRbac { get; set; }
 
+    /// <summary>
+    /// Runs the OwnerReferencesPermissionEnforcement admission plugin, as clusters that enable it (OpenShift, hardened
+    /// installs) do: changing an object's ownerReferences needs delete on the object, and setting blockOwnerDeletion
+    /// needs update on the owner's <c>finalizers</c> subresource. Off by default, as in kube-apiserver's default plugins.
+    /// </summary>
+    public bool OwnerReferencesPermissionEnforcement { get; set; }
+
+    /// <summary>
+    /// When set, every resource request that arrives over HTTP is recorded with the user who made it, as the API
+    /// server's audit log records it (whether or not <see cref="EnforceRbac"/> is on): what a least-privilege role is derived from.
+    /// </summary>
+    public ApiAudit? Audit { get; set; }
+
     /// <summary>The loopback port to listen on; 0 picks a free one.</summary>
     public int Port { get; set; }
 

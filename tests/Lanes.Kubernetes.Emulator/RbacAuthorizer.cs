@@ -5,14 +5,17 @@ namespace Lanes.Kubernetes.Emulator;
 /// <summary>
 /// Kubernetes RBAC over the stored Roles, RoleBindings, ClusterRoles and ClusterRoleBindings: a request is allowed
 /// when a binding in its namespace (or a cluster binding) names the user, one of its groups or its service account,
-/// and the bound role has a rule matching the API group, resource and verb. Nothing is allowed otherwise.
+/// and the bound role has a rule matching the API group, resource (with its subresource, <c>rollouts/status</c>) and
+/// verb, and, when the rule lists <c>resourceNames</c>, the object's name (so a rule with names never allows a create,
+/// or a list or watch of more than that object). Nothing is allowed otherwise
+/// (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources).
 /// </summary>
 internal sealed class RbacAuthorizer(ResourceStore store)
 {
     public const string Admin = "system:admin";
     public const string Anonymous = "system:anonymous";
 
-    public bool IsAllowed(string user, string verb, string group, string resource, string? ns)
+    public bool IsAllowed(string user, string verb, string group, string resource, string? ns, string? name = null)
     {
         if (user == Admin)
         {
@@ -22,7 +25,7 @@ internal sealed class RbacAuthorizer(ResourceStore store)
         var groups = GroupsOf(user);
         foreach (var binding in store.List(ResourceType.ClusterRoleBindings, null).Items)
         {
-            if (Binds(binding, user, groups, bindingNamespace: null) && RoleAllows(binding, null, verb, group, resource))
+            if (Binds(binding, user, groups, bindingNamespace: null) && RoleAllows(binding, null, verb, group, resource, name))
             {
                 return true;
             }
@@ -35,7 +38,7 @@ internal sealed class RbacAuthorizer(ResourceStore store)
 
         foreach (var binding in store.List(ResourceType.RoleBindings, ns).Items)
         {
-            if (Binds(binding, user, groups, ns) && RoleAllows(binding, ns, verb, group, resource))
+            if (Binds(binding, user, groups, ns) && RoleAllows(binding, ns, verb, group, resource, name))
             {
                 return true;
             }
@@ -45,9 +48,9 @@ internal sealed class RbacAuthorizer(ResourceStore store)
     }
 
     /// <summary>The message a real API server gives when it refuses.</summary>
-    public static string Refusal(string user, string verb, string group, string resource, string? ns)
+    public static string Refusal(string user, string verb, string group, string resource, string? ns, string? name = null)
     {
-        var qualified = group.Length == 0 ? resource : resource + "." + group;
+        var qualified = (group.Length == 0 ? resource : resource + "." + group) + (name is null ? "" : $" \"{name}\"");
         var where = ns is null ? "at the cluster scope" : $"in the namespace \"{ns}\"";
         return $"{qualified} is forbidden: User \"{user}\" cannot {verb} resource \"{resource}\" in API group \"{group}\" {where}";
     }
@@ -85,16 +88,16 @@ internal sealed class RbacAuthorizer(ResourceStore store)
         return false;
     }
 
-    private bool RoleAllows(JsonObject binding, string? ns, string verb, string group, string resource)
+    private bool RoleAllows(JsonObject binding, string? ns, string verb, string group, string resource, string? name)
     {
         var kind = binding["roleRef"]?["kind"]?.GetValue<string>();
-        var name = binding["roleRef"]?["name"]?.GetValue<string>() ?? "";
+        var roleName = binding["roleRef"]?["name"]?.GetValue<string>() ?? "";
         var role = kind == "ClusterRole"
-            ? store.Get(new StoredObjectKey(ResourceType.ClusterRoles, "", name))
-            : ns is null ? null : store.Get(new StoredObjectKey(ResourceType.Roles, ns, name));
+            ? store.Get(new StoredObjectKey(ResourceType.ClusterRoles, "", roleName))
+            : ns is null ? null : store.Get(new StoredObjectKey(ResourceType.Roles, ns, roleName));
         foreach (var rule in role?["rules"] as JsonArray ?? [])
         {
-            if (Has(rule?["apiGroups"], group) && Has(rule?["resources"], resource) && Has(rule?["verbs"], verb))
+            if (Has(rule?["apiGroups"], group) && Has(rule?["resources"], resource) && Has(rule?["verbs"], verb) && NameMatches(rule?["resourceNames"], name))
             {
                 return true;
             }
@@ -102,6 +105,9 @@ internal sealed class RbacAuthorizer(ResourceStore store)
 
         return false;
     }
+
+    private static bool NameMatches(JsonNode? resourceNames, string? name) =>
+        resourceNames is not JsonArray { Count: > 0 } names || (name is not null && names.Any(n => n?.GetValue<string>() == name));
 
     private static bool Has(JsonNode? list, string value) =>
         list is JsonArray items && items.Any(i => i?.GetValue<string>() is { } item && (item == "*" || item == value));

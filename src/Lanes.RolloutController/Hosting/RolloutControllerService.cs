@@ -20,6 +20,7 @@ internal sealed partial class RolloutControllerService(
     TrafficRoutingReconciler trafficRoutings,
     RolloutIndex index,
     ClusterCache cache,
+    ControllerLeadership leadership,
     Webhooks.WebhookServer webhooks,
     TimeProvider timeProvider,
     IOptions<RolloutControllerOptions> options,
@@ -217,6 +218,7 @@ internal sealed partial class RolloutControllerService(
 
         tasks.Add(ResyncAsync(queue, cancellationToken));
         Log.Started(logger, ns ?? "(all namespaces)", _options.Workers);
+        leadership.StartedLeading();
         try
         {
             await Task.WhenAll(tasks).ConfigureAwait(false);
@@ -224,6 +226,7 @@ internal sealed partial class RolloutControllerService(
         finally
         {
             // Leadership lost (or shutdown): the webhooks, which go on serving, must not read caches no watch updates.
+            leadership.StoppedLeading();
             cache.Reset();
         }
     }

@@ -7,6 +7,7 @@ using Lanes.RolloutController.Traffic;
 using Lanes.RolloutController.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using k8s;
@@ -55,6 +56,19 @@ internal static class RolloutControllerServiceCollectionExtensions
         services.TryAddSingleton<WebhookCertificates>();
         services.TryAddSingleton<WebhookRegistration>();
         services.TryAddSingleton<WebhookServer>();
+
+        // /healthz and /readyz on the webhook server (the probes of the chart); add checks with tag "ready" to extend readiness.
+        services.TryAddSingleton<ControllerLeadership>();
+        // Configured rather than AddCheck'ed, so a second call adds no duplicate (HealthCheckService refuses duplicate names).
+        services.AddHealthChecks();
+        services.Configure<HealthCheckServiceOptions>(static o =>
+        {
+            if (o.Registrations.All(static r => r.Name != ControllerReadinessCheck.Name))
+            {
+                o.Registrations.Add(new HealthCheckRegistration(
+                    ControllerReadinessCheck.Name, static sp => ActivatorUtilities.GetServiceOrCreateInstance<ControllerReadinessCheck>(sp), failureStatus: null, tags: [ControllerReadinessCheck.ReadyTag]));
+            }
+        });
 
         // The webhooks start first, so no Deployment update slips through while the controller starts.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WebhookServer>(static sp => sp.GetRequiredService<WebhookServer>()));

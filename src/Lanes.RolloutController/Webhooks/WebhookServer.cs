@@ -6,7 +6,9 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -23,6 +25,7 @@ internal sealed partial class WebhookServer(
     WebhookRegistration registration,
     DeploymentWebhook deployments,
     RolloutWebhook rollouts,
+    HealthCheckService healthChecks,
     TimeProvider timeProvider,
     ILogger<WebhookServer> logger) : IHostedService, IAsyncDisposable
 {
@@ -32,6 +35,12 @@ internal sealed partial class WebhookServer(
     private CancellationTokenSource? _stopping;
     private Task? _refresh;
     private Task? _registration;
+
+    /// <summary>Liveness: answers 200 while the process serves HTTPS (no checks run).</summary>
+    public const string LivenessPath = "/healthz";
+
+    /// <summary>Readiness: the checks tagged <c>ready</c> (<see cref="Hosting.ControllerReadinessCheck"/>).</summary>
+    public const string ReadinessPath = "/readyz";
 
     /// <summary>Where the webhooks are served once started, e.g. <c>https://127.0.0.1:40123/</c>.</summary>
     public Uri? BaseUrl { get; private set; }
@@ -62,7 +71,11 @@ internal sealed partial class WebhookServer(
             kestrel.Listen(host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host), port, listen =>
                 listen.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificateSelector = (_, _) => certificates.Current }));
         });
+        // The host's health checks (registered with the controller), served beside the webhooks for the kubelet's probes.
+        builder.Services.AddSingleton(healthChecks);
         var app = builder.Build();
+        app.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = static _ => false, ResponseWriter = WriteHealthAsync });
+        app.MapHealthChecks(ReadinessPath, new HealthCheckOptions { Predicate = static r => r.Tags.Contains(Hosting.ControllerReadinessCheck.ReadyTag), ResponseWriter = WriteHealthAsync });
         app.MapPost(DeploymentWebhook.Path, context => HandleAdmissionAsync(context, deployments.HandleAsync));
         app.MapPost(RolloutWebhook.Path, context => HandleAdmissionAsync(context, rollouts.HandleAsync));
         app.MapPost(ConversionWebhook.Path, HandleConversionAsync);
@@ -145,6 +158,19 @@ internal sealed partial class WebhookServer(
         {
             await _app.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    // "Healthy", or the status and why, one check a line: what `kubectl describe pod` shows of a failed probe.
+    private static Task WriteHealthAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        var text = new System.Text.StringBuilder(report.Status.ToString());
+        foreach (var (name, entry) in report.Entries)
+        {
+            text.Append('\n').Append(name).Append(": ").Append(entry.Status).Append(": ").Append(entry.Description);
+        }
+
+        return context.Response.WriteAsync(text.Append('\n').ToString(), context.RequestAborted);
     }
 
     private async Task HandleAdmissionAsync(HttpContext context, Func<AdmissionRequest, CancellationToken, Task<System.Text.Json.Nodes.JsonObject>> handle)

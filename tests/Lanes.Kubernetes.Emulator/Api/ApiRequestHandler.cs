@@ -275,13 +275,19 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
         _ => JsonPatching.MergePatch(current.DeepClone(), patch),
     } as JsonObject ?? throw ApiException.BadRequest("patch did not produce an object");
 
-    // The body must name the kind the path serves, in one of its group's versions (an empty kind means the path's).
+    // The body must name the kind the path serves, in one of its group's versions (an empty kind means the path's, and
+    // is stored as such: what the API server answers always names its kind).
     private static void CheckKind(Route route, JsonObject body)
     {
         var kind = body["kind"]?.GetValue<string>();
         if (!string.IsNullOrEmpty(kind) && kind != route.Definition.Kind)
         {
             throw ApiException.BadRequest($"the API version in the data ({body["apiVersion"]}) does not match the expected API version ({route.ApiVersion}) or kind {kind} is not {route.Definition.Kind}");
+        }
+
+        if (string.IsNullOrEmpty(kind))
+        {
+            body["kind"] = route.Definition.Kind;
         }
     }
 
@@ -360,9 +366,11 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
         _ => request.Method.ToLowerInvariant(),
     };
 
+    // Authorization (with RBAC on) and the audit record of the request, both on the attributes the API server's
+    // RequestInfo gives: a cluster-scoped resource or a list across all namespaces has no namespace.
     private void Authorize(HttpContext context, Route route)
     {
-        if (!options.EnforceRbac)
+        if (!options.EnforceRbac && options.Audit is null)
         {
             return;
         }
@@ -371,10 +379,71 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
         var verb = Verb(request, route);
         var resource = route.Subresource is null ? route.Type.Plural : route.Type.Plural + "/" + route.Subresource;
         var user = UserOf(request);
-        if (!_rbac.IsAllowed(user, verb, route.Type.Group, resource, route.Namespace))
+        var ns = string.IsNullOrEmpty(route.Namespace) ? null : route.Namespace;
+        var name = route.Name ?? NameFromFieldSelector(request, verb);
+        if (!Check(user, verb, route.Type, route.Subresource, ns, !route.Definition.Namespaced, name))
         {
-            throw new ApiException(HttpStatusCode.Forbidden, "Forbidden", RbacAuthorizer.Refusal(user, verb, route.Type.Group, resource, route.Namespace));
+            throw new ApiException(HttpStatusCode.Forbidden, "Forbidden", RbacAuthorizer.Refusal(user, verb, route.Type.Group, resource, ns, name));
         }
+    }
+
+    // One authorization decision, recorded in the audit.
+    private bool Check(string user, string verb, ResourceType type, string? subresource, string? ns, bool clusterScoped, string? name)
+    {
+        var resource = subresource is null ? type.Plural : type.Plural + "/" + subresource;
+        var allowed = !options.EnforceRbac || _rbac.IsAllowed(user, verb, type.Group, resource, ns, name);
+        options.Audit?.Record(new ApiAuditRecord(user, verb, type.Group, type.Plural, subresource, ns, clusterScoped, name, allowed));
+        return allowed;
+    }
+
+    // The OwnerReferencesPermissionEnforcement admission plugin
+    // (https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/#ownerreferencespermissionenforcement):
+    // whoever changes an object's ownerReferences must be allowed to delete the object, and whoever newly sets
+    // blockOwnerDeletion on a reference must be allowed to update the owner's finalizers subresource.
+    private void EnforceOwnerReferences(HttpContext context, Route route, StoredObjectKey key, JsonObject? oldObject, JsonObject obj)
+    {
+        var before = oldObject?["metadata"]?["ownerReferences"] as JsonArray ?? [];
+        var after = obj["metadata"]?["ownerReferences"] as JsonArray ?? [];
+        if (JsonNode.DeepEquals(before, after))
+        {
+            return;
+        }
+
+        var user = UserOf(context.Request);
+        var ns = string.IsNullOrEmpty(key.Namespace) ? null : key.Namespace;
+        var name = obj["metadata"]?["name"]?.GetValue<string>() ?? key.Name;
+        if (!Check(user, "delete", route.Type, null, ns, !route.Definition.Namespaced, name))
+        {
+            throw new ApiException(HttpStatusCode.Forbidden, "Forbidden", "cannot set an ownerRef on a resource you can't delete: " + RbacAuthorizer.Refusal(user, "delete", route.Type.Group, route.Type.Plural, ns, name));
+        }
+
+        foreach (var reference in after.OfType<JsonObject>())
+        {
+            var uid = reference["uid"]?.GetValue<string>();
+            if (reference["blockOwnerDeletion"]?.GetValue<bool>() != true ||
+                before.OfType<JsonObject>().Any(b => b["uid"]?.GetValue<string>() == uid && b["blockOwnerDeletion"]?.GetValue<bool>() == true))
+            {
+                continue;
+            }
+
+            var owner = store.Catalog.FindKind(reference["apiVersion"]?.GetValue<string>() ?? "", reference["kind"]?.GetValue<string>() ?? "")
+                ?? throw new ApiException(HttpStatusCode.Forbidden, "Forbidden", $"cannot set blockOwnerDeletion in this case because cannot find RESTMapping for APIVersion {reference["apiVersion"]} Kind {reference["kind"]}");
+            var ownerName = reference["name"]?.GetValue<string>();
+            if (!Check(user, "update", owner.Type, "finalizers", owner.Namespaced ? ns : null, !owner.Namespaced, ownerName))
+            {
+                throw new ApiException(HttpStatusCode.Forbidden, "Forbidden", "cannot set blockOwnerDeletion if an ownerReference refers to a resource you can't set finalizers on: " + RbacAuthorizer.Refusal(user, "update", owner.Type.Group, owner.Type.Plural + "/finalizers", owner.Namespaced ? ns : null, ownerName));
+            }
+        }
+    }
+
+    // A list or watch narrowed to one object by fieldSelector=metadata.name=<name> is authorized as a request for that
+    // name, so a rule's resourceNames can allow it (the API server's RequestInfoFactory does the same).
+    private static string? NameFromFieldSelector(HttpRequest request, string verb)
+    {
+        const string Prefix = "metadata.name=";
+        return verb is "list" or "watch" && request.Query["fieldSelector"].ToString() is { } selector && selector.StartsWith(Prefix, StringComparison.Ordinal) && !selector.Contains(',', StringComparison.Ordinal)
+            ? selector[Prefix.Length..]
+            : null;
     }
 
     // What `kubectl auth can-i` asks: allowed for everyone to ask (system:basic-user), about themselves.
@@ -391,7 +460,8 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
         }
 
         var ns = attributes["namespace"]?.GetValue<string>() is { Length: > 0 } n ? n : null;
-        var allowed = !options.EnforceRbac || _rbac.IsAllowed(UserOf(context.Request), verb, group, resource, ns);
+        var name = attributes["name"]?.GetValue<string>() is { Length: > 0 } named ? named : null;
+        var allowed = !options.EnforceRbac || _rbac.IsAllowed(UserOf(context.Request), verb, group, resource, ns, name);
         review["apiVersion"] = "authorization.k8s.io/v1";
         review["kind"] = "SelfSubjectAccessReview";
         review["status"] = new JsonObject { ["allowed"] = allowed, ["reason"] = allowed ? "allowed by RBAC" : "" };
@@ -428,6 +498,11 @@ internal sealed class ApiRequestHandler(ResourceStore store, EmulatorOptions opt
         if (admitted is not null && route.Definition.IsCustom && route.Version.Schema is { } schema)
         {
             StructuralSchema.PruneAndDefault(admitted, schema);
+        }
+
+        if (options.OwnerReferencesPermissionEnforcement && admitted is not null)
+        {
+            EnforceOwnerReferences(context, route, key, oldObject, admitted);
         }
 
         await _admission.ValidateAsync(operation, route.Definition, route.Version.Name, subresource, key.Namespace, oldObject, admitted, context.RequestAborted).ConfigureAwait(false);

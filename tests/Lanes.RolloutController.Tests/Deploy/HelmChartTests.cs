@@ -132,7 +132,28 @@ public sealed class HelmChartTests
         var plain = new[] { "crd-rollouts.yaml", "crd-trafficroutings.yaml", "crd-analysistemplates.yaml", "controller.yaml" }
             .SelectMany(f => Documents(File.ReadAllText(Path.Combine(Kubectl.RepositoryRoot, "deploy", f))));
         Assert.Equal(plain.Select(Identity).Order(StringComparer.Ordinal), kustomized.Select(Identity).Order(StringComparer.Ordinal));
-        Assert.Equal(16, kustomized.Count);
+        Assert.Equal(17, kustomized.Count);
+    }
+
+    /// <summary>
+    /// The operator role (what kubectl lanes calls; its rules are derived in <see cref="RbacFromCodeTests"/>) is bound to
+    /// nobody by the chart, reads only the named token Secrets, and aggregates into admin and edit only when asked.
+    /// </summary>
+    [HelmFact]
+    public async Task OperatorRole_IsBoundToNobody_ReadsTokenSecretsByName_AndAggregatesIntoEditOnlyWhenAsked()
+    {
+        const string Operator = Release + "-operator";
+        var defaults = Documents(await Helm.TemplateAsync(Release, Ns));
+        var role = Named(defaults, "ClusterRole", Operator);
+        Assert.Contains(Rules(role), static r => Strings(r["resources"]).SequenceEqual(["secrets"]) && Strings(r["resourceNames"]).SequenceEqual(["lane-token-keys"]) && Strings(r["verbs"]).SequenceEqual(["get"]));
+        Assert.Null(role["metadata"]!["labels"]!["rbac.authorization.k8s.io/aggregate-to-edit"]);
+        Assert.DoesNotContain(defaults, static o => Kind(o) is "RoleBinding" or "ClusterRoleBinding" && o["roleRef"]!["name"]!.GetValue<string>() == Operator);
+
+        var aggregated = Named(Documents(await Helm.TemplateAsync(Release, Ns, "--set", "rbac.operator.aggregateToEdit=true", "--set-json", "rbac.operator.tokenSecrets=[]")), "ClusterRole", Operator);
+        Assert.Equal(("true", "true"), (aggregated["metadata"]!["labels"]!["rbac.authorization.k8s.io/aggregate-to-edit"]!.GetValue<string>(), aggregated["metadata"]!["labels"]!["rbac.authorization.k8s.io/aggregate-to-admin"]!.GetValue<string>()));
+        Assert.DoesNotContain(Rules(aggregated), static r => Strings(r["resources"]).Contains("secrets"));
+
+        Assert.DoesNotContain(Documents(await Helm.TemplateAsync(Release, Ns, "--set", "rbac.operator.create=false")), static o => o["metadata"]!["name"]!.GetValue<string>() == Operator);
     }
 
     [HelmTheory]
@@ -208,8 +229,9 @@ public sealed class HelmChartTests
         var port = ((JsonArray)Container(objects)["ports"]!).Single()!;
         Assert.Equal(service["spec"]!["ports"]![0]!["targetPort"]!.GetValue<string>(), port["name"]!.GetValue<string>());
         Assert.Equal(port["containerPort"]!.GetValue<string>(), Env(objects, "Lanes__RolloutController__Webhooks__Port"));
-        Assert.Equal("webhook", Container(objects)["readinessProbe"]!["tcpSocket"]!["port"]!.GetValue<string>());
-        Assert.Equal("webhook", Container(objects)["livenessProbe"]!["tcpSocket"]!["port"]!.GetValue<string>());
+        // The probes call the controller's health endpoints on the webhook server (Hosting/HealthEndpointTests).
+        Assert.Equal(("webhook", "/readyz", "HTTPS"), Probe(Container(objects)["readinessProbe"]!));
+        Assert.Equal(("webhook", "/healthz", "HTTPS"), Probe(Container(objects)["livenessProbe"]!));
 
         Assert.Equal($"{ns}/{fullname}-webhook", Env(objects, "Lanes__RolloutController__Webhooks__ServiceName"));
         Assert.Equal(fullname, Env(objects, "Lanes__RolloutController__Webhooks__MutatingConfigurationName"));
@@ -242,10 +264,13 @@ public sealed class HelmChartTests
         }
 
         var namespaced = Rules(Named(objects, "ClusterRole", fullname));
-        Assert.Contains(namespaced, static r => Strings(r["resources"]).SequenceEqual(["replicasets"]) && Strings(r["verbs"]).SequenceEqual(["get", "list", "watch"]));
+        Assert.Contains(namespaced, static r => Strings(r["resources"]).SequenceEqual(["replicasets"]) && Strings(r["verbs"]).SequenceEqual(["list", "watch"]));
         Assert.All(namespaced, static r => Assert.DoesNotContain(Strings(r["resources"]), static x => x is "customresourcedefinitions" or "mutatingwebhookconfigurations" or "validatingwebhookconfigurations" or "secrets" or "leases"));
         Assert.Equal(ns, Named(objects, "Role", fullname)["metadata"]!["namespace"]!.GetValue<string>());
     }
+
+    private static (string Port, string Path, string Scheme) Probe(JsonNode probe) =>
+        (probe["httpGet"]!["port"]!.GetValue<string>(), probe["httpGet"]!["path"]!.GetValue<string>(), probe["httpGet"]!["scheme"]!.GetValue<string>());
 
     private static string Identity(JsonObject o) => $"{Kind(o)}/{o["metadata"]?["namespace"]}/{o["metadata"]!["name"]}";
 

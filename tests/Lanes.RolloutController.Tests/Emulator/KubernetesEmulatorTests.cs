@@ -11,6 +11,20 @@ namespace Lanes.RolloutController.Tests.Emulator;
 /// <summary>The emulator keeps the API server rules the controller depends on; checked through the real client.</summary>
 public sealed class KubernetesEmulatorTests
 {
+    /// <summary>A write whose body leaves out kind (KubernetesClient's LeaseLock sends none) is stored as the path's kind: kubectl refuses objects without one.</summary>
+    [Fact]
+    public async Task AWriteWithoutKind_IsStoredAndAnsweredWithThePathsKind()
+    {
+        await using var emulator = await KubernetesEmulator.StartAsync();
+        using var http = Emulator.EmulatorHttp.Client(emulator);
+        await Emulator.EmulatorHttp.SendAsync(http, HttpMethod.Post, "apis/coordination.k8s.io/v1/namespaces/default/leases", """{"apiVersion":"coordination.k8s.io/v1","metadata":{"name":"l"},"spec":{"holderIdentity":"a"}}""", HttpStatusCode.Created);
+        var updated = await Emulator.EmulatorHttp.SendAsync(http, HttpMethod.Put, "apis/coordination.k8s.io/v1/namespaces/default/leases/l", """{"metadata":{"name":"l","resourceVersion":"RV"},"spec":{"holderIdentity":"b"}}""".Replace("RV", emulator.Store.Get(new StoredObjectKey(new ResourceType("coordination.k8s.io", "leases"), "default", "l"))!["metadata"]!["resourceVersion"]!.GetValue<string>(), StringComparison.Ordinal), HttpStatusCode.OK);
+
+        Assert.Equal("Lease", updated["kind"]!.GetValue<string>());
+        var read = await Emulator.EmulatorHttp.SendAsync(http, HttpMethod.Get, "apis/coordination.k8s.io/v1/namespaces/default/leases/l", null, HttpStatusCode.OK);
+        Assert.Equal(("Lease", "coordination.k8s.io/v1"), (read["kind"]!.GetValue<string>(), read["apiVersion"]!.GetValue<string>()));
+    }
+
     [Fact]
     public async Task Generation_BumpsOnSpecChangesOnly_AndStaleWritesGet409()
     {

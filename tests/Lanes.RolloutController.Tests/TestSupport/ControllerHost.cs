@@ -14,16 +14,20 @@ internal sealed class ControllerHost : IAsyncDisposable
 
     public IHost Host { get; }
 
-    public static Task<ControllerHost> StartAsync(KubernetesEmulator emulator, TimeProvider? timeProvider = null, IDictionary<string, string?>? settings = null, ControllerLog? log = null, bool waitForWebhooks = true)
+    /// <param name="user">
+    /// Who the controller authenticates as (its bearer token names the user, see <see cref="EmulatorOptions.EnforceRbac"/>),
+    /// e.g. its service account <c>system:serviceaccount:lanes-system:lanes-rollout-controller</c>; none by default.
+    /// </param>
+    public static Task<ControllerHost> StartAsync(KubernetesEmulator emulator, TimeProvider? timeProvider = null, IDictionary<string, string?>? settings = null, ControllerLog? log = null, bool waitForWebhooks = true, string? user = null)
     {
         // Every controller logs (in memory) to the emulator's log, so a wait that times out can show what it did.
         var kept = log ?? ControllerLog.For(emulator);
-        return StartAsync(_ => new k8s.Kubernetes(Lanes.RolloutController.Hosting.KubernetesClientSetup.Configure(new KubernetesClientConfiguration { Host = emulator.BaseAddress.ToString() }), new SlowRequestLog(kept)), timeProvider, settings, kept, webhooksOnly: false, waitForWebhooks);
+        return StartAsync(_ => new k8s.Kubernetes(Lanes.RolloutController.Hosting.KubernetesClientSetup.Configure(new KubernetesClientConfiguration { Host = emulator.BaseAddress.ToString(), AccessToken = user }), new SlowRequestLog(kept)), timeProvider, settings, kept, webhooksOnly: false, waitForWebhooks);
     }
 
     /// <summary>
     /// Only the controller's webhooks (served on loopback and registered with the API server, as
-    /// <see cref="StartAsync(KubernetesEmulator, TimeProvider?, IDictionary{string, string?}?, ControllerLog?, bool)"/> does), without its
+    /// <see cref="StartAsync(KubernetesEmulator, TimeProvider?, IDictionary{string, string?}?, ControllerLog?, bool, string?)"/> does), without its
     /// reconcilers: for tests that write Rollouts by hand yet need the API server to convert them (the CRD's conversion
     /// webhook is the controller's).
     /// </summary>
@@ -116,8 +120,9 @@ internal sealed class ControllerHost : IAsyncDisposable
         }
     }
 
+    /// <summary>A client of the cluster admin (<c>system:admin</c>), who may do anything also when RBAC is enforced.</summary>
     public static IKubernetes CreateClient(KubernetesEmulator emulator) =>
-        new k8s.Kubernetes(new KubernetesClientConfiguration { Host = emulator.BaseAddress.ToString() });
+        new k8s.Kubernetes(new KubernetesClientConfiguration { Host = emulator.BaseAddress.ToString(), AccessToken = "system:admin" });
 
     public T Get<T>()
         where T : notnull => Host.Services.GetRequiredService<T>();
