@@ -75,7 +75,7 @@ internal sealed class RolloutObserver(IKubernetes client, ClusterCache cache, An
         }
 
         var analysis = readError is null && rollout.Status?.Phase == RolloutPhases.Progressing
-            ? await ObserveAnalysisAsync(rollout, ns, name, cancellationToken).ConfigureAwait(false)
+            ? ObserveAnalysis(rollout, ns, name)
             : null;
         var observation = new RolloutObservation
         {
@@ -89,9 +89,10 @@ internal sealed class RolloutObserver(IKubernetes client, ClusterCache cache, An
         return new ObservedRollout(observation, document);
     }
 
-    // The templates are read while a release runs, from the watch cache once it is synced (from the API server before,
-    // or when the CRD is not installed and the watch cannot start); a missing or invalid one is named.
-    private async Task<AnalysisObservation?> ObserveAnalysisAsync(Rollout rollout, string ns, string name, CancellationToken cancellationToken)
+    // The templates are read while a release runs, from the watch cache only (the controller's RBAC on them is list and
+    // watch); until the watch has listed (or when the CRD is not installed) the step waits and says so. A missing or
+    // invalid template is named.
+    private AnalysisObservation? ObserveAnalysis(Rollout rollout, string ns, string name)
     {
         if (Analysis.AnalysisAnnotations.Templates(rollout) is not { Count: > 0 } names)
         {
@@ -108,9 +109,12 @@ internal sealed class RolloutObserver(IKubernetes client, ClusterCache cache, An
         var metrics = new List<Analysis.BoundMetric>();
         foreach (var templateName in names)
         {
-            var document = cache.AnalysisTemplates.IsSynced
-                ? cache.AnalysisTemplates.Get(ns, templateName)
-                : await GetCustomAsync(Analysis.AnalysisNames.Group, Analysis.AnalysisNames.Version, Analysis.AnalysisNames.TemplatePlural, ns, templateName, cancellationToken).ConfigureAwait(false);
+            if (!cache.AnalysisTemplates.IsSynced)
+            {
+                return new AnalysisObservation(joined, null, $"AnalysisTemplates are not listed yet (is the CRD {Analysis.AnalysisNames.TemplatePlural}.{Analysis.AnalysisNames.Group} installed?)", run);
+            }
+
+            var document = cache.AnalysisTemplates.Get(ns, templateName);
             if (document is null)
             {
                 return new AnalysisObservation(joined, null, $"AnalysisTemplate {templateName} not found in namespace {ns}", run);
