@@ -188,7 +188,7 @@ PhaseResult EndPhase((int Calls, int Passes) mark, string name, string what)
     var lists = phaseCalls.Count(static c => c.Method == "GET" && !c.Query.Contains("watch=true", StringComparison.Ordinal) && IsList(c.Path));
     var gets = phaseCalls.Count(static c => c.Method == "GET" && !c.Query.Contains("watch=true", StringComparison.Ordinal) && !IsList(c.Path));
     foreach (var group in phaseCalls.Where(static c => !c.Query.Contains("watch=true", StringComparison.Ordinal))
-        .GroupBy(static c => c.Method + " " + Resource(c.Path)).OrderByDescending(static g => g.Count()))
+        .GroupBy(static c => c.Method + " " + Resource(c.Path, c.Method)).OrderByDescending(static g => g.Count()))
     {
         breakdown.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {group.Key} | {group.Count()} |"));
     }
@@ -200,14 +200,14 @@ PhaseResult EndPhase((int Calls, int Passes) mark, string name, string what)
     return new PhaseResult(durations.Length, writes, lists, gets);
 }
 
-// The resource of a path, with "list" for a collection and "{name}" for an object: GET apps/deployments/{name}.
-static string Resource(string path)
+// The resource of a path: "(list)" for a GET of a collection, "{name}" for an object: GET apps/deployments/{name}.
+static string Resource(string path, string method)
 {
     var segments = path.Trim('/').Split('/');
     var group = segments[0] == "api" ? "" : segments.Length > 1 ? segments[1] + "/" : "";
     var ns = Array.IndexOf(segments, "namespaces");
     var rest = ns >= 0 && ns + 2 < segments.Length ? segments[(ns + 2)..] : segments[Math.Min(3, segments.Length - 1)..];
-    return group + (rest.Length == 1 ? rest[0] + " (list)" : rest[0] + "/{name}" + (rest.Length > 2 ? "/" + rest[2] : ""));
+    return group + (rest.Length == 1 ? rest[0] + (method == "GET" ? " (list)" : "") : rest[0] + "/{name}" + (rest.Length > 2 ? "/" + rest[2] : ""));
 }
 
 // A collection path ends with the plural (…/namespaces/default/rollouts); an object path names the object after it.
