@@ -43,6 +43,10 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"http://127.0.0.1:{options.Port}"));
+
+        // Disposing the emulator ends the cluster: a client that opened a watch after the watches were dropped must not
+        // hold the stop for the host's default 30 s.
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(static o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
         var app = builder.Build();
         var handler = new ApiRequestHandler(store, options);
         app.Run(handler.HandleAsync);
