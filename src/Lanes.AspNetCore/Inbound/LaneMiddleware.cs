@@ -158,7 +158,48 @@ internal sealed partial class LaneMiddleware
         }
     }
 
-    private async Task InvokeInLaneAsync(HttpContext context, Lane lane)
+    // No state machine of its own: a pipeline that completes without waiting pays none, one that waits is awaited by
+    // AwaitRefusalsAsync, which captured the lane with the execution context. The lane is left on the way out.
+    private Task InvokeInLaneAsync(HttpContext context, Lane lane)
+    {
+        if (_routeHeader)
+        {
+            return InvokeTracedAsync(context, lane);
+        }
+
+        var scope = LaneContext.Enter(lane);
+        try
+        {
+            if (!lane.IsBase)
+            {
+                Activity.Current?.SetTag(LanesDiagnostics.LaneTag, lane.Name);
+            }
+
+            Task pending;
+            try
+            {
+                pending = _next(context);
+            }
+            catch (LaneRoutingException ex) when (!context.Response.HasStarted)
+            {
+                return RefuseAsync(context, ex, lane);
+            }
+            catch (Exception ex)
+            {
+                return Task.FromException(ex);
+            }
+
+            // The continuation runs in the lane: the execution context captured by the await below still holds it.
+            return pending.IsCompletedSuccessfully ? Task.CompletedTask : AwaitRefusalsAsync(context, pending, lane);
+        }
+        finally
+        {
+            scope.Dispose();
+        }
+    }
+
+    // The route header (a debugging aid) begins a trace in an async local too: an async method keeps both to the request.
+    private async Task InvokeTracedAsync(HttpContext context, Lane lane)
     {
         using var scope = LaneContext.Enter(lane);
         if (!lane.IsBase)
@@ -166,21 +207,18 @@ internal sealed partial class LaneMiddleware
             Activity.Current?.SetTag(LanesDiagnostics.LaneTag, lane.Name);
         }
 
-        if (_routeHeader)
+        var trace = RouteTrace.Begin();
+        context.Response.OnStarting(static state =>
         {
-            var trace = RouteTrace.Begin();
-            context.Response.OnStarting(static state =>
+            var (response, trace) = ((HttpResponse, RouteTrace))state;
+            var value = trace.ToString();
+            if (value.Length > 0)
             {
-                var (response, trace) = ((HttpResponse, RouteTrace))state;
-                var value = trace.ToString();
-                if (value.Length > 0)
-                {
-                    response.Headers[RouteTrace.HeaderName] = value;
-                }
+                response.Headers[RouteTrace.HeaderName] = value;
+            }
 
-                return Task.CompletedTask;
-            }, (context.Response, trace));
-        }
+            return Task.CompletedTask;
+        }, (context.Response, trace));
 
         try
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Lanes.Discovery;
@@ -17,7 +18,12 @@ namespace Lanes.Routing;
 /// </summary>
 internal sealed partial class LaneRouter
 {
+    // Service names a client calls are few; a client calling arbitrary host names asks the resolver every time past this.
+    private const int MaxRememberedServices = 1024;
+
     private readonly ConditionalWeakTable<ServiceEndpointSource, LaneIndex> _indexes = [];
+    private readonly ConcurrentDictionary<string, Resolved> _resolved = new(StringComparer.Ordinal);
+    private readonly long _recheckInterval;
     private readonly ServiceEndpointResolver _resolver;
     private readonly EndpointHealthRegistry _health;
     private readonly TimeProvider _time;
@@ -44,6 +50,7 @@ internal sealed partial class LaneRouter
         _metrics = metrics;
         _logger = logger;
         var routing = options.Value.Routing;
+        _recheckInterval = time.TimestampFrequency;   // a second
         _policy = new LaneRoutingPolicy(routing);
         _baseLane = _policy.BaseLane;
         var passive = routing.PassiveHealth;
@@ -63,6 +70,12 @@ internal sealed partial class LaneRouter
 
     public ValueTask<RouteSelection> SelectAsync(string serviceName, Lane lane, in TriedTargets tried, CancellationToken cancellationToken)
     {
+        var now = _time.GetTimestamp();
+        if (_resolved.TryGetValue(serviceName, out var resolved) && resolved.IsCurrent(now, _recheckInterval))
+        {
+            return new ValueTask<RouteSelection>(Select(serviceName, lane, tried, resolved.Source, resolved.Index, now));
+        }
+
         ValueTask<ServiceEndpointSource> pending;
         try
         {
@@ -74,7 +87,7 @@ internal sealed partial class LaneRouter
         }
 
         return pending.IsCompletedSuccessfully
-            ? new ValueTask<RouteSelection>(Select(serviceName, lane, tried, pending.Result))
+            ? new ValueTask<RouteSelection>(Select(serviceName, lane, tried, Remember(serviceName, pending.Result, now), now))
             : SelectSlowAsync(pending, serviceName, lane, tried);
     }
 
@@ -137,18 +150,33 @@ internal sealed partial class LaneRouter
             throw Unknown(serviceName, lane, ex);
         }
 
-        return Select(serviceName, lane, tried, source);
+        var now = _time.GetTimestamp();
+        return Select(serviceName, lane, tried, Remember(serviceName, source, now), now);
     }
 
-    private RouteSelection Select(string serviceName, Lane lane, in TriedTargets tried, ServiceEndpointSource source)
+    // The resolver's answer, indexed, and kept for the next calls while it is current (see Resolved).
+    private Resolved Remember(string serviceName, ServiceEndpointSource source, long now)
     {
         if (!_indexes.TryGetValue(source, out var index))
         {
             index = IndexOf(serviceName, source);
         }
 
+        var resolved = new Resolved(source, index, now);
+        if (_resolved.Count < MaxRememberedServices || _resolved.ContainsKey(serviceName))
+        {
+            _resolved[serviceName] = resolved;
+        }
+
+        return resolved;
+    }
+
+    private RouteSelection Select(string serviceName, Lane lane, in TriedTargets tried, Resolved resolved, long now) =>
+        Select(serviceName, lane, tried, resolved.Source, resolved.Index, now);
+
+    private RouteSelection Select(string serviceName, Lane lane, in TriedTargets tried, ServiceEndpointSource source, LaneIndex index, long now)
+    {
         var fallback = FallbackFor(serviceName, lane);
-        var now = _passiveHealth ? _time.GetTimestamp() : 0;
         var target = index.Pick(lane, fallback, now, tried, out var reason, out var partition);
         Explain(serviceName, lane, target, reason);
         if (target is null)
@@ -216,6 +244,21 @@ internal sealed partial class LaneRouter
 
     private static LaneRoutingException Unknown(string serviceName, Lane lane, Exception inner) =>
         new(serviceName, lane, $"Service '{serviceName}' could not be resolved: {inner.Message}", inner);
+
+    /// <summary>
+    /// What the resolver answered for a service, with its lane index. Until its change token fires, the resolver's own
+    /// cache answers with this very source, so asking it again is skipped; it is still asked at least once a second,
+    /// which keeps its watcher in use (an idle one is disposed after 10 s) and sees a refresh by polling, which
+    /// replaces the source without firing its token.
+    /// </summary>
+    private sealed class Resolved(ServiceEndpointSource source, LaneIndex index, long resolvedAt)
+    {
+        public ServiceEndpointSource Source { get; } = source;
+
+        public LaneIndex Index { get; } = index;
+
+        public bool IsCurrent(long now, long recheckInterval) => now - resolvedAt < recheckInterval && !Source.ChangeToken.HasChanged;
+    }
 
     private static partial class Log
     {

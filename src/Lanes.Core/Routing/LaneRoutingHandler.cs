@@ -50,9 +50,90 @@ internal sealed class LaneRoutingHandler : DelegatingHandler
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var serviceUri = request.RequestUri;
-        return serviceUri is null || !IsServiceName(serviceUri)
-            ? base.SendAsync(request, cancellationToken)
-            : SendCoreAsync(request, serviceUri, async: true, cancellationToken);
+        if (serviceUri is null || !IsServiceName(serviceUri))
+        {
+            return base.SendAsync(request, cancellationToken);
+        }
+
+        // Attempts that share state (retries, hedging) take the general path.
+        return ShareStateWithAttempts
+            ? SendCoreAsync(request, serviceUri, async: true, cancellationToken)
+            : SendFirstAttempt(request, serviceUri, cancellationToken);
+    }
+
+    // The first attempt without a state machine of its own: picking needs no waiting once the service is resolved, and
+    // an answer already there is handed back as it came, so the routing adds no task. What waits or fails goes on in
+    // a small async method (AwaitFirstAttemptAsync), the rare rest in the general path.
+    private Task<HttpResponseMessage> SendFirstAttempt(HttpRequestMessage request, Uri serviceUri, CancellationToken cancellationToken)
+    {
+        ValueTask<RouteSelection> picking;
+        try
+        {
+            picking = _router.SelectAsync(serviceUri.Host, RequestLane(request.Headers), default, cancellationToken);
+        }
+        catch (LaneRoutingException refusal) when (LaneRefusal.IsGrpc(request))
+        {
+            return Task.FromResult(LaneRefusal.ToGrpcResponse(refusal, request));
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<HttpResponseMessage>(ex);
+        }
+
+        if (!picking.IsCompletedSuccessfully)
+        {
+            return SendCoreAsync(request, serviceUri, async: true, cancellationToken, firstPick: picking);
+        }
+
+        var selection = picking.Result;
+        Apply(request, selection.Target, serviceUri);
+        Task<HttpResponseMessage> sending;
+        try
+        {
+            sending = base.SendAsync(request, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            sending = Task.FromException<HttpResponseMessage>(ex);   // handled as if it had failed later
+        }
+
+        if (!sending.IsCompletedSuccessfully)
+        {
+            return AwaitFirstAttemptAsync(request, serviceUri, selection, sending, cancellationToken);
+        }
+
+        Completed(selection, sending.Result);
+        request.RequestUri = serviceUri;
+        return sending;
+    }
+
+    private async Task<HttpResponseMessage> AwaitFirstAttemptAsync(
+        HttpRequestMessage request, Uri serviceUri, RouteSelection selection, Task<HttpResponseMessage> sending, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await sending.ConfigureAwait(false);
+            Completed(selection, response);
+            return response;
+        }
+        catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            _router.Report(selection, CallOutcomes.Of(ex));
+            if (ex.HttpRequestError != HttpRequestError.ConnectionError)
+            {
+                throw;
+            }
+
+            // Nothing reached the instance: the general path sends it elsewhere, avoiding this one.
+            var tried = default(TriedTargets);
+            tried.Add(selection.Target.Address, unreachable: true);
+            request.RequestUri = serviceUri;
+            return await SendCoreAsync(request, serviceUri, async: true, cancellationToken, firstAttempt: 2, tried: tried, unreachable: ex).ConfigureAwait(false);
+        }
+        finally
+        {
+            request.RequestUri = serviceUri;
+        }
     }
 
     /// <inheritdoc />
@@ -69,18 +150,32 @@ internal sealed class LaneRoutingHandler : DelegatingHandler
     }
 
     // One core for Send and SendAsync: the same picks, retries and health reports either way.
-    private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, Uri serviceUri, bool async, CancellationToken cancellationToken)
+    // A first attempt that could not complete on the fast path continues here: firstPick is its pending pick, or
+    // firstAttempt, tried and unreachable say what the attempts before found.
+    private async Task<HttpResponseMessage> SendCoreAsync(
+        HttpRequestMessage request,
+        Uri serviceUri,
+        bool async,
+        CancellationToken cancellationToken,
+        ValueTask<RouteSelection>? firstPick = null,
+        int firstAttempt = 1,
+        TriedTargets tried = default,
+        HttpRequestException? unreachable = null)
     {
         var state = ShareStateWithAttempts && request.Options.TryGetValue(LaneRequestState.Key, out var shared) ? shared : null;
         var lane = state is null ? RequestLane(request.Headers) : state.GetOrSetLane(RequestLane(request.Headers));
-        var tried = state?.Tried ?? default;
-        HttpRequestException? unreachable = null;
-        for (var attempt = 1; ; attempt++)
+        if (state is not null)
+        {
+            tried = state.Tried;
+        }
+
+        for (var attempt = firstAttempt; ; attempt++)
         {
             RouteSelection selection;
             try
             {
-                var pending = _router.SelectAsync(serviceUri.Host, lane, tried, cancellationToken);
+                var pending = firstPick ?? _router.SelectAsync(serviceUri.Host, lane, tried, cancellationToken);
+                firstPick = null;
                 selection = pending.IsCompletedSuccessfully ? pending.Result
                     : async ? await pending.ConfigureAwait(false)
                     : pending.AsTask().GetAwaiter().GetResult();
