@@ -1,4 +1,7 @@
+using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
+using Lanes.Benchmarks.Infrastructure;
+using Lanes.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -28,6 +31,7 @@ public class RoutingHandlerBenchmark
     private HttpMessageInvoker _lanes = null!;
     private HttpMessageInvoker _discovery = null!;
     private HttpMessageInvoker _direct = null!;
+    private MeterListener? _recording;
 
     [GlobalSetup]
     public void Setup()
@@ -42,6 +46,11 @@ public class RoutingHandlerBenchmark
         lanes.AddHttpClient("orders").AddTrafficLanes().ConfigurePrimaryHttpMessageHandler(() => new NoIoHandler());
         lanes.AddHttpClient("direct").ConfigurePrimaryHttpMessageHandler(() => new NoIoHandler());
         _lanesServices = lanes.BuildServiceProvider();
+
+        // The application has sent a request before, so HttpClient's duration instrument exists: the lane attribute is
+        // then added only while it is recorded (the cases "duration recorded" turn a listener on).
+        HttpClientDuration.Create(_lanesServices);
+        ExpectDurationRecorded(false);
 
         // Microsoft.Extensions.ServiceDiscovery alone, its configuration provider listing the same three instances.
         var discovery = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(Configuration(new()
@@ -81,9 +90,28 @@ public class RoutingHandlerBenchmark
         }
     }
 
+    // A metrics exporter records HttpClient's request duration: the lane attribute is added to every call.
+    [GlobalSetup(Targets = [nameof(BaseCallRecorded)])]
+    public void SetupRecorded()
+    {
+        Setup();
+        _recording = HttpClientDuration.Record(_lanesServices);
+        ExpectDurationRecorded(true);
+    }
+
+    [GlobalSetup(Targets = [nameof(GrayCallRecorded)])]
+    public void SetupGrayRecorded()
+    {
+        SetupGray();
+        _recording = HttpClientDuration.Record(_lanesServices);
+        ExpectDurationRecorded(true);
+    }
+
     [GlobalCleanup]
     public void Cleanup()
     {
+        _recording?.Dispose();
+        _recording = null;
         _lanesServices.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _discoveryServices.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
@@ -108,6 +136,12 @@ public class RoutingHandlerBenchmark
     [Benchmark(Description = "Lanes, gray request, traced")]
     public Task<HttpResponseMessage> GrayCallTraced() => Send(_lanes, _serviceUri, TraceParent);
 
+    [Benchmark(Description = "Lanes, base request, duration recorded")]
+    public Task<HttpResponseMessage> BaseCallRecorded() => Send(_lanes, _serviceUri);
+
+    [Benchmark(Description = "Lanes, gray request, duration recorded")]
+    public Task<HttpResponseMessage> GrayCallRecorded() => Send(_lanes, _serviceUri);
+
     private static Task<HttpResponseMessage> Send(HttpMessageInvoker invoker, Uri uri, string? traceParent = null)
     {
         // Like HttpClient: the request is disposed once answered; the terminal handler answers synchronously.
@@ -118,6 +152,14 @@ public class RoutingHandlerBenchmark
         }
 
         return invoker.SendAsync(request, CancellationToken.None);
+    }
+
+    private void ExpectDurationRecorded(bool recorded)
+    {
+        if (_lanesServices.GetRequiredService<HttpClientDurationWatch>().MayRecord != recorded)
+        {
+            throw new InvalidOperationException($"HttpClient's request duration should {(recorded ? "" : "not ")}be recorded here.");
+        }
     }
 
     private static IConfiguration Configuration(Dictionary<string, string?> values) =>

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Lanes;
 using Lanes.Configuration;
+using Lanes.Diagnostics;
 using Lanes.Discovery;
 using Lanes.Extensibility;
 using Lanes.Identity;
@@ -64,10 +65,12 @@ public static class TrafficLanesCoreServiceCollectionExtensions
     private static IServiceCollection AddLanesTelemetry(this IServiceCollection services)
     {
         services.AddMetrics();
+        services.TryAddSingleton(static sp => new HttpClientDurationWatch(sp.GetRequiredService<IMeterFactory>()));
         services.TryAddSingleton(static sp => new LanesMetrics(
             sp.GetRequiredService<IMeterFactory>(),
             sp.GetRequiredService<IOptions<LanesOptions>>().Value.Metrics.MaxLanes,
-            sp.GetRequiredService<ILogger<LanesMetrics>>()));
+            sp.GetRequiredService<ILogger<LanesMetrics>>(),
+            sp.GetRequiredService<HttpClientDurationWatch>()));
         return services;
     }
 

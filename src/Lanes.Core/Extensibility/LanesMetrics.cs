@@ -25,6 +25,7 @@ public sealed partial class LanesMetrics
     private static readonly HttpRequestOptionsKey<LaneMetricTag> s_enrichedKey = new("Lanes.MetricsLane");
 
     private readonly LaneMetricTags _laneTags;
+    private readonly HttpClientDurationWatch? _clientDuration;
     private readonly ILogger _logger;
     private readonly Counter<long> _laneOverflow;
     private int _overflowLogged;
@@ -36,14 +37,15 @@ public sealed partial class LanesMetrics
     /// <summary>Creates the instruments on the <c>Lanes</c> meter of <paramref name="meterFactory"/>.</summary>
     /// <param name="meterFactory">The meter factory of the application's service provider.</param>
     public LanesMetrics(IMeterFactory meterFactory)
-        : this(meterFactory, LaneMetricsOptions.DefaultMaxLanes, NullLogger<LanesMetrics>.Instance)
+        : this(meterFactory, LaneMetricsOptions.DefaultMaxLanes, NullLogger<LanesMetrics>.Instance, clientDuration: null)
     {
     }
 
-    internal LanesMetrics(IMeterFactory meterFactory, int maxLanes, ILogger<LanesMetrics> logger)
+    internal LanesMetrics(IMeterFactory meterFactory, int maxLanes, ILogger<LanesMetrics> logger, HttpClientDurationWatch? clientDuration)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         _logger = logger;
+        _clientDuration = clientDuration;
         _laneTags = new LaneMetricTags(maxLanes, LaneOverflowed);
         var meter = meterFactory.Create(LanesDiagnostics.Name);
         _laneOverflow = meter.CreateCounter<long>(
@@ -78,13 +80,19 @@ public sealed partial class LanesMetrics
     /// <summary>
     /// Adds the <c>lanes.lane</c> attribute of <paramref name="lane"/> to HttpClient's <c>http.client.request.duration</c>
     /// of <paramref name="request"/>, through <see cref="HttpMetricsEnrichmentContext"/>. Once per request: a request sent
-    /// again (a retry of the same message) keeps the lane it was first given.
+    /// again (a retry of the same message) keeps the lane it was first given. Nothing is added (and nothing allocated)
+    /// when HttpClient's instrument exists and no listener enables it, as HttpClient then calls no enrichment callback.
     /// </summary>
     /// <param name="request">The outbound request, before it is sent.</param>
     /// <param name="lane">The request's lane.</param>
     public void EnrichClientMetrics(HttpRequestMessage request, Lane lane)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (_clientDuration is { MayRecord: false })
+        {
+            return;
+        }
+
         var options = request.Options;
         if (options.TryGetValue(s_enrichedKey, out _))
         {
