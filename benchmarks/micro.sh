@@ -4,8 +4,9 @@
 # Usage: [SECTION=name] bash benchmarks/micro.sh [JOB] [CLASS...]
 #   JOB     BenchmarkDotNet job: medium (default), short, long, dry.
 #   CLASS   benchmark classes; default: every class of the side-by-side comparison.
-#   SECTION the RESULTS.md section the classes go to: micro (default), or metrics (issue 12's request metrics by lane,
-#           RequestMetricsBenchmark), kept apart so one section's rerun never drops another's tables.
+#   SECTION the RESULTS.md section the classes go to: micro (default), metrics (issue 12's request metrics by lane,
+#           RequestMetricsBenchmark) or scale (NacosRefreshBenchmarks and LaneIndexBenchmark at 100 to 10,000 instances),
+#           kept apart so one section's rerun never drops another's tables.
 # The in-process toolchain (InProcessEmit) runs the benchmarks: a generated project per class takes minutes to build on
 # a busy 2-core machine, and the in-process figures are the same code path (Polly's published figures use it too).
 # While a class runs, the 1-minute load average is sampled every 5 s and shown next to its table.
@@ -15,7 +16,7 @@ job=${1:-medium}
 section=${SECTION:-micro}
 shift || true
 classes=("$@")
-[ ${#classes[@]} -gt 0 ] || classes=(RoutingHandlerBenchmark PropagationBenchmark LaneMiddlewareBenchmark EntryRulesBenchmark SelectionBenchmark LaneIndexBenchmark)
+[ ${#classes[@]} -gt 0 ] || classes=(RoutingHandlerBenchmark PropagationBenchmark LaneMiddlewareBenchmark EntryRulesBenchmark SelectionBenchmark)
 
 dotnet build -c Release benchmarks/Lanes.Benchmarks -v q -nologo >/dev/null
 bench=artifacts/bin/Lanes.Benchmarks/release/Lanes.Benchmarks.dll

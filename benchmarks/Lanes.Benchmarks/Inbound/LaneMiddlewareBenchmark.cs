@@ -10,6 +10,8 @@ namespace Lanes.Benchmarks.Inbound;
 [MemoryDiagnoser]
 public class LaneMiddlewareBenchmark
 {
+    private static readonly Lane Gray = Lane.Parse("gray");
+
     private RequestDelegate _empty = null!;
     private RequestDelegate _emptyMiddleware = null!;
     private RequestDelegate _lanes = null!;
@@ -49,6 +51,10 @@ public class LaneMiddlewareBenchmark
 
     [Benchmark]
     public Task LaneRequest() => _lanes(_gray);
+
+    // The floor of a lane request: making the lane ambient is one AsyncLocal write (a new ExecutionContext) and its undo.
+    [Benchmark(Description = "ambient lane alone")]
+    public void AmbientLaneAlone() => LaneContext.Enter(Gray).Dispose();
 
     [Benchmark]
     public Task EntryRuleRequest() => _entry(_xiaoming);

@@ -14,7 +14,6 @@ namespace Lanes.Benchmarks.Nacos;
 /// change token) and its lane partitions rebuilt, as routing does on the next request. Target: &lt; 10 ms, &lt; 10 MB.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(warmupCount: 3, iterationCount: 15)]
 public class NacosRefreshBenchmarks
 {
     private byte[][] _changed = null!;

@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using Lanes.Benchmarks.Infrastructure;
 using Lanes.Extensibility;
 using Lanes.Propagation;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -27,7 +28,7 @@ public class PropagationBenchmark
     public void Setup()
     {
         _noOp = new HttpMessageInvoker(new NoOpHandler { InnerHandler = new NoIoHandler() });
-        var services = new ServiceCollection().AddLogging();
+        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddHttpClient();
         services.AddTrafficLanesCore();
         _services = services.BuildServiceProvider();
