@@ -29,43 +29,7 @@ emulator.InstallCrds();
 var yaml = new StringBuilder();
 for (var i = 0; i < rollouts; i++)
 {
-    yaml.Append(CultureInfo.InvariantCulture, $$"""
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: app-{{i}}
-        spec:
-          replicas: 1
-          selector:
-            matchLabels:
-              app: app-{{i}}
-          template:
-            metadata:
-              labels:
-                app: app-{{i}}
-            spec:
-              containers:
-              - name: main
-                image: example/app:v1
-        ---
-        apiVersion: rollouts.kruise.io/v1beta1
-        kind: Rollout
-        metadata:
-          name: rollout-{{i}}
-        spec:
-          workloadRef:
-            apiVersion: apps/v1
-            kind: Deployment
-            name: app-{{i}}
-          strategy:
-            canary:
-              enableExtraWorkloadForCanary: true
-              steps:
-              - replicas: 1
-                pause: {}
-        ---
-
-        """);
+    yaml.Append(ScaleManifests.DeploymentWithRollout(i)).Append("---\n");
 }
 
 emulator.ApplyManifests(yaml.ToString(), Ns);

@@ -24,41 +24,7 @@ public sealed class ScaleTests
         await using var cluster = await TestCluster.StartAsync(options);
         for (var i = 0; i < Count; i++)
         {
-            cluster.Apply($$"""
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: app-{{i}}
-                spec:
-                  replicas: 1
-                  selector:
-                    matchLabels:
-                      app: app-{{i}}
-                  template:
-                    metadata:
-                      labels:
-                        app: app-{{i}}
-                    spec:
-                      containers:
-                      - name: main
-                        image: example/app:v1
-                ---
-                apiVersion: rollouts.kruise.io/v1beta1
-                kind: Rollout
-                metadata:
-                  name: rollout-{{i}}
-                spec:
-                  workloadRef:
-                    apiVersion: apps/v1
-                    kind: Deployment
-                    name: app-{{i}}
-                  strategy:
-                    canary:
-                      enableExtraWorkloadForCanary: true
-                      steps:
-                      - replicas: 1
-                        pause: {}
-                """);
+            cluster.Apply(ScaleManifests.DeploymentWithRollout(i));
         }
 
         await using var controller = await ControllerHost.StartAsync(cluster.Emulator, settings: new Dictionary<string, string?>
