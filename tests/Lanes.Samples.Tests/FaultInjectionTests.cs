@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Lanes.Samples.Tests;
 
 /// <summary>The sample service's faults by lane (<c>Faults:&lt;lane&gt;</c>), on a real loopback host.</summary>
+[Collection(ProcessWideMetricsCollection.Name)]
 public class FaultInjectionTests
 {
     private const int Requests = 50;

@@ -7,6 +7,7 @@ namespace Lanes.Samples.Tests;
 /// exporter listens to its meters process-wide, so each assertion names something only the host under test produced
 /// (the gateway's client metric is recognised by the port of the instance it called).
 /// </summary>
+[Collection(ProcessWideMetricsCollection.Name)]
 public sealed class SampleMetricsTests : IClassFixture<SampleChain>
 {
     private readonly SampleChain _chain;
