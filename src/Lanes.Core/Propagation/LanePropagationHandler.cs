@@ -62,6 +62,18 @@ internal sealed class LanePropagationHandler : DelegatingHandler
     {
         var outbound = For(lane);
         var headers = request.Headers;
+        if (headers.NonValidated.Count == 0)
+        {
+            // Nothing set yet (an untraced call): nothing to look up, so no header name is parsed more than once.
+            headers.TryAddWithoutValidation(_headerName, outbound.HeaderValue);
+            if (_baggageKey.Length != 0)
+            {
+                headers.TryAddWithoutValidation(LanePropagationOptions.BaggageHeaderName, outbound.BaggageMember);
+            }
+
+            return;
+        }
+
         if (!headers.NonValidated.Contains(_headerName))
         {
             headers.TryAddWithoutValidation(_headerName, outbound.HeaderValue);

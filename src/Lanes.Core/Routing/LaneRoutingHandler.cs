@@ -253,7 +253,7 @@ internal sealed class LaneRoutingHandler : DelegatingHandler
     private Lane RequestLane(HttpRequestHeaders headers)
     {
         var ambient = LaneContext.Current;
-        if (headers.NonValidated.TryGetValues(_headerName, out var values))
+        if (headers.NonValidated.Count != 0 && headers.NonValidated.TryGetValues(_headerName, out var values))
         {
             // The propagation handler wrote the ambient lane's own name: already a valid lane, nothing to parse.
             if (!ambient.IsBase && values.Count == 1 && string.Equals(Single(values), ambient.Name, StringComparison.Ordinal))
