@@ -129,8 +129,10 @@ public readonly struct Lane : IEquatable<Lane>
     /// <summary>Compares two lanes by name.</summary>
     public static bool operator !=(Lane left, Lane right) => !left.Equals(right);
 
+    // Interned, so lanes parsed anywhere in the process (a request's header, an instance's metadata) share one name
+    // instance and the hot paths that key by lane find it by reference.
     private static Lane FromValid(string value) =>
-        string.Equals(value, BaseName, StringComparison.Ordinal) ? Base : new Lane(value);
+        string.Equals(value, BaseName, StringComparison.Ordinal) ? Base : new Lane(LaneNames.Intern(value));
 
     // Error messages quote the input; keep them short and printable whatever was sent.
     private static string Describe(string value)
@@ -140,8 +142,9 @@ public readonly struct Lane : IEquatable<Lane>
     }
 
     /// <summary>
-    /// A bounded cache of lane names seen on the wire, so parsing a lane out of a larger header
-    /// (baggage) does not allocate a string per request. Past the bound, names are allocated.
+    /// A bounded table of lane names: parsing a lane out of a larger header (baggage) allocates no string per request,
+    /// and every parse of one name gives the same instance, compared by reference first where a lane is a key. Past the
+    /// bound (names are chosen by whoever sends headers), names are kept as they came and compared by value.
     /// </summary>
     private static class LaneNames
     {
@@ -149,6 +152,16 @@ public readonly struct Lane : IEquatable<Lane>
         private static readonly ConcurrentDictionary<string, string> s_names = new(StringComparer.Ordinal);
         private static readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> s_lookup =
             s_names.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        public static string Intern(string value)
+        {
+            if (s_names.TryGetValue(value, out var name))
+            {
+                return name;
+            }
+
+            return s_names.Count < Capacity ? s_names.GetOrAdd(value, value) : value;
+        }
 
         public static string Intern(ReadOnlySpan<char> value)
         {

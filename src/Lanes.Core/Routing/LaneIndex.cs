@@ -12,13 +12,30 @@ namespace Lanes.Routing;
 /// </summary>
 internal sealed class LaneIndex
 {
+    // Lane names are interned (Lane.Parse), so a request's lane is usually the very string an instance's lane is: a
+    // service with a few lanes finds it by reference before hashing it.
+    private const int MaxScannedLanes = 16;
+
     private readonly FrozenDictionary<string, InstancePicker> _lanes;
+    private readonly string[] _scannedNames;
+    private readonly InstancePicker[] _scannedPickers;
     private readonly FrozenSet<string> _unhealthyLanes;
     private readonly InstancePicker? _base;
 
     private LaneIndex(FrozenDictionary<string, InstancePicker> lanes, FrozenSet<string> unhealthyLanes, InstancePicker? basePicker, int skipped)
     {
         _lanes = lanes;
+        if (lanes.Count <= MaxScannedLanes)
+        {
+            _scannedNames = [.. lanes.Keys];
+            _scannedPickers = [.. lanes.Values];
+        }
+        else
+        {
+            _scannedNames = [];
+            _scannedPickers = [];
+        }
+
         _unhealthyLanes = unhealthyLanes;
         _base = basePicker;
         Skipped = skipped;
@@ -145,7 +162,7 @@ internal sealed class LaneIndex
         }
 
         RouteReason fallbackReason;
-        if (_lanes.Count != 0 && _lanes.TryGetValue(lane.Name!, out var picker))
+        if (FindLane(lane.Name!) is { } picker)
         {
             // Avoiding an instance the request was sent to is a preference; leaving the lane is a last resort.
             var target = picker.Pick(now, tried, InstancePicker.Avoid.Tried, panic: false)
@@ -176,6 +193,20 @@ internal sealed class LaneIndex
         reason = fallbackReason;
         partition = _base;
         return PickBase(now, tried);
+    }
+
+    private InstancePicker? FindLane(string name)
+    {
+        var names = _scannedNames;
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (ReferenceEquals(names[i], name))
+            {
+                return _scannedPickers[i];
+            }
+        }
+
+        return _lanes.Count != 0 && _lanes.TryGetValue(name, out var picker) ? picker : null;
     }
 
     // Better an ejected base instance than no answer: ejection is a guess, a missing instance is certain. Even the last

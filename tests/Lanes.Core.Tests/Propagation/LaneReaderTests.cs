@@ -69,13 +69,17 @@ public class LaneReaderTests
     }
 
     [Fact]
-    public void ReadHeader_ValidHeader_ReusesTheHeaderString()
+    public void ReadHeader_ValidHeader_GivesTheProcessWideNameInstance()
     {
-        var header = new string("gray".ToCharArray());
+        var first = new string("gray".ToCharArray());
+        var second = new string("gray".ToCharArray());
 
-        LaneReader.ReadHeader(header, out var lane);
+        LaneReader.ReadHeader(first, out var lane);
+        LaneReader.ReadHeader(second, out var again);
 
-        Assert.Same(header, lane.Name);
+        Assert.Equal("gray", lane.Name);
+        Assert.Same(lane.Name, again.Name);
+        Assert.Same(Lane.Parse("gray").Name, lane.Name);
     }
 
     [Theory]

@@ -22,6 +22,35 @@ public class LaneIndexTests
         });
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(40)]
+    public void EveryLane_IsFoundByName_WhetherItsNameIsTheInternedInstanceOrNot(int lanes)
+    {
+        var endpoints = new List<ServiceEndpoint> { Endpoint(1) };
+        for (var i = 0; i < lanes; i++)
+        {
+            endpoints.Add(Endpoint(100 + i, Lane.Parse($"lane-{i}")));
+        }
+
+        var index = LaneIndex.Build(endpoints);
+
+        for (var i = 0; i < lanes; i++)
+        {
+            // A name built apart from the table (past its bound, names are not interned) finds its lane by value.
+            foreach (var lane in new[] { Lane.Parse($"lane-{i}"), new Lane(new string($"lane-{i}".AsSpan())) })
+            {
+                Assert.Equal(100 + i, Port(index.Pick(lane, out var reason)));
+                Assert.Equal(RouteReason.LaneMatched, reason);
+            }
+        }
+
+        Assert.Equal(1, Port(index.Pick(new Lane(new string("lane-x".AsSpan())), out var fallback)));
+        Assert.Equal(RouteReason.FallbackNoLaneInstance, fallback);
+    }
+
     [Fact]
     public void LaneWithoutInstances_FallsBackToBase()
     {
