@@ -81,6 +81,8 @@ public sealed class AnalysisTests(ITestOutputHelper output)
         var message = Condition(rollout, "Progressing")!["message"]!.GetValue<string>();
         Assert.Contains("error-share-increase", message, StringComparison.Ordinal);
         Assert.Contains("result[0] > 0.02", message, StringComparison.Ordinal);
+        // Events are posted beside the status write, not with it (as client-go's recorder does): wait for it.
+        await Eventually.WaitAsync(() => scenario.Events("AnalysisFailed").Count > 0, "the AnalysisFailed Event", TimeSpan.FromSeconds(10), scenario.Describe);
         var warning = Assert.Single(scenario.Events("AnalysisFailed"));
         Assert.Contains("error-share-increase", warning, StringComparison.Ordinal);
         Assert.Contains("result[0] > 0.02", warning, StringComparison.Ordinal);
