@@ -94,7 +94,13 @@ public sealed class ReleaseTests(ITestOutputHelper output)
 
         output.WriteLine($"{load.Count} requests during the promotion, {load.Failures.Count} failed");
         Assert.True(load.Failures.Count == 0, string.Join(Environment.NewLine, load.Failures.Take(20)));
-        Assert.DoesNotContain(cluster.Pods("sample-a").Concat(cluster.Pods("sample-c")), p => stableA.Contains(SampleCluster.Name(p)) || stableC.Contains(SampleCluster.Name(p)));
+        // The rolling update deletes the old stable pods once their replacements are ready; each then terminates gracefully,
+        // so one can still be listed (with a deletionTimestamp) the moment the new pods turn ready.
+        await Eventually.WaitAsync(
+            () => !cluster.Pods("sample-a").Concat(cluster.Pods("sample-c")).Any(p => stableA.Contains(SampleCluster.Name(p)) || stableC.Contains(SampleCluster.Name(p))),
+            "the old stable pods of A and C to be gone",
+            TimeSpan.FromSeconds(60),
+            cluster.Describe);
         var after = (await cluster.AskAsync(gray: true)).Body;
         SampleChainTests.AssertChain(cluster, after, "A", "B", "C");   // the lane has no instance left: base, tag kept
     }
