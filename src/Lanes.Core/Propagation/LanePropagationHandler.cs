@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net.Http.Headers;
 using Lanes.Extensibility;
 using Microsoft.Extensions.Options;
 
@@ -74,7 +75,24 @@ internal sealed class LanePropagationHandler : DelegatingHandler
             return;
         }
 
-        if (!headers.NonValidated.Contains(_headerName))
+        // One pass over what the caller set: looking each name up would parse and validate it every time.
+        var hasLaneHeader = false;
+        var hasBaggage = false;
+        HeaderStringValues existing = default;
+        foreach (var header in headers.NonValidated)
+        {
+            if (!hasLaneHeader && IsName(header.Key, _headerName))
+            {
+                hasLaneHeader = true;
+            }
+            else if (!hasBaggage && IsName(header.Key, LanePropagationOptions.BaggageHeaderName))
+            {
+                hasBaggage = true;
+                existing = header.Value;
+            }
+        }
+
+        if (!hasLaneHeader)
         {
             headers.TryAddWithoutValidation(_headerName, outbound.HeaderValue);
         }
@@ -84,7 +102,7 @@ internal sealed class LanePropagationHandler : DelegatingHandler
             return;
         }
 
-        if (!headers.NonValidated.TryGetValues(LanePropagationOptions.BaggageHeaderName, out var existing))
+        if (!hasBaggage)
         {
             // No baggage yet: the cached member is the whole header, nothing to parse.
             headers.TryAddWithoutValidation(LanePropagationOptions.BaggageHeaderName, outbound.BaggageMember);
@@ -111,6 +129,9 @@ internal sealed class LanePropagationHandler : DelegatingHandler
         headers.TryAddWithoutValidation(LanePropagationOptions.BaggageHeaderName, outbound.BaggageMember);
         headers.TryAddWithoutValidation(LanePropagationOptions.BaggageHeaderName, callerValues);
     }
+
+    private static bool IsName(string key, string name) =>
+        ReferenceEquals(key, name) || string.Equals(key, name, StringComparison.OrdinalIgnoreCase);
 
     // Most calls of a process carry the lane of the call before: one reference comparison, no lookup.
     private OutboundLane For(Lane lane)

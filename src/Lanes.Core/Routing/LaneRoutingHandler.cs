@@ -253,7 +253,7 @@ internal sealed class LaneRoutingHandler : DelegatingHandler
     private Lane RequestLane(HttpRequestHeaders headers)
     {
         var ambient = LaneContext.Current;
-        if (headers.NonValidated.Count != 0 && headers.NonValidated.TryGetValues(_headerName, out var values))
+        if (FindHeader(headers, _headerName, out var values))
         {
             // The propagation handler wrote the ambient lane's own name: already a valid lane, nothing to parse.
             if (!ambient.IsBase && values.Count == 1 && string.Equals(Single(values), ambient.Name, StringComparison.Ordinal))
@@ -269,6 +269,27 @@ internal sealed class LaneRoutingHandler : DelegatingHandler
         }
 
         return _router.Normalize(ambient);
+    }
+
+    // One pass over the headers instead of TryGetValues, which parses and validates the name on every call. The
+    // propagation handler adds the header under this very name string, so the reference check finds it without comparing.
+    internal static bool FindHeader(HttpRequestHeaders headers, string name, out HeaderStringValues values)
+    {
+        var store = headers.NonValidated;
+        if (store.Count != 0)
+        {
+            foreach (var header in store)
+            {
+                if (ReferenceEquals(header.Key, name) || string.Equals(header.Key, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    values = header.Value;
+                    return true;
+                }
+            }
+        }
+
+        values = default;
+        return false;
     }
 
     private static string? Single(HeaderStringValues values)

@@ -41,6 +41,36 @@ public class LanePropagationHandlerTests
         Assert.Equal(["blue"], sent.Headers.GetValues("x-mse-tag"));
     }
 
+    [Theory]
+    [InlineData("x-mse-tag")]
+    [InlineData("X-Mse-Tag")]
+    public async Task CallerHeaderAmongOthers_InAnyCase_IsKeptAndNotDuplicated(string name)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "http://svc/");
+        request.Headers.TryAddWithoutValidation("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        request.Headers.TryAddWithoutValidation(name, "blue");
+
+        var sent = await SendAsync(request, Gray);
+
+        Assert.Equal(["blue"], sent.Headers.GetValues("x-mse-tag"));
+        Assert.Equal(["x-mse-tag=gray"], sent.Headers.NonValidated["baggage"]);
+    }
+
+    [Theory]
+    [InlineData("baggage")]
+    [InlineData("Baggage")]
+    public async Task CallerBaggageAmongOthers_InAnyCase_GetsLaneMemberFirst(string name)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "http://svc/");
+        request.Headers.TryAddWithoutValidation("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        request.Headers.TryAddWithoutValidation(name, "userId=alice");
+
+        var sent = await SendAsync(request, Gray);
+
+        Assert.Equal(["gray"], sent.Headers.GetValues("x-mse-tag"));
+        Assert.Equal(["x-mse-tag=gray", "userId=alice"], sent.Headers.NonValidated["baggage"]);
+    }
+
     [Fact]
     public async Task CallerBaggageWithoutLane_GetsLaneMemberFirst()
     {

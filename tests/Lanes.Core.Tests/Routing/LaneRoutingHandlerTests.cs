@@ -164,15 +164,24 @@ public class LaneRoutingHandlerTests
         Assert.Equal("http://orders/a", request.RequestUri!.ToString());
     }
 
-    [Fact]
-    public async Task LaneHeaderSetByCaller_DecidesTheRoute()
+    [Theory]
+    [InlineData("x-mse-tag", false)]
+    [InlineData("X-Mse-Tag", false)]
+    [InlineData("x-mse-tag", true)]
+    [InlineData("X-MSE-TAG", true)]
+    public async Task LaneHeaderSetByCaller_InAnyCase_AmongOtherHeaders_DecidesTheRoute(string name, bool traced)
     {
         var recorder = new RecordingHandler();
         using var host = TestHosts.WithRecordingClient(Chain(), recorder);
         await host.StartAsync();
         var client = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("svc");
         using var request = new HttpRequestMessage(HttpMethod.Get, "http://orders/");
-        request.Headers.Add("x-mse-tag", "gray");
+        if (traced)
+        {
+            request.Headers.TryAddWithoutValidation("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        }
+
+        request.Headers.TryAddWithoutValidation(name, "gray");
 
         await client.SendAsync(request);
 
