@@ -38,12 +38,20 @@ internal sealed class LanePropagationHandler : DelegatingHandler
     {
         var lane = LaneContext.Current;
         _metrics.EnrichClientMetrics(request, lane);
-        if (!lane.IsBase)
+        if (lane.IsBase || !Write(request, lane))
         {
-            Write(request, lane);
+            return base.SendAsync(request, cancellationToken);
         }
 
-        return base.SendAsync(request, cancellationToken);
+        WrittenLane.Set(request, lane);
+        try
+        {
+            return base.SendAsync(request, cancellationToken);
+        }
+        finally
+        {
+            WrittenLane.Clear();
+        }
     }
 
     /// <inheritdoc />
@@ -51,15 +59,24 @@ internal sealed class LanePropagationHandler : DelegatingHandler
     {
         var lane = LaneContext.Current;
         _metrics.EnrichClientMetrics(request, lane);
-        if (!lane.IsBase)
+        if (lane.IsBase || !Write(request, lane))
         {
-            Write(request, lane);
+            return base.Send(request, cancellationToken);
         }
 
-        return base.Send(request, cancellationToken);
+        WrittenLane.Set(request, lane);
+        try
+        {
+            return base.Send(request, cancellationToken);
+        }
+        finally
+        {
+            WrittenLane.Clear();
+        }
     }
 
-    private void Write(HttpRequestMessage request, Lane lane)
+    // Whether the lane header was written here (the caller had set none), so the request's lane is the ambient one.
+    private bool Write(HttpRequestMessage request, Lane lane)
     {
         var outbound = For(lane);
         var headers = request.Headers;
@@ -72,7 +89,7 @@ internal sealed class LanePropagationHandler : DelegatingHandler
                 headers.TryAddWithoutValidation(LanePropagationOptions.BaggageHeaderName, outbound.BaggageMember);
             }
 
-            return;
+            return true;
         }
 
         // One pass over what the caller set: looking each name up would parse and validate it every time.
@@ -99,21 +116,21 @@ internal sealed class LanePropagationHandler : DelegatingHandler
 
         if (_baggageKey.Length == 0)
         {
-            return;
+            return !hasLaneHeader;
         }
 
         if (!hasBaggage)
         {
             // No baggage yet: the cached member is the whole header, nothing to parse.
             headers.TryAddWithoutValidation(LanePropagationOptions.BaggageHeaderName, outbound.BaggageMember);
-            return;
+            return !hasLaneHeader;
         }
 
         foreach (var value in existing)
         {
             if (W3CBaggage.TryFindLast(value, _baggageKey, out _))
             {
-                return;
+                return !hasLaneHeader;
             }
         }
 
@@ -128,6 +145,7 @@ internal sealed class LanePropagationHandler : DelegatingHandler
         headers.Remove(LanePropagationOptions.BaggageHeaderName);
         headers.TryAddWithoutValidation(LanePropagationOptions.BaggageHeaderName, outbound.BaggageMember);
         headers.TryAddWithoutValidation(LanePropagationOptions.BaggageHeaderName, callerValues);
+        return !hasLaneHeader;
     }
 
     private static bool IsName(string key, string name) =>

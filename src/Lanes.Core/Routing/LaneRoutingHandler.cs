@@ -11,8 +11,9 @@ namespace Lanes.Routing;
 /// <summary>
 /// Sends each request for <c>http://&lt;service&gt;/...</c> to an instance of the request's lane, else
 /// to base with the lane kept (or refuses, for a strict lane), and never base traffic to a lane instance.
-/// The request's lane is the lane header it carries, else the ambient lane. Requests to IP addresses pass
-/// through untouched.
+/// The request's lane is the lane header it carries, else the ambient lane; when the propagation handler wrote the
+/// header from the ambient lane, it hands that lane over as a value (<see cref="Propagation.WrittenLane"/>) instead of
+/// the header being read back. Requests to IP addresses pass through untouched.
 /// </summary>
 /// <remarks>
 /// <c>AddTrafficLanes()</c> places this handler innermost, so a retry or hedging handler on the client runs outside
@@ -69,7 +70,7 @@ internal sealed class LaneRoutingHandler : DelegatingHandler
         ValueTask<RouteSelection> picking;
         try
         {
-            picking = _router.SelectAsync(serviceUri.Host, RequestLane(request.Headers), default, cancellationToken);
+            picking = _router.SelectAsync(serviceUri.Host, RequestLane(request), default, cancellationToken);
         }
         catch (LaneRoutingException refusal) when (LaneRefusal.IsGrpc(request))
         {
@@ -163,7 +164,7 @@ internal sealed class LaneRoutingHandler : DelegatingHandler
         HttpRequestException? unreachable = null)
     {
         var state = ShareStateWithAttempts && request.Options.TryGetValue(LaneRequestState.Key, out var shared) ? shared : null;
-        var lane = state is null ? RequestLane(request.Headers) : state.GetOrSetLane(RequestLane(request.Headers));
+        var lane = state is null ? RequestLane(request) : state.GetOrSetLane(RequestLane(request));
         if (state is not null)
         {
             tried = state.Tried;
@@ -250,10 +251,16 @@ internal sealed class LaneRoutingHandler : DelegatingHandler
     }
 
     // The lane the request carries wins (base included), so a caller that tags a request by hand routes by that tag.
-    private Lane RequestLane(HttpRequestHeaders headers)
+    private Lane RequestLane(HttpRequestMessage request)
     {
+        // The propagation handler just wrote the ambient lane on this request, and handed it over as a value.
+        if (WrittenLane.TryGet(request, out var written))
+        {
+            return _router.Normalize(written);
+        }
+
         var ambient = LaneContext.Current;
-        if (FindHeader(headers, _headerName, out var values))
+        if (FindHeader(request.Headers, _headerName, out var values))
         {
             // The propagation handler wrote the ambient lane's own name: already a valid lane, nothing to parse.
             if (!ambient.IsBase && values.Count == 1 && string.Equals(Single(values), ambient.Name, StringComparison.Ordinal))
