@@ -26,7 +26,7 @@ internal sealed partial class LaneRouter
     private readonly long _recheckInterval;
     private readonly ServiceEndpointResolver _resolver;
     private readonly EndpointHealthRegistry _health;
-    private readonly TimeProvider _time;
+    private readonly RoutingClock _clock;
     private readonly LanesMetrics _metrics;
     private readonly ILogger<LaneRouter> _logger;
     private readonly LaneRoutingPolicy _policy;
@@ -46,7 +46,7 @@ internal sealed partial class LaneRouter
     {
         _resolver = resolver;
         _health = health;
-        _time = time;
+        _clock = new RoutingClock(time);
         _metrics = metrics;
         _logger = logger;
         var routing = options.Value.Routing;
@@ -70,7 +70,7 @@ internal sealed partial class LaneRouter
 
     public ValueTask<RouteSelection> SelectAsync(string serviceName, Lane lane, in TriedTargets tried, CancellationToken cancellationToken)
     {
-        var now = _time.GetTimestamp();
+        var now = _clock.Now();
         if (_resolved.TryGetValue(serviceName, out var resolved) && resolved.IsCurrent(now, _recheckInterval))
         {
             return new ValueTask<RouteSelection>(Select(serviceName, lane, tried, resolved.Source, resolved.Index, now));
@@ -107,17 +107,17 @@ internal sealed partial class LaneRouter
                 health.ReportAnswer(selection.PickedAt);
                 if (_serverErrors is not null)
                 {
-                    health.ReportToWindow(_time.GetTimestamp(), failed: false, _serverErrors, _ejectionDuration);
+                    health.ReportToWindow(_clock.Now(), failed: false, _serverErrors, _ejectionDuration);
                 }
 
                 break;
             case CallOutcome.ServerError:
                 // It answered, so it is there: the transport failures in a row end, an ejection stays. Only a rate counts.
                 health.ReportAnswer(long.MinValue);
-                ejected = _serverErrors is not null && health.ReportToWindow(_time.GetTimestamp(), failed: true, _serverErrors, _ejectionDuration);
+                ejected = _serverErrors is not null && health.ReportToWindow(_clock.Now(), failed: true, _serverErrors, _ejectionDuration);
                 break;
             case CallOutcome.TransportFailure:
-                var now = _time.GetTimestamp();
+                var now = _clock.Now();
 
                 // One failure never takes out the last instance a lane (or base) has left: it may be a blip, and
                 // without the instance the lane's traffic leaves the lane.
@@ -150,7 +150,7 @@ internal sealed partial class LaneRouter
             throw Unknown(serviceName, lane, ex);
         }
 
-        var now = _time.GetTimestamp();
+        var now = _clock.Now();
         return Select(serviceName, lane, tried, Remember(serviceName, source, now), now);
     }
 
