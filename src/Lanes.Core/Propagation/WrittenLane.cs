@@ -13,36 +13,45 @@ namespace Lanes.Propagation;
 /// </remarks>
 internal static class WrittenLane
 {
+    // One thread-static reference, so each operation looks the thread's storage up once.
     [ThreadStatic]
-    private static HttpRequestMessage? t_request;
-
-    [ThreadStatic]
-    private static Lane t_lane;
-
-    [ThreadStatic]
-    private static int t_headerCount;
+    private static Slot? t_slot;
 
     /// <summary>Records that <paramref name="request"/> carries <paramref name="lane"/>, written by the propagation handler.</summary>
     public static void Set(HttpRequestMessage request, Lane lane)
     {
-        t_request = request;
-        t_lane = lane;
-        t_headerCount = request.Headers.NonValidated.Count;
+        var slot = t_slot ??= new Slot();
+        slot.Request = request;
+        slot.Lane = lane;
+        slot.HeaderCount = request.Headers.NonValidated.Count;
     }
 
     /// <summary>Forgets the request: its synchronous part of the pipeline has ended.</summary>
-    public static void Clear() => t_request = null;
+    public static void Clear()
+    {
+        if (t_slot is { } slot)
+        {
+            slot.Request = null;
+        }
+    }
 
     /// <summary>The lane recorded for <paramref name="request"/>, if it is the request being sent and its headers are as written.</summary>
     public static bool TryGet(HttpRequestMessage request, out Lane lane)
     {
-        if (ReferenceEquals(t_request, request) && request.Headers.NonValidated.Count == t_headerCount)
+        if (t_slot is { } slot && ReferenceEquals(slot.Request, request) && request.Headers.NonValidated.Count == slot.HeaderCount)
         {
-            lane = t_lane;
+            lane = slot.Lane;
             return true;
         }
 
         lane = default;
         return false;
+    }
+
+    private sealed class Slot
+    {
+        public HttpRequestMessage? Request;
+        public Lane Lane;
+        public int HeaderCount;
     }
 }
