@@ -11,13 +11,16 @@
 # discovery, ROUNDS times, and the load average next to each round. Bounded: every wrk run is DURATION seconds; every
 # process started is stopped on exit.
 # Usage: bash benchmarks/chain.sh [ROUNDS] [DURATION_SECONDS] [CONNECTIONS]
+#   WARMUP=seconds of load before each measured run (default 20); the designs run in a turning order, one after another.
 #   RESULTS=1 also rewrites the chain section of benchmarks/RESULTS.md from this run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
 duration=${2:-10}
 connections=${3:-16}
-warmup=${WARMUP:-5}
+# Each run is measured after a warm-up under the same load: after 5 s, tiered compilation still took a fifth of the chain's
+# CPU (libclrjit, perf record over every process), which measured the JIT rather than the designs.
+warmup=${WARMUP:-20}
 port0=${CHAIN_PORT:-29100}
 out=artifacts/chain
 rm -rf "$out" && mkdir -p "$out"
@@ -135,8 +138,11 @@ echo "machine: $machine"
 echo "command: bash benchmarks/chain.sh $rounds $duration $connections (wrk -t2 -c$connections -d${duration}s, warm-up ${warmup}s)"
 results="$out/results.tsv"
 printf 'round\tdesign\tload\trps\tp50_ms\tp99_ms\tcpu_s_per_1k\terrors\n' > "$results"
+designs=(lanes discovery sidecar)
 for round in $(seq 1 "$rounds"); do
-  for design in lanes discovery sidecar; do
+  # The order turns every round, so no design always runs first (or right after another's processes stopped).
+  for k in 0 1 2; do
+    design=${designs[$(((round - 1 + k) % 3))]}
     start "$design"
     base_path=$(curl -s "http://127.0.0.1:$gw/")
     gray_path=$(curl -s -H 'x-mse-tag: gray' "http://127.0.0.1:$gw/")
@@ -162,13 +168,15 @@ done
 awk -F'\t' '
   NR == 1 { next }
   { rps[$1, $2] = $4; p50[$1, $2] = $5; p99[$1, $2] = $6; cpu[$1, $2] = $7; if ($1 > rounds) rounds = $1 }
-  function spread(label, a, b, f, i, v, lo, hi, sum) {
-    lo = 1e9; hi = -1e9; sum = 0
+  function spread(label, a, b, f, i, j, t, v, sum, median) {
+    sum = 0
     for (i = 1; i <= rounds; i++) {
-      v = (f == "rps") ? rps[i, a] / rps[i, b] : (f == "p50") ? p50[i, a] / p50[i, b] : (f == "p99") ? p99[i, a] / p99[i, b] : cpu[i, a] / cpu[i, b]
-      sum += v; if (v < lo) lo = v; if (v > hi) hi = v
+      v[i] = (f == "rps") ? rps[i, a] / rps[i, b] : (f == "p50") ? p50[i, a] / p50[i, b] : (f == "p99") ? p99[i, a] / p99[i, b] : cpu[i, a] / cpu[i, b]
+      sum += v[i]
     }
-    printf "%s %s: mean %.3f (%.3f to %.3f)\n", label, f, sum / rounds, lo, hi
+    for (i = 2; i <= rounds; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+    median = (rounds % 2) ? v[(rounds + 1) / 2] : (v[rounds / 2] + v[rounds / 2 + 1]) / 2
+    printf "%s %s: median %.3f, mean %.3f (%.3f to %.3f)\n", label, f, median, sum / rounds, v[1], v[rounds]
   }
   END {
     split("rps p50 p99 cpu", fields, " ")
