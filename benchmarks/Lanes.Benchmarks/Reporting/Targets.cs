@@ -22,6 +22,17 @@ internal static class Targets
             yield return new Result("gray call ≤ base + 64 B", F($"{Bytes(grayCall.Allocated)} − {Bytes(baseCall.Allocated)} = {grayCall.Allocated - baseCall.Allocated} B"), grayCall.Allocated - baseCall.Allocated <= 64);
         }
 
+        // What .NET itself charges for the two headers on a request without any: the part of the gray call's extra cost
+        // that no propagation code can remove.
+        var directWithHeaders = Find("RoutingHandlerBenchmark", "DirectWithLaneHeaders");
+        if (baseCall is not null && grayCall is not null && direct is not null && directWithHeaders is not null)
+        {
+            yield return new Result(
+                "gray call − base call, against .NET's own cost of the two headers (measured, no target)",
+                F($"{Time(grayCall.Median - baseCall.Median)} and {grayCall.Allocated - baseCall.Allocated} B, against {Time(directWithHeaders.Median - direct.Median)} and {directWithHeaders.Allocated - direct.Allocated} B"),
+                null);
+        }
+
         // The same pair on requests that already carry a header (traceparent): .NET's first header entry array is then
         // paid by the request, not by the lane.
         var baseTraced = Find("RoutingHandlerBenchmark", "BaseCallTraced");
