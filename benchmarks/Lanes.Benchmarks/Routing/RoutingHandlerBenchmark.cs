@@ -125,7 +125,14 @@ public class RoutingHandlerBenchmark
     // The floor of writing a lane: the direct call with the lane header and baggage member set by the caller, so .NET's
     // own cost of two headers on a request that had none (parsing each name, the first header entry array) is visible.
     [Benchmark(Description = "direct, lane headers set by the caller")]
-    public Task<HttpResponseMessage> DirectWithLaneHeaders() => Send(_direct, _directUri, laneHeaders: true);
+    public Task<HttpResponseMessage> DirectWithLaneHeaders()
+    {
+        // Written out rather than through Send: exactly the direct call plus the two header writes.
+        using var request = new HttpRequestMessage(HttpMethod.Get, _directUri);
+        request.Headers.TryAddWithoutValidation("x-mse-tag", "gray");
+        request.Headers.TryAddWithoutValidation("baggage", "x-mse-tag=gray");
+        return _direct.SendAsync(request, CancellationToken.None);
+    }
 
     [Benchmark(Description = "Lanes, base request")]
     public Task<HttpResponseMessage> BaseCall() => Send(_lanes, _serviceUri);
@@ -147,19 +154,13 @@ public class RoutingHandlerBenchmark
     [Benchmark(Description = "Lanes, gray request, duration recorded")]
     public Task<HttpResponseMessage> GrayCallRecorded() => Send(_lanes, _serviceUri);
 
-    private static Task<HttpResponseMessage> Send(HttpMessageInvoker invoker, Uri uri, string? traceParent = null, bool laneHeaders = false)
+    private static Task<HttpResponseMessage> Send(HttpMessageInvoker invoker, Uri uri, string? traceParent = null)
     {
         // Like HttpClient: the request is disposed once answered; the terminal handler answers synchronously.
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         if (traceParent is not null)
         {
             request.Headers.TryAddWithoutValidation("traceparent", traceParent);
-        }
-
-        if (laneHeaders)
-        {
-            request.Headers.TryAddWithoutValidation("x-mse-tag", "gray");
-            request.Headers.TryAddWithoutValidation("baggage", "x-mse-tag=gray");
         }
 
         return invoker.SendAsync(request, CancellationToken.None);
