@@ -8,8 +8,10 @@ namespace Lanes.Propagation;
 /// removed a header, the routing handler reads the header as before.
 /// </summary>
 /// <remarks>
-/// A thread-static pair, not <see cref="HttpRequestMessage.Options"/>: a request's options are a dictionary created on
-/// first use, which would cost every gray call more than the read it saves.
+/// Thread-static, not <see cref="HttpRequestMessage.Options"/>: a request's options are a dictionary created on first
+/// use, which would cost every gray call more than the read it saves. Not seen: a handler between the two that replaces
+/// the lane header with another value, leaving the number of headers as it was; such a handler should enter its lane
+/// with <see cref="LaneContext.Enter(Lane)"/> around the call instead.
 /// </remarks>
 internal static class WrittenLane
 {
