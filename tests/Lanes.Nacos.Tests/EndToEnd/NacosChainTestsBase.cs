@@ -108,10 +108,12 @@ public abstract class NacosChainTestsBase(ITestOutputHelper output) : IAsyncLife
             {
                 // The stand-in calls this synchronously inside its request: HttpClient's synchronous Send needs no
                 // thread-pool thread, so a loaded CI machine cannot starve the probe into a timeout (GetAsync(...)
-                // .GetResult() once did, and the test then blamed C-gray).
+                // .GetResult() once did, and the test then blamed C-gray). C-gray's Kestrel still needs the pool, though,
+                // and a CI machine running two test assemblies on 2 cores once kept it from answering within 4 s: the
+                // probe waits 20 s, well inside the 30 s the hosts give a deregistration (NacosConfig).
                 try
                 {
-                    using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(4) };
+                    using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
                     using var answer = probe.Send(new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port}/"));
                     servedDuringDeregistration = answer.IsSuccessStatusCode;
                 }
@@ -128,7 +130,7 @@ public abstract class NacosChainTestsBase(ITestOutputHelper output) : IAsyncLife
         var rerouted = Task.Run(async () =>
         {
             var deadline = Stopwatch.StartNew();
-            while (deadline.Elapsed < TimeSpan.FromSeconds(10))
+            while (deadline.Elapsed < TimeSpan.FromSeconds(40))
             {
                 if ((routed = await CallAsync("gray")) == expected)
                 {
@@ -200,6 +202,11 @@ public abstract class NacosChainTestsBase(ITestOutputHelper output) : IAsyncLife
         config["Lanes:Nacos:MinRefreshInterval"] = "00:00:30";
         config["Lanes:Nacos:MaxRefreshInterval"] = "00:01:00";
         config["Lanes:Routing:PassiveHealth:Enabled"] = "false";
+
+        // A deregistration may wait on the test's probe of the leaving instance (OnDeregister) on a loaded machine;
+        // a request timing out there would leave C-gray registered and fail the test for the wrong reason.
+        config["Lanes:Nacos:Registration:DeregisterTimeout"] = "00:00:30";
+        config["Lanes:Nacos:RequestTimeout"] = "00:00:30";
         config["Lanes:PodLabelsPath"] = "/nonexistent/" + name;
         return config;
     }
