@@ -2,18 +2,23 @@ namespace Lanes.Routing;
 
 /// <summary>
 /// Weighted round robin over one lane's instances, built once per endpoint set. Picking is
-/// lock-free and allocation-free: equal weights cycle the array; small unequal sets replay a
-/// precomputed smooth sequence (weights interleaved, as nginx does); large ones binary-search a
-/// cumulative weight table.
+/// lock-free and allocation-free: equal weights cycle the array; unequal ones replay a precomputed
+/// sequence with each instance's exact share per period, in one array read whatever the set's size
+/// (small sets interleave as nginx does, large ones by earliest due pick); only weights too fine to
+/// fit a bounded sequence binary-search a cumulative weight table.
 /// </summary>
 internal sealed class InstancePicker
 {
     private const int WeightScale = 100;          // weights keep two decimals, as Nacos's doubles usually do
-    private const int MaxSequenceLength = 1024;
-    private const int MaxSequenceInstances = 64;
+    private const int MaxSmoothSequenceLength = 1024;
+    private const int MaxSmoothSequenceInstances = 64;
+
+    // 32,768 two-byte entries (64 KB) stay below the large object heap, so a refresh does not feed gen 2; that covers
+    // 10,000 instances weighted 1 to 3. Every instance has at least one entry, so indexes fit in two bytes.
+    private const int MaxSequenceLength = 32_768;
 
     private readonly RouteTarget[] _targets;
-    private readonly int[]? _sequence;
+    private readonly ushort[]? _sequence;
     private readonly long[]? _cumulative;
     private int _next = -1;
 
@@ -48,9 +53,15 @@ internal sealed class InstancePicker
             total += units[i];
         }
 
-        if (total <= MaxSequenceLength && targets.Length <= MaxSequenceInstances)
+        if (total <= MaxSmoothSequenceLength && targets.Length <= MaxSmoothSequenceInstances)
         {
             _sequence = SmoothSequence(units, (int)total);
+            return;
+        }
+
+        if (total <= MaxSequenceLength)
+        {
+            _sequence = DueSequence(units, (int)total);
             return;
         }
 
@@ -136,10 +147,10 @@ internal sealed class InstancePicker
         return targets[tick % (uint)targets.Length];
     }
 
-    private static int[] SmoothSequence(long[] weights, int total)
+    private static ushort[] SmoothSequence(long[] weights, int total)
     {
         var current = new long[weights.Length];
-        var sequence = new int[total];
+        var sequence = new ushort[total];
         for (var step = 0; step < total; step++)
         {
             var best = 0;
@@ -153,10 +164,46 @@ internal sealed class InstancePicker
             }
 
             current[best] -= total;
-            sequence[step] = best;
+            sequence[step] = (ushort)best;
         }
 
         return sequence;
+    }
+
+    // Smooth weighted round robin costs instances x period to build, too much for large sets. Here instance i's k-th
+    // pick of a period falls due at (2k - 1) / (2 w_i), and picks go in the order they fall due: each instance gets
+    // exactly w_i picks per period (its last one is due before 1, its next after), spread over it, built with a heap
+    // in period x log(instances).
+    private static ushort[] DueSequence(long[] weights, int total)
+    {
+        var picked = new long[weights.Length];
+        var due = new PriorityQueue<int, int>(weights.Length, new DueComparer(weights, picked));
+        for (var i = 0; i < weights.Length; i++)
+        {
+            due.Enqueue(i, i);
+        }
+
+        var sequence = new ushort[total];
+        for (var step = 0; step < total; step++)
+        {
+            var next = due.Dequeue();
+            sequence[step] = (ushort)next;
+            picked[next]++;
+            due.Enqueue(next, next);
+        }
+
+        return sequence;
+    }
+
+    // Orders instances by when their next pick falls due, (2 picked + 1) / (2 weight), compared without division;
+    // ties go to the lower index. Picks and weights are at most the period, so the products cannot overflow.
+    private sealed class DueComparer(long[] weights, long[] picked) : IComparer<int>
+    {
+        public int Compare(int x, int y)
+        {
+            var order = ((2 * picked[x]) + 1) * weights[y] - (((2 * picked[y]) + 1) * weights[x]);
+            return order != 0 ? Math.Sign(order) : x.CompareTo(y);
+        }
     }
 
     private static long Gcd(long a, long b)
