@@ -79,7 +79,34 @@ public readonly struct Lane : IEquatable<Lane>
             return false;
         }
 
-        lane = value.SequenceEqual(BaseName) ? Base : new Lane(LaneNames.Intern(value));
+        lane = value.SequenceEqual(BaseName) ? Base : new Lane(LaneNames.Intern(value, LaneNames.KnownCapacity));
+        return true;
+    }
+
+    // A lane name read from a request: the same checks, but it takes a place in the name table only while few are
+    // taken, so whoever sends headers cannot crowd out the lanes the process knows from configuration and discovery.
+    internal static bool TryParseFromRequest(string value, out Lane lane)
+    {
+        if (Validate(value) != LaneError.None)
+        {
+            lane = Base;
+            return false;
+        }
+
+        lane = string.Equals(value, BaseName, StringComparison.Ordinal) ? Base : new Lane(LaneNames.Intern(value, LaneNames.RequestCapacity));
+        return true;
+    }
+
+    /// <inheritdoc cref="TryParseFromRequest(string, out Lane)"/>
+    internal static bool TryParseFromRequest(ReadOnlySpan<char> value, out Lane lane)
+    {
+        if (Validate(value) != LaneError.None)
+        {
+            lane = Base;
+            return false;
+        }
+
+        lane = value.SequenceEqual(BaseName) ? Base : new Lane(LaneNames.Intern(value, LaneNames.RequestCapacity));
         return true;
     }
 
@@ -132,7 +159,7 @@ public readonly struct Lane : IEquatable<Lane>
     // Interned, so lanes parsed anywhere in the process (a request's header, an instance's metadata) share one name
     // instance and the hot paths that key by lane find it by reference.
     private static Lane FromValid(string value) =>
-        string.Equals(value, BaseName, StringComparison.Ordinal) ? Base : new Lane(LaneNames.Intern(value));
+        string.Equals(value, BaseName, StringComparison.Ordinal) ? Base : new Lane(LaneNames.Intern(value, LaneNames.KnownCapacity));
 
     // Error messages quote the input; keep them short and printable whatever was sent.
     private static string Describe(string value)
@@ -144,26 +171,29 @@ public readonly struct Lane : IEquatable<Lane>
     /// <summary>
     /// A bounded table of lane names: parsing a lane out of a larger header (baggage) allocates no string per request,
     /// and every parse of one name gives the same instance, compared by reference first where a lane is a key. Past the
-    /// bound (names are chosen by whoever sends headers), names are kept as they came and compared by value.
+    /// bound, names are kept as they came and compared by value. Names from requests (chosen by whoever sends headers)
+    /// stop being added early, so they cannot take the places of the lanes the process learns from its configuration
+    /// and its instances.
     /// </summary>
     private static class LaneNames
     {
-        private const int Capacity = 256;
+        public const int RequestCapacity = 256;
+        public const int KnownCapacity = 4096;
         private static readonly ConcurrentDictionary<string, string> s_names = new(StringComparer.Ordinal);
         private static readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> s_lookup =
             s_names.GetAlternateLookup<ReadOnlySpan<char>>();
 
-        public static string Intern(string value)
+        public static string Intern(string value, int capacity)
         {
             if (s_names.TryGetValue(value, out var name))
             {
                 return name;
             }
 
-            return s_names.Count < Capacity ? s_names.GetOrAdd(value, value) : value;
+            return s_names.Count < capacity ? s_names.GetOrAdd(value, value) : value;
         }
 
-        public static string Intern(ReadOnlySpan<char> value)
+        public static string Intern(ReadOnlySpan<char> value, int capacity)
         {
             if (s_lookup.TryGetValue(value, out var name))
             {
@@ -171,7 +201,7 @@ public readonly struct Lane : IEquatable<Lane>
             }
 
             name = value.ToString();
-            return s_names.Count < Capacity ? s_names.GetOrAdd(name, name) : name;
+            return s_names.Count < capacity ? s_names.GetOrAdd(name, name) : name;
         }
     }
 }

@@ -50,7 +50,7 @@ public static class LaneReader
             }
 
             // The header string itself becomes the lane name when it needs no trimming: no allocation.
-            var parsed = trimmed.Length == only.Length ? Lane.TryParse(only, out lane) : Lane.TryParse(trimmed, out lane);
+            var parsed = trimmed.Length == only.Length ? Lane.TryParseFromRequest(only, out lane) : Lane.TryParseFromRequest(trimmed, out lane);
             return parsed ? LaneRejection.None : LaneRejection.Invalid;
         }
 
@@ -90,7 +90,7 @@ public static class LaneReader
             return LaneRejection.None;
         }
 
-        return Lane.TryParse(first, out lane) ? LaneRejection.None : LaneRejection.Invalid;
+        return Lane.TryParseFromRequest(first, out lane) ? LaneRejection.None : LaneRejection.Invalid;
     }
 
     /// <summary>Reads the lane member from W3C <c>baggage</c> header values.</summary>
@@ -142,10 +142,10 @@ public static class LaneReader
                 return LaneRejection.Invalid;
             }
 
-            return Lane.TryParse(decoded[..written], out lane) ? LaneRejection.None : LaneRejection.Invalid;
+            return Lane.TryParseFromRequest(decoded[..written], out lane) ? LaneRejection.None : LaneRejection.Invalid;
         }
 
-        return Lane.TryParse(member, out lane) ? LaneRejection.None : LaneRejection.Invalid;
+        return Lane.TryParseFromRequest(member, out lane) ? LaneRejection.None : LaneRejection.Invalid;
     }
 
     /// <summary>Reads the lane from a header and, when the header is absent, from baggage.</summary>
