@@ -48,67 +48,31 @@ public readonly struct Lane : IEquatable<Lane>
             throw new FormatException($"'{Describe(value)}' is not a valid lane: {DescribeError(error)}.");
         }
 
-        return FromValid(value);
+        return FromValid(value, LaneNames.KnownCapacity);
     }
 
     /// <summary>Parses a lane name without throwing.</summary>
     /// <param name="value">The lane name; <c>base</c> gives <see cref="Base"/>.</param>
     /// <param name="lane">The lane, or <see cref="Base"/> when <paramref name="value"/> is not valid.</param>
     /// <returns><see langword="true"/> when <paramref name="value"/> is a valid lane name.</returns>
-    public static bool TryParse([NotNullWhen(true)] string? value, out Lane lane)
-    {
-        if (value is null || Validate(value) != LaneError.None)
-        {
-            lane = Base;
-            return false;
-        }
-
-        lane = FromValid(value);
-        return true;
-    }
+    public static bool TryParse([NotNullWhen(true)] string? value, out Lane lane) =>
+        TryParseCore(value, LaneNames.KnownCapacity, out lane);
 
     /// <summary>Parses a lane name from characters, reusing a cached name so the common case does not allocate.</summary>
     /// <param name="value">The lane name; <c>base</c> gives <see cref="Base"/>.</param>
     /// <param name="lane">The lane, or <see cref="Base"/> when <paramref name="value"/> is not valid.</param>
     /// <returns><see langword="true"/> when <paramref name="value"/> is a valid lane name.</returns>
-    public static bool TryParse(ReadOnlySpan<char> value, out Lane lane)
-    {
-        if (Validate(value) != LaneError.None)
-        {
-            lane = Base;
-            return false;
-        }
-
-        lane = value.SequenceEqual(BaseName) ? Base : new Lane(LaneNames.Intern(value, LaneNames.KnownCapacity));
-        return true;
-    }
+    public static bool TryParse(ReadOnlySpan<char> value, out Lane lane) =>
+        TryParseCore(value, LaneNames.KnownCapacity, out lane);
 
     // A lane name read from a request: the same checks, but it takes a place in the name table only while few are
     // taken, so whoever sends headers cannot crowd out the lanes the process knows from configuration and discovery.
-    internal static bool TryParseFromRequest(string value, out Lane lane)
-    {
-        if (Validate(value) != LaneError.None)
-        {
-            lane = Base;
-            return false;
-        }
-
-        lane = string.Equals(value, BaseName, StringComparison.Ordinal) ? Base : new Lane(LaneNames.Intern(value, LaneNames.RequestCapacity));
-        return true;
-    }
+    internal static bool TryParseFromRequest(string value, out Lane lane) =>
+        TryParseCore(value, LaneNames.RequestCapacity, out lane);
 
     /// <inheritdoc cref="TryParseFromRequest(string, out Lane)"/>
-    internal static bool TryParseFromRequest(ReadOnlySpan<char> value, out Lane lane)
-    {
-        if (Validate(value) != LaneError.None)
-        {
-            lane = Base;
-            return false;
-        }
-
-        lane = value.SequenceEqual(BaseName) ? Base : new Lane(LaneNames.Intern(value, LaneNames.RequestCapacity));
-        return true;
-    }
+    internal static bool TryParseFromRequest(ReadOnlySpan<char> value, out Lane lane) =>
+        TryParseCore(value, LaneNames.RequestCapacity, out lane);
 
     /// <summary>Checks a lane name and says what is wrong with it.</summary>
     /// <param name="value">The candidate lane name.</param>
@@ -156,10 +120,34 @@ public readonly struct Lane : IEquatable<Lane>
     /// <summary>Compares two lanes by name.</summary>
     public static bool operator !=(Lane left, Lane right) => !left.Equals(right);
 
+    private static bool TryParseCore([NotNullWhen(true)] string? value, int capacity, out Lane lane)
+    {
+        if (value is null || Validate(value) != LaneError.None)
+        {
+            lane = Base;
+            return false;
+        }
+
+        lane = FromValid(value, capacity);
+        return true;
+    }
+
+    private static bool TryParseCore(ReadOnlySpan<char> value, int capacity, out Lane lane)
+    {
+        if (Validate(value) != LaneError.None)
+        {
+            lane = Base;
+            return false;
+        }
+
+        lane = value.SequenceEqual(BaseName) ? Base : new Lane(LaneNames.Intern(value, capacity));
+        return true;
+    }
+
     // Interned, so lanes parsed anywhere in the process (a request's header, an instance's metadata) share one name
     // instance and the hot paths that key by lane find it by reference.
-    private static Lane FromValid(string value) =>
-        string.Equals(value, BaseName, StringComparison.Ordinal) ? Base : new Lane(LaneNames.Intern(value, LaneNames.KnownCapacity));
+    private static Lane FromValid(string value, int capacity) =>
+        string.Equals(value, BaseName, StringComparison.Ordinal) ? Base : new Lane(LaneNames.Intern(value, capacity));
 
     // Error messages quote the input; keep them short and printable whatever was sent.
     private static string Describe(string value)
