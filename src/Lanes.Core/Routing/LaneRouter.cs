@@ -207,7 +207,9 @@ internal sealed partial class LaneRouter
             Log.Routed(_logger, serviceName, lane.ToString(), target?.Address ?? "none", RouteReasons.Name(reason));
         }
 
-        if (Activity.Current is { IsAllDataRequested: true } activity)
+        // Only for a span someone records: ASP.NET Core starts an Activity per request whenever logging is on, with
+        // no listener, and an event on it would cost every call of every request an allocation nobody reads.
+        if (Activity.Current is { IsAllDataRequested: true } activity && activity.Source.HasListeners())
         {
             activity.AddEvent(new ActivityEvent("lanes.route", tags: new ActivityTagsCollection
             {

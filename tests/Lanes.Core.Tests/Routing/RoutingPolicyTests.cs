@@ -290,7 +290,7 @@ public class RoutingPolicyTests
     {
         using var host = await StartAsync(Orders((5001, null), (5002, "gray")), new ScriptedInstances());
         using var collector = new MetricCollector<long>(host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), LanesDiagnostics.Name, "lanes.routing.decisions");
-        using var listener = new ActivityListener { ShouldListenTo = _ => true, Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded };
+        using var listener = new ActivityListener { ShouldListenTo = static source => source.Name == "test", Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded };
         ActivitySource.AddActivityListener(listener);
         using var source = new ActivitySource("test");
         using var activity = source.StartActivity("request")!;
@@ -313,6 +313,22 @@ public class RoutingPolicyTests
         Assert.Equal(3, events.Length);
         Assert.Equal("fallback_no_lane_instance", events[1].Tags.Single(t => t.Key == "lanes.reason").Value);
         Assert.Equal("127.0.0.1:5001", new Uri((string)events[1].Tags.Single(t => t.Key == "lanes.instance").Value!).Authority);
+    }
+
+    [Fact]
+    public async Task Decisions_OnAnActivityNobodyListensTo_AddNoEvent()
+    {
+        // What ASP.NET Core's hosting layer starts for every request when only logging is on.
+        using var host = await StartAsync(Orders((5001, null), (5002, "gray")), new ScriptedInstances());
+        using var activity = new Activity("Microsoft.AspNetCore.Hosting.HttpRequestIn").Start();
+        Assert.True(activity.IsAllDataRequested);
+
+        using (LaneContext.Enter(Gray))
+        {
+            await Client(host).GetAsync("http://orders/");
+        }
+
+        Assert.Empty(activity.Events);
     }
 
     [Theory]
