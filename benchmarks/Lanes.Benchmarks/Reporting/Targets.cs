@@ -33,14 +33,14 @@ internal static class Targets
                 null);
         }
 
-        // The same pair on requests that already carry a header (traceparent): .NET's first header entry array is then
-        // paid by the request, not by the lane.
-        var baseTraced = Find("RoutingHandlerBenchmark", "BaseCallTraced");
-        var grayTraced = Find("RoutingHandlerBenchmark", "GrayCallTraced");
-        if (baseTraced is not null && grayTraced is not null)
+        // The same pair made while serving a request: HttpClient writes traceparent below the handlers, so .NET's first
+        // header entry array is paid by every call, not by the lane.
+        var baseInRequest = Find("RoutingHandlerBenchmark", "BaseCallInRequest");
+        var grayInRequest = Find("RoutingHandlerBenchmark", "GrayCallInRequest");
+        if (baseInRequest is not null && grayInRequest is not null)
         {
-            yield return new Result("gray call ≤ base + 64 B, traced requests", F($"{Bytes(grayTraced.Allocated)} − {Bytes(baseTraced.Allocated)} = {grayTraced.Allocated - baseTraced.Allocated} B"), grayTraced.Allocated - baseTraced.Allocated <= 64);
-            yield return new Result("gray call ≤ 1.2× base call, traced requests", F($"{Time(grayTraced.Median)} / {Time(baseTraced.Median)} = {grayTraced.Median / baseTraced.Median:0.00}×"), grayTraced.Median <= 1.2 * baseTraced.Median);
+            yield return new Result("gray call ≤ base + 64 B, in a request", F($"{Bytes(grayInRequest.Allocated)} − {Bytes(baseInRequest.Allocated)} = {grayInRequest.Allocated - baseInRequest.Allocated} B"), grayInRequest.Allocated - baseInRequest.Allocated <= 64);
+            yield return new Result("gray call ≤ 1.2× base call, in a request", F($"{Time(grayInRequest.Median)} / {Time(baseInRequest.Median)} = {grayInRequest.Median / baseInRequest.Median:0.00}×"), grayInRequest.Median <= 1.2 * baseInRequest.Median);
         }
 
         // The same pair while a metrics exporter records HttpClient's request duration: both pay for the lane attribute.
