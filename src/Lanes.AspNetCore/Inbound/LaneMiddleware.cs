@@ -172,7 +172,7 @@ internal sealed partial class LaneMiddleware
         {
             if (!lane.IsBase)
             {
-                Activity.Current?.SetTag(LanesDiagnostics.LaneTag, lane.Name);
+                TagRecordedActivity(lane);
             }
 
             Task pending;
@@ -198,13 +198,23 @@ internal sealed partial class LaneMiddleware
         }
     }
 
+    // Only a span someone records gets the tag: ASP.NET Core starts an Activity per request whenever logging is on, with
+    // no listener, and a tag on it would cost every lane request an allocation nobody reads.
+    private static void TagRecordedActivity(Lane lane)
+    {
+        if (Activity.Current is { IsAllDataRequested: true } activity && activity.Source.HasListeners())
+        {
+            activity.SetTag(LanesDiagnostics.LaneTag, lane.Name);
+        }
+    }
+
     // The route header (a debugging aid) begins a trace in an async local too: an async method keeps both to the request.
     private async Task InvokeTracedAsync(HttpContext context, Lane lane)
     {
         using var scope = LaneContext.Enter(lane);
         if (!lane.IsBase)
         {
-            Activity.Current?.SetTag(LanesDiagnostics.LaneTag, lane.Name);
+            TagRecordedActivity(lane);
         }
 
         var trace = RouteTrace.Begin();

@@ -9,9 +9,13 @@ namespace Lanes.AspNetCore.Tests.Inbound;
 
 public sealed class LaneMiddlewareTests : IAsyncLifetime
 {
+    private const string HostingSource = "Lanes.Tests.Hosting";
+    private static readonly ActivitySource Hosting = new(HostingSource);
     private WebApplication _app = null!;
     private HttpClient _client = null!;
+    private ActivityListener _listener = null!;
     private readonly List<string?> _activityLanes = [];
+    private readonly List<string?> _unrecordedActivityLanes = [];
 
     public async Task InitializeAsync()
     {
@@ -19,14 +23,23 @@ public sealed class LaneMiddlewareTests : IAsyncLifetime
         var builder = LoopbackApp.Builder();
         builder.Services.AddTrafficLanes();
         _app = builder.Build();
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = static source => source.Name == HostingSource,
+            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(_listener);
         _app.Use(async (context, next) =>
         {
-            // An activity per request, as hosting creates when a listener is present.
-            using var activity = new Activity("request").Start();
+            // An activity per request: from an ActivitySource someone listens to, as hosting's when tracing is on, or,
+            // with "unrecorded", one nobody listens to, as hosting starts whenever logging is on.
+            var recorded = !context.Request.Headers.ContainsKey("unrecorded");
+            using var activity = recorded ? Hosting.StartActivity("request")! : new Activity("request").Start();
             await next(context);
-            lock (_activityLanes)
+            var lanes = recorded ? _activityLanes : _unrecordedActivityLanes;
+            lock (lanes)
             {
-                _activityLanes.Add(activity.GetTagItem(LanesDiagnostics.LaneTag) as string);
+                lanes.Add(activity.GetTagItem(LanesDiagnostics.LaneTag) as string);
             }
         });
         _app.UseTrafficLanes();
@@ -40,6 +53,7 @@ public sealed class LaneMiddlewareTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        _listener.Dispose();
         _client.Dispose();
         await _app.DisposeAsync();
     }
@@ -49,6 +63,13 @@ public sealed class LaneMiddlewareTests : IAsyncLifetime
     {
         Assert.Equal("gray|gray", await GetAsync(("x-mse-tag", "gray")));
         Assert.Equal("gray", _activityLanes.Last());
+    }
+
+    [Fact]
+    public async Task LaneHeader_LeavesAnActivityNobodyRecordsUntagged()
+    {
+        Assert.Equal("gray|gray", await GetAsync(("x-mse-tag", "gray"), ("unrecorded", "1")));
+        Assert.Null(Assert.Single(_unrecordedActivityLanes));
     }
 
     [Fact]
