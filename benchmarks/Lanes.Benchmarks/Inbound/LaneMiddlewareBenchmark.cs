@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -19,6 +20,7 @@ public class LaneMiddlewareBenchmark
     private DefaultHttpContext _base = null!;
     private DefaultHttpContext _gray = null!;
     private DefaultHttpContext _xiaoming = null!;
+    private Activity? _inboundRequest;
 
     [GlobalSetup]
     public void Setup()
@@ -46,6 +48,21 @@ public class LaneMiddlewareBenchmark
     [Benchmark(Description = "empty middleware")]
     public Task EmptyMiddleware() => _emptyMiddleware(_gray);
 
+    // Hosting's Activity of the request, current while "ambient lane alone, in a request" runs.
+    [GlobalSetup(Target = nameof(AmbientLaneAloneInRequest))]
+    public void SetupInRequest()
+    {
+        Setup();
+        _inboundRequest = new Activity("Microsoft.AspNetCore.Hosting.HttpRequestIn").Start();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _inboundRequest?.Stop();
+        _inboundRequest = null;
+    }
+
     [Benchmark]
     public Task BaseRequest() => _lanes(_base);
 
@@ -58,6 +75,27 @@ public class LaneMiddlewareBenchmark
 
     [Benchmark]
     public Task EntryRuleRequest() => _entry(_xiaoming);
+
+    // In an ASP.NET Core app, hosting starts an Activity for every request whenever logging is on, with no listener.
+    // These two pay for one such Activity each, so their difference is what the lane middleware adds to a real request.
+    [Benchmark(Description = "empty middleware, in a request")]
+    public Task EmptyMiddlewareInRequest()
+    {
+        using var request = new Activity("Microsoft.AspNetCore.Hosting.HttpRequestIn").Start();
+        return _emptyMiddleware(_gray);
+    }
+
+    [Benchmark(Description = "lane request, in a request")]
+    public Task LaneRequestInRequest()
+    {
+        using var request = new Activity("Microsoft.AspNetCore.Hosting.HttpRequestIn").Start();
+        return _lanes(_gray);
+    }
+
+    // The floor of a lane request in a request: with the Activity in the execution context too, .NET's AsyncLocal write
+    // builds a larger context than without it.
+    [Benchmark(Description = "ambient lane alone, in a request")]
+    public void AmbientLaneAloneInRequest() => LaneContext.Enter(Gray).Dispose();
 
     private static RequestDelegate Pipeline(Dictionary<string, string?> configuration, bool lanes, bool emptyMiddleware = false)
     {

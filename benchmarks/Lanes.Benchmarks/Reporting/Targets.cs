@@ -91,6 +91,18 @@ internal static class Targets
             yield return new Result("middleware, lane request ≤ 72 B", Bytes(middleware.Allocated), middleware.Allocated <= 72);
         }
 
+        // The same request while hosting's Activity is current, as in every ASP.NET Core app: what the middleware adds,
+        // against .NET's own cost of making a lane ambient there.
+        if (Find("LaneMiddlewareBenchmark", "LaneRequestInRequest") is { } inRequest
+            && Find("LaneMiddlewareBenchmark", "EmptyMiddlewareInRequest") is { } emptyInRequest
+            && Find("LaneMiddlewareBenchmark", "AmbientLaneAloneInRequest") is { } ambientInRequest)
+        {
+            yield return new Result(
+                "middleware, lane request, in a request, against the ambient lane alone there (measured, no target)",
+                F($"{Time(inRequest.Median - emptyInRequest.Median)} and {inRequest.Allocated - emptyInRequest.Allocated} B over an empty middleware, against {Time(ambientInRequest.Median)} and {Bytes(ambientInRequest.Allocated)}"),
+                null);
+        }
+
         if (Find("EntryRulesBenchmark", "SeedRule_Match") is { } rule)
         {
             yield return new Result("entry rule (seed rule, match) ≤ 300 ns", Time(rule.Median), rule.Median <= 300);
