@@ -11,7 +11,7 @@
 # a busy 2-core machine, and the in-process figures are the same code path (Polly's published figures use it too).
 # RoutingHandlerBenchmark is the exception: its targets are ratios between its cases, and one process's state (code
 # layout, tiering) moves a case by up to half for the same code, so it runs out of process, LAUNCHES processes
-# (default 6) of 6 warm-up and 8 measured iterations each, and its figures are over all of them.
+# (default 10, about 18 minutes) of 6 warm-up and 8 measured iterations each, and its figures are over all of them.
 # While a class runs, the 1-minute load average is sampled every 5 s and shown next to its table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +30,7 @@ for class in "${classes[@]}"; do
   dir=$root/$class
   rm -rf "$dir" && mkdir -p "$dir"
   if [ "$class" = RoutingHandlerBenchmark ] && [ "$job" != dry ]; then
-    launches=${LAUNCHES:-6}
+    launches=${LAUNCHES:-10}
     echo "of $launches processes (out of process), 6 warm-up and 8 measured iterations each" > "$dir/job.txt"
     where=benchmarks/Lanes.Benchmarks   # out of process, BenchmarkDotNet builds the benchmark project found here
     toolchain=(--launchCount "$launches" --warmupCount 6 --iterationCount 8)
