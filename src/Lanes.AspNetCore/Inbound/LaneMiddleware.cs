@@ -16,7 +16,8 @@ namespace Lanes.AspNetCore.Inbound;
 /// Establishes the lane of each inbound request. At the entry, the trust boundary comes first (a lane the client may
 /// not choose is removed, an oversized header refused) and then the entry rules in force; everywhere, the lane is then
 /// read from the lane header, else the W3C baggage member. The lane becomes ambient for the request and tags its
-/// activity and, as <c>lanes.lane</c>, ASP.NET Core's <c>http.server.request.duration</c> (base requests carry <c>base</c>).
+/// activity (when a listener records it) and, as <c>lanes.lane</c>, ASP.NET Core's <c>http.server.request.duration</c>
+/// (base requests carry <c>base</c>).
 /// A malformed or oversized lane is treated as base and counted; it never fails the request.
 /// </summary>
 internal sealed partial class LaneMiddleware
