@@ -33,6 +33,11 @@ public static class LaneContext
     /// <returns>A scope that restores the previous lane when disposed.</returns>
     public static LaneScope Enter(Lane lane)
     {
+        if (!lane.IsBase && Propagation.LaneEntryWatch.Armed)
+        {
+            Propagation.LaneEntryWatch.LaneEntered();
+        }
+
         var previous = s_current.Value;
         var next = lane.Name ?? s_explicitBase;
         if (!ReferenceEquals(previous, next) && (lane.IsBase || !string.Equals(previous, lane.Name, StringComparison.Ordinal)))

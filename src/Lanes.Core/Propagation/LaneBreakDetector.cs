@@ -17,12 +17,16 @@ namespace Lanes.Propagation;
 /// <remarks>
 /// The runtime raises the event in the socket handler's diagnostics, after every delegating handler has run,
 /// so a client built with <c>AddTrafficLanes()</c> has already written the header and is never reported.
+/// While anyone listens there, .NET describes every call of the process (an event payload and an async state machine,
+/// about 240 B a call), so the detector listens only while lanes are in use: from the first lane entered until a
+/// whole minute passes without a call made inside a lane, and again from the next lane entered.
 /// </remarks>
 internal sealed partial class LaneBreakDetector : IHostedService, IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>
 {
     private const string HttpListenerName = "HttpHandlerDiagnosticListener";
     private const string RequestEventName = "System.Net.Http.Request";
     private const int MaxThrottledHosts = 1024;
+    private static readonly TimeSpan QuietAfter = TimeSpan.FromMinutes(1);
 
     private readonly LanesMetrics _metrics;
     private readonly ILogger<LaneBreakDetector> _logger;
@@ -33,8 +37,15 @@ internal sealed partial class LaneBreakDetector : IHostedService, IObserver<Diag
     private readonly FrozenSet<string> _ignoredHosts;
     private readonly ConcurrentDictionary<string, long> _lastWarned = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<Type, PropertyInfo?> _requestProperties = new();
+    private readonly Lock _gate = new();
+    private readonly Action _wake;
     private IDisposable? _allListeners;
+    private DiagnosticListener? _httpDiagnostics;
     private IDisposable? _httpListener;
+    private ITimer? _quietCheck;
+    private bool _watching;
+    private bool _stopped;
+    private volatile bool _laneCallSeen;
 
     public LaneBreakDetector(IOptions<LanesOptions> options, LanesMetrics metrics, TimeProvider time, ILogger<LaneBreakDetector> logger)
     {
@@ -46,13 +57,35 @@ internal sealed partial class LaneBreakDetector : IHostedService, IObserver<Diag
         _metrics = metrics;
         _time = time;
         _logger = logger;
+        _wake = Watch;
+    }
+
+    /// <summary>Whether HttpClient's diagnostics are listened to now: lanes are in use.</summary>
+    internal bool IsWatching
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _watching;
+            }
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_enabled)
+        if (!_enabled)
         {
-            _allListeners = DiagnosticListener.AllListeners.Subscribe(this);
+            return Task.CompletedTask;
+        }
+
+        _allListeners = DiagnosticListener.AllListeners.Subscribe(this);
+        LaneEntryWatch.WakeAtNextLane(_wake);
+
+        // The timer's callbacks must not carry the lane, or anything else, of the code that started the host.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _quietCheck = _time.CreateTimer(static state => ((LaneBreakDetector)state!).CheckQuiet(), this, QuietAfter, QuietAfter);
         }
 
         return Task.CompletedTask;
@@ -60,24 +93,94 @@ internal sealed partial class LaneBreakDetector : IHostedService, IObserver<Diag
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
+        LaneEntryWatch.Cancel(_wake);
+        _quietCheck?.Dispose();
         _allListeners?.Dispose();
-        Interlocked.Exchange(ref _httpListener, null)?.Dispose();
+        lock (_gate)
+        {
+            _stopped = true;
+            _watching = false;
+            _httpListener?.Dispose();
+            _httpListener = null;
+        }
+
         return Task.CompletedTask;
     }
 
     void IObserver<DiagnosticListener>.OnNext(DiagnosticListener listener)
     {
-        if (listener.Name == HttpListenerName)
+        if (listener.Name != HttpListenerName)
         {
-            Interlocked.Exchange(ref _httpListener, listener.Subscribe(this, static name => name == RequestEventName))?.Dispose();
+            return;
+        }
+
+        lock (_gate)
+        {
+            _httpDiagnostics = listener;
+            if (_watching)
+            {
+                _httpListener?.Dispose();
+                _httpListener = Listen(listener);
+            }
         }
     }
+
+    // A lane was entered: listen to HttpClient's diagnostics from now on.
+    private void Watch()
+    {
+        lock (_gate)
+        {
+            if (_stopped || _watching)
+            {
+                return;
+            }
+
+            _watching = true;
+            _laneCallSeen = false;
+            if (_httpDiagnostics is { } diagnostics)
+            {
+                _httpListener = Listen(diagnostics);
+            }
+        }
+    }
+
+    // Once a minute: a minute without a call made inside a lane ends the listening until the next lane is entered.
+    private void CheckQuiet()
+    {
+        lock (_gate)
+        {
+            if (_stopped || !_watching)
+            {
+                return;
+            }
+
+            if (_laneCallSeen)
+            {
+                _laneCallSeen = false;
+                return;
+            }
+
+            _watching = false;
+            _httpListener?.Dispose();
+            _httpListener = null;
+            LaneEntryWatch.WakeAtNextLane(_wake);
+        }
+    }
+
+    private IDisposable Listen(DiagnosticListener diagnostics) =>
+        diagnostics.Subscribe(this, static name => name == RequestEventName);
 
     void IObserver<KeyValuePair<string, object?>>.OnNext(KeyValuePair<string, object?> value)
     {
         // Runs on the caller's flow: the ambient lane is the lane of the code making the call.
         var lane = LaneContext.Current;
-        if (lane.IsBase || value.Key != RequestEventName || value.Value is not { } payload || RequestOf(payload) is not { } request)
+        if (lane.IsBase)
+        {
+            return;
+        }
+
+        _laneCallSeen = true;
+        if (value.Key != RequestEventName || value.Value is not { } payload || RequestOf(payload) is not { } request)
         {
             return;
         }
