@@ -19,7 +19,7 @@ job=${1:-medium}
 section=${SECTION:-micro}
 shift || true
 classes=("$@")
-[ ${#classes[@]} -gt 0 ] || classes=(RoutingHandlerBenchmark PropagationBenchmark LaneMiddlewareBenchmark EntryRulesBenchmark SelectionBenchmark)
+[ ${#classes[@]} -gt 0 ] || classes=(RoutingHandlerBenchmark PropagationBenchmark BreakDetectionBenchmark LaneMiddlewareBenchmark EntryRulesBenchmark SelectionBenchmark)
 
 dotnet build -c Release benchmarks/Lanes.Benchmarks -v q -nologo >/dev/null
 bench=artifacts/bin/Lanes.Benchmarks/release/Lanes.Benchmarks.dll

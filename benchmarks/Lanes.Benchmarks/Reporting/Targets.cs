@@ -103,6 +103,16 @@ internal static class Targets
                 null);
         }
 
+        // Break detection listens to HttpClient's diagnostics only while lanes are in use; then every call pays .NET's
+        // description of it.
+        if (Find("BreakDetectionBenchmark", "BaseCall") is { } quiet && Find("BreakDetectionBenchmark", "BaseCallWhileDetecting") is { } detecting)
+        {
+            yield return new Result(
+                "break detection, per call of the process while lanes are in use (measured, no target; 0 while none is)",
+                F($"{detecting.Allocated - quiet.Allocated} B and {Time(detecting.Median - quiet.Median)} over {Bytes(quiet.Allocated)} and {Time(quiet.Median)} for a loopback call"),
+                null);
+        }
+
         if (Find("EntryRulesBenchmark", "SeedRule_Match") is { } rule)
         {
             yield return new Result("entry rule (seed rule, match) ≤ 300 ns", Time(rule.Median), rule.Median <= 300);
