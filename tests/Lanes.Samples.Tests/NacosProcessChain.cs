@@ -106,7 +106,17 @@ internal sealed partial class NacosProcessChain : IAsyncDisposable
     /// <summary>Waits until the registry lists the instance, and returns when it was first seen there.</summary>
     public async Task<long> WaitRegisteredAsync(ChainInstance instance, TimeSpan timeout)
     {
-        await Eventually(() => IsRegistered(instance), $"{instance.Label} (port {instance.Process.Port}) registered in Nacos", timeout);
+        try
+        {
+            await Eventually(() => IsRegistered(instance), $"{instance.Label} (port {instance.Process.Port}) registered in Nacos", timeout);
+        }
+        catch (Xunit.Sdk.XunitException ex)
+        {
+            // What the instance said decides between a slow machine and a registration that failed.
+            throw new Xunit.Sdk.XunitException(
+                $"{ex.Message}\n{instance.Label} is {(instance.Process.Running ? "running" : "not running")}; its recent output:\n{instance.Process.RecentOutput()}");
+        }
+
         return Stopwatch.GetTimestamp();
     }
 
