@@ -18,7 +18,7 @@ namespace Lanes.Propagation;
 /// The runtime raises the event in the socket handler's diagnostics, after every delegating handler has run,
 /// so a client built with <c>AddTrafficLanes()</c> has already written the header and is never reported.
 /// While anyone listens there, .NET describes every call of the process (an event payload and an async state machine,
-/// about 240 B a call), so the detector listens only while lanes are in use: from the first lane entered until a
+/// about 200 B a call), so the detector listens only while lanes are in use: from the first lane entered until a
 /// whole minute passes without a call made inside a lane, and again from the next lane entered.
 /// </remarks>
 internal sealed partial class LaneBreakDetector : IHostedService, IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>
