@@ -93,9 +93,7 @@ internal sealed partial class LaneBreakDetector : IHostedService, IObserver<Diag
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        LaneEntryWatch.Cancel(_wake);
-        _quietCheck?.Dispose();
-        _allListeners?.Dispose();
+        // Stopped first, under the gate: a quiet check running now cannot wait for lanes again after the cancel below.
         lock (_gate)
         {
             _stopped = true;
@@ -104,6 +102,9 @@ internal sealed partial class LaneBreakDetector : IHostedService, IObserver<Diag
             _httpListener = null;
         }
 
+        LaneEntryWatch.Cancel(_wake);
+        _quietCheck?.Dispose();
+        _allListeners?.Dispose();
         return Task.CompletedTask;
     }
 
